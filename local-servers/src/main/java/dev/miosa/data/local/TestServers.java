@@ -1,0 +1,57 @@
+package dev.miosa.data.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Servers shared by the tests of one JVM: started on first use in a temporary directory, stopped
+ * and deleted when the JVM exits. Tests isolate themselves by creating their own databases, roles
+ * and projects, never by assuming an empty server.
+ */
+public final class TestServers {
+
+  private static LocalPostgres postgres;
+
+  private TestServers() {}
+
+  /**
+   * A PostgreSQL cluster for tests (fsync off: test data need not survive a power cut).
+   *
+   * @return the running cluster
+   */
+  public static synchronized LocalPostgres postgres() {
+    if (postgres == null) {
+      try {
+        Path dir = Files.createTempDirectory("miosa-test-pg");
+        LocalPostgres pg =
+            LocalPostgres.start(
+                dir, Map.of("fsync", "off", "synchronous_commit", "off", "full_page_writes", "off", "max_connections", "400"));
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      pg.stop();
+                      deleteQuietly(dir);
+                    }));
+        postgres = pg;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return postgres;
+  }
+
+  /** Deletes a directory tree, ignoring errors. */
+  public static void deleteQuietly(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package dev.miosa.data.provisioner;
+
+import dev.miosa.data.credentials.SecretCipher;
+import dev.miosa.data.provisioner.operation.Operation;
+import dev.miosa.data.provisioner.operation.OperationExecutor;
+import dev.miosa.data.provisioner.resource.ResourceRow;
+import dev.miosa.data.provisioner.resource.ResourceStore;
+import dev.miosa.data.provisioner.resource.StoredResourceContext;
+import dev.miosa.data.provisioner.spi.OperationHandler;
+import dev.miosa.data.provisioner.spi.ProvisionResult;
+import dev.miosa.data.provisioner.spi.ProvisioningException;
+import dev.miosa.data.provisioner.spi.ServiceProvider;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Carries out operations by reconciling each resource of the operation's data service toward its
+ * desired state: resources that should be present are provisioned, those that should be absent are
+ * deprovisioned, and a data service or environment whose resources are all gone is marked {@code
+ * deleted}. Every step is idempotent, so a resumed operation simply runs again.
+ */
+public final class Reconciler implements OperationExecutor {
+
+  private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+  private final ProviderRegistry registry;
+  private final ResourceStore resources;
+  private final SecretCipher cipher;
+  private final JdbcClient jdbc;
+  private final Consumer<String> onEnvironmentChanged;
+
+  /**
+   * @param registry providers by type
+   * @param resources the resource store
+   * @param cipher the at-rest cipher
+   * @param jdbc a client on the control-plane database
+   * @param onEnvironmentChanged told the id of every environment whose variables changed
+   */
+  public Reconciler(
+      ProviderRegistry registry,
+      ResourceStore resources,
+      SecretCipher cipher,
+      JdbcClient jdbc,
+      Consumer<String> onEnvironmentChanged) {
+    this.registry = registry;
+    this.resources = resources;
+    this.cipher = cipher;
+    this.jdbc = jdbc;
+    this.onEnvironmentChanged = onEnvironmentChanged;
+  }
+
+  @Override
+  public void execute(Operation op) {
+    switch (op.type()) {
+      case Operation.PROVISION -> provisionAll(op);
+      case Operation.DEPROVISION -> deprovisionAll(op);
+      default -> runHandler(op);
+    }
+  }
+
+  private void provisionAll(Operation op) {
+    for (ResourceRow row : resources.ofService(op.serviceId(), op.environmentId())) {
+      if (!"present".equals(row.desired()) || "ready".equals(row.phase())) {
+        continue;
+      }
+      ServiceProvider provider = providerOf(row);
+      var ctx = new StoredResourceContext(row, resources, cipher, op.id());
+      try {
+        ProvisionResult result = provider.provision(ctx);
+        resources.mergeAttributes(row.id(), result.attributes());
+        resources.setPhase(row.id(), "ready", null);
+        log.info("resource {} ({} {}) ready: {}", row.id(), row.serviceType(), row.environmentName(), result.action());
+        onEnvironmentChanged.accept(row.environmentId());
+      } catch (RuntimeException e) {
+        resources.setPhase(row.id(), "failed", publicMessage(e));
+        throw e;
+      }
+    }
+  }
+
+  private void deprovisionAll(Operation op) {
+    for (ResourceRow row : resources.ofService(op.serviceId(), op.environmentId())) {
+      if (!"absent".equals(row.desired())) {
+        continue;
+      }
+      ServiceProvider provider = providerOf(row);
+      resources.setPhase(row.id(), "deleting", null);
+      onEnvironmentChanged.accept(row.environmentId());
+      try {
+        provider.deprovision(new StoredResourceContext(row, resources, cipher, op.id()));
+        resources.setPhase(row.id(), "deleted", null);
+        log.info("resource {} ({} {}) deleted", row.id(), row.serviceType(), row.environmentName());
+      } catch (RuntimeException e) {
+        resources.setPhase(row.id(), "deleting", publicMessage(e));
+        throw e;
+      }
+      finishEnvironmentIfEmpty(row.environmentId());
+    }
+    finishServiceIfEmpty(op.serviceId());
+  }
+
+  private void runHandler(Operation op) {
+    OperationHandler handler =
+        registry
+            .handler(op.type())
+            .orElseThrow(
+                () -> new ProvisioningException("UNKNOWN_OPERATION", "no handler for " + op.type(), false, null));
+    Object resourceId = op.params().get("resourceId");
+    ResourceRow row =
+        resources
+            .find(String.valueOf(resourceId))
+            .orElseThrow(() -> new ProvisioningException("RESOURCE_NOT_FOUND", "resource not found", false, null));
+    handler.execute(op.id(), new StoredResourceContext(row, resources, cipher, op.id()), op.params());
+  }
+
+  private void finishServiceIfEmpty(String serviceId) {
+    jdbc.sql(
+            """
+            UPDATE data_services SET state = 'deleted', deleted_at = now()
+            WHERE id = :id AND state = 'deleting'
+              AND NOT EXISTS (SELECT 1 FROM resources WHERE service_id = :id AND phase <> 'deleted')
+            """)
+        .param("id", serviceId)
+        .update();
+  }
+
+  private void finishEnvironmentIfEmpty(String environmentId) {
+    jdbc.sql(
+            """
+            UPDATE environments SET state = 'deleted'
+            WHERE id = :id AND state = 'deleting'
+              AND NOT EXISTS (SELECT 1 FROM resources WHERE environment_id = :id AND phase <> 'deleted')
+            """)
+        .param("id", environmentId)
+        .update();
+  }
+
+  private ServiceProvider providerOf(ResourceRow row) {
+    return registry
+        .provider(row.serviceType())
+        .orElseThrow(
+            () ->
+                new ProvisioningException(
+                    "NO_PROVIDER", "no provider for type " + row.serviceType() + " on this replica", true, null));
+  }
+
+  /** The message recorded for users: a provider's own message, never a driver's raw text. */
+  static String publicMessage(RuntimeException e) {
+    return e instanceof ProvisioningException ? e.getMessage() : "internal error (" + e.getClass().getSimpleName() + ")";
+  }
+}

@@ -1,0 +1,211 @@
+package dev.miosa.data.provisioner.operation;
+
+import dev.miosa.data.provisioner.Ids;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The durable operation queue in the control-plane PostgreSQL.
+ *
+ * <p>Claiming uses {@code FOR UPDATE SKIP LOCKED} so that replicas never take the same row, and a
+ * lease ({@code lease_owner}, {@code lease_expires_at}) that the worker renews while it runs: when
+ * a worker dies, its lease lapses and any replica takes the operation over. Operations of one data
+ * service run one at a time, oldest first.
+ */
+public final class OperationStore {
+
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+  private final JdbcClient jdbc;
+  private final JsonMapper json;
+
+  /**
+   * @param jdbc a client on the control-plane database
+   * @param json the mapper for the {@code params} column
+   */
+  public OperationStore(JdbcClient jdbc, JsonMapper json) {
+    this.jdbc = jdbc;
+    this.json = json;
+  }
+
+  /**
+   * Enqueues an operation. Runs in the caller's transaction when there is one, so the operation
+   * exists exactly when the change that asked for it was committed.
+   *
+   * @return the new operation's id
+   */
+  public String enqueue(
+      String type,
+      String projectId,
+      String serviceId,
+      String environmentId,
+      Map<String, Object> params,
+      int maxAttempts) {
+    String id = Ids.newId("op");
+    jdbc.sql(
+            """
+            INSERT INTO operations (id, type, project_id, service_id, environment_id, params, max_attempts)
+            VALUES (:id, :type, :project, :service, :env, CAST(:params AS jsonb), :max)
+            """)
+        .param("id", id)
+        .param("type", type)
+        .param("project", projectId)
+        .param("service", serviceId)
+        .param("env", environmentId)
+        .param("params", json.writeValueAsString(params))
+        .param("max", maxAttempts)
+        .update();
+    return id;
+  }
+
+  /**
+   * Claims the next due operation: a pending one whose backoff has passed, or a running one whose
+   * lease lapsed, and only the oldest unfinished one of its data service.
+   *
+   * @param owner the claiming worker's id
+   * @param lease how long the claim holds without renewal
+   * @return the claimed operation, its attempts already counted
+   */
+  public Optional<Operation> claim(String owner, Duration lease) {
+    return jdbc.sql(
+            """
+            UPDATE operations SET state = 'running', lease_owner = :owner,
+                   lease_expires_at = now() + make_interval(secs => :lease),
+                   attempts = attempts + 1, updated_at = now()
+            WHERE id = (
+                SELECT o.id FROM operations o
+                WHERE (o.state = 'pending' OR (o.state = 'running' AND o.lease_expires_at < now()))
+                  AND o.retry_not_before <= now()
+                  AND NOT EXISTS (
+                      SELECT 1 FROM operations p
+                      WHERE p.service_id = o.service_id AND p.state IN ('pending', 'running')
+                        AND (p.created_at, p.id) < (o.created_at, o.id))
+                ORDER BY o.created_at, o.id
+                FOR UPDATE SKIP LOCKED
+                LIMIT 1)
+            RETURNING *
+            """)
+        .param("owner", owner)
+        .param("lease", (double) lease.toMillis() / 1000.0)
+        .query(this::map)
+        .optional();
+  }
+
+  /**
+   * Extends a lease.
+   *
+   * @return false when the lease was lost (another worker took the operation over)
+   */
+  public boolean renew(String id, String owner, Duration lease) {
+    return jdbc.sql(
+                """
+                UPDATE operations SET lease_expires_at = now() + make_interval(secs => :lease)
+                WHERE id = :id AND lease_owner = :owner AND state = 'running'
+                """)
+            .param("id", id)
+            .param("owner", owner)
+            .param("lease", (double) lease.toMillis() / 1000.0)
+            .update()
+        == 1;
+  }
+
+  /** Marks the operation succeeded, if this owner still holds it. */
+  public void succeed(String id, String owner) {
+    jdbc.sql(
+            """
+            UPDATE operations SET state = 'succeeded', lease_owner = NULL, lease_expires_at = NULL,
+                   error_code = NULL, error = NULL, finished_at = now(), updated_at = now()
+            WHERE id = :id AND lease_owner = :owner AND state = 'running'
+            """)
+        .param("id", id)
+        .param("owner", owner)
+        .update();
+  }
+
+  /**
+   * Records a failed attempt: back to {@code pending} after {@code backoff} while attempts remain
+   * and the error is retryable, otherwise {@code failed}.
+   */
+  public void fail(
+      String id, String owner, String code, String message, Duration backoff, boolean retryable) {
+    jdbc.sql(
+            """
+            UPDATE operations SET
+                   state = CASE WHEN :retryable AND attempts < max_attempts THEN 'pending' ELSE 'failed' END,
+                   finished_at = CASE WHEN :retryable AND attempts < max_attempts THEN NULL ELSE now() END,
+                   retry_not_before = now() + make_interval(secs => :backoff),
+                   lease_owner = NULL, lease_expires_at = NULL,
+                   error_code = :code, error = :message, updated_at = now()
+            WHERE id = :id AND lease_owner = :owner AND state = 'running'
+            """)
+        .param("id", id)
+        .param("owner", owner)
+        .param("code", code)
+        .param("message", message)
+        .param("backoff", (double) backoff.toMillis() / 1000.0)
+        .param("retryable", retryable)
+        .update();
+  }
+
+  /**
+   * Ends the pending operations of a data service that a newer request made pointless (a
+   * provision when the service is being deleted).
+   *
+   * @return how many were ended
+   */
+  public int supersede(String serviceId, String type, String reason) {
+    return jdbc.sql(
+            """
+            UPDATE operations SET state = 'failed', error_code = 'SUPERSEDED', error = :reason,
+                   finished_at = now(), updated_at = now()
+            WHERE service_id = :service AND type = :type AND state = 'pending'
+            """)
+        .param("service", serviceId)
+        .param("type", type)
+        .param("reason", reason)
+        .update();
+  }
+
+  /** Finds an operation by id. */
+  public Optional<Operation> find(String id) {
+    return jdbc.sql("SELECT * FROM operations WHERE id = :id").param("id", id).query(this::map).optional();
+  }
+
+  /** Lists the unfinished operations (oldest first), for diagnostics and tests. */
+  public List<Operation> unfinished() {
+    return jdbc.sql(
+            "SELECT * FROM operations WHERE state IN ('pending', 'running') ORDER BY created_at")
+        .query(this::map)
+        .list();
+  }
+
+  private Operation map(ResultSet rs, int row) throws SQLException {
+    return new Operation(
+        rs.getString("id"),
+        rs.getString("type"),
+        rs.getString("project_id"),
+        rs.getString("service_id"),
+        rs.getString("environment_id"),
+        json.readValue(rs.getString("params"), MAP),
+        rs.getString("state"),
+        rs.getInt("attempts"),
+        rs.getInt("max_attempts"),
+        rs.getString("error_code"),
+        rs.getString("error"),
+        instant(rs.getTimestamp("created_at")),
+        instant(rs.getTimestamp("finished_at")));
+  }
+
+  private static Instant instant(Timestamp ts) {
+    return ts == null ? null : ts.toInstant();
+  }
+}

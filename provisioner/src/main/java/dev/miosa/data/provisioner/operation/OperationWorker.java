@@ -1,0 +1,173 @@
+package dev.miosa.data.provisioner.operation;
+
+import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.spi.ProvisioningException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Polls the {@link OperationStore}, runs claimed operations on a small pool and renews their
+ * leases while they run. Several replicas may run a worker against the same store. Stopping the
+ * worker (or the process dying) leaves running operations to lapse and be taken over.
+ */
+public final class OperationWorker implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(OperationWorker.class);
+
+  private final OperationStore store;
+  private final OperationExecutor executor;
+  private final WorkerSettings settings;
+  private final String owner = Ids.newId("wrk");
+  private final ExecutorService pool;
+  private final ScheduledExecutorService timer;
+  private final Semaphore slots;
+  private final Object wake = new Object();
+  private volatile boolean running;
+  private Thread poller;
+
+  /**
+   * @param store the queue
+   * @param executor what runs an operation
+   * @param settings tuning
+   */
+  public OperationWorker(OperationStore store, OperationExecutor executor, WorkerSettings settings) {
+    this.store = store;
+    this.executor = executor;
+    this.settings = settings;
+    this.pool = Executors.newFixedThreadPool(settings.threads(), r -> daemon(r, "miosa-op"));
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "miosa-op-lease"));
+    this.slots = new Semaphore(settings.threads());
+  }
+
+  /** This worker's id, recorded as the lease owner. */
+  public String owner() {
+    return owner;
+  }
+
+  /** Starts polling. */
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    poller = daemon(this::pollLoop, "miosa-op-poller");
+    poller.start();
+  }
+
+  /** Asks the poller to look at the queue now (after an enqueue on this replica). */
+  public void wakeUp() {
+    synchronized (wake) {
+      wake.notifyAll();
+    }
+  }
+
+  private void pollLoop() {
+    while (running) {
+      try {
+        slots.acquire();
+        var claimed = store.claim(owner, settings.lease());
+        if (claimed.isEmpty()) {
+          slots.release();
+          synchronized (wake) {
+            wake.wait(settings.pollInterval().toMillis());
+          }
+          continue;
+        }
+        Operation op = claimed.get();
+        pool.execute(() -> runClaimed(op));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        slots.release();
+        log.warn("operation poll failed: {}", e.toString());
+        sleepQuietly(settings.pollInterval().toMillis() * 4);
+      }
+    }
+  }
+
+  private void runClaimed(Operation op) {
+    long period = Math.max(100, settings.lease().toMillis() / 3);
+    ScheduledFuture<?> renewal =
+        timer.scheduleAtFixedRate(
+            () -> {
+              try {
+                if (!store.renew(op.id(), owner, settings.lease())) {
+                  log.warn("lost the lease of operation {}", op.id());
+                }
+              } catch (RuntimeException e) {
+                log.warn("lease renewal of {} failed: {}", op.id(), e.toString());
+              }
+            },
+            period,
+            period,
+            TimeUnit.MILLISECONDS);
+    MDC.put("operation", op.id());
+    try {
+      log.info("operation {} ({}) attempt {} started", op.id(), op.type(), op.attempts());
+      executor.execute(op);
+      renewal.cancel(false);
+      store.succeed(op.id(), owner);
+      log.info("operation {} succeeded", op.id());
+    } catch (RuntimeException e) {
+      renewal.cancel(false);
+      String code = "PROVISIONING_FAILED";
+      String message;
+      boolean retryable = true;
+      if (e instanceof ProvisioningException pe) {
+        code = pe.code();
+        message = pe.getMessage();
+        retryable = pe.retryable();
+        log.warn("operation {} attempt {} failed: {}", op.id(), op.attempts(), message, e);
+      } else {
+        message = "internal error (" + e.getClass().getSimpleName() + "); see the service log";
+        log.error("operation {} attempt {} failed", op.id(), op.attempts(), e);
+      }
+      try {
+        store.fail(op.id(), owner, code, message, settings.backoffAfter(op.attempts()), retryable);
+      } catch (RuntimeException recordError) {
+        log.error("could not record the failure of {}; its lease will lapse", op.id(), recordError);
+      }
+    } finally {
+      MDC.remove("operation");
+      slots.release();
+    }
+  }
+
+  /** Stops polling and waits up to 10 s for running operations to finish. */
+  @Override
+  public void close() {
+    running = false;
+    if (poller != null) {
+      poller.interrupt();
+    }
+    pool.shutdown();
+    try {
+      pool.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    timer.shutdownNow();
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.miosa.data.provisioner.spi;
+
+import java.util.Map;
+
+/**
+ * A type of data service the control plane can provision ({@code postgres}, {@code redis}, ...).
+ * The provisioner knows services only through this interface: it calls {@link #provision} and
+ * {@link #deprovision} from durable operations, possibly more than once for the same resource
+ * (after a crash or a failed attempt), so both must be idempotent: create what is absent, drop
+ * what is present, and treat "already there" or "already gone" as success.
+ *
+ * <p>Implementations are Spring beans; the api discovers every bean of this type.
+ */
+public interface ServiceProvider {
+
+  /** The data service type served, lowercase (e.g. {@code "postgres"}). */
+  String type();
+
+  /**
+   * The ids of the backend servers this provider can place resources on; placement picks the one
+   * with the fewest live resources. The default is a single backend named {@code default}.
+   */
+  default java.util.List<String> backends() {
+    return java.util.List.of("default");
+  }
+
+  /**
+   * Validates a data service's config and fills in defaults. The default accepts an empty config
+   * and refuses any key.
+   *
+   * @param config the config as the operator sent it (JSON values: String, Number, Boolean, Map,
+   *     List), never null
+   * @return the config to store, with defaults applied
+   * @throws InvalidConfigException naming the offending field ({@code config.connectionLimit})
+   */
+  default Map<String, Object> validateConfig(Map<String, Object> config) {
+    if (!config.isEmpty()) {
+      String key = config.keySet().iterator().next();
+      throw new InvalidConfigException("config." + key, "unknown setting");
+    }
+    return Map.of();
+  }
+
+  /**
+   * Brings the real resource into existence (or repairs it) for one environment. Re-running it
+   * never rotates credentials: secrets come from {@link ResourceContext#secret}, which reuses the
+   * stored value.
+   *
+   * @param resource the resource to reconcile
+   * @return the non-secret attributes to record (names, hosts), merged into the stored ones
+   * @throws ProvisioningException (or any runtime exception) to fail this attempt; the
+   *     operation is retried with backoff
+   */
+  ProvisionResult provision(ResourceContext resource);
+
+  /**
+   * Removes the real resource and its data. A resource that is already gone is a success.
+   *
+   * @param resource the resource to remove
+   */
+  void deprovision(ResourceContext resource);
+
+  /**
+   * The variables a ready resource contributes, with plain names ({@code DATABASE_URL}); the
+   * control plane adds the data service's prefix. Called rarely (results are cached) but must
+   * not reach the backend server.
+   *
+   * @param resource a ready resource
+   * @return names to values, in a stable order
+   */
+  Map<String, String> variables(ResourceContext resource);
+}
