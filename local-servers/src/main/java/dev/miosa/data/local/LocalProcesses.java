@@ -88,6 +88,13 @@ public final class LocalProcesses {
     }
   }
 
+  /** Hands one path (not what is under it) to the service user when we are root. */
+  public static void chownOne(Path path) throws IOException {
+    if (isRoot()) {
+      run(List.of("chown", serviceUser() + ":", path.toString()), Duration.ofSeconds(60));
+    }
+  }
+
   /**
    * Runs a command to completion.
    *

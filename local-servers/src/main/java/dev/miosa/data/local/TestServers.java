@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 public final class TestServers {
 
   private static LocalPostgres postgres;
+  private static LocalPgBouncer pgbouncer;
 
   private TestServers() {}
 
@@ -44,6 +45,42 @@ public final class TestServers {
       }
     }
     return postgres;
+  }
+
+  /**
+   * A PgBouncer for tests, shared by the JVM. Its generated files are rewritten by whichever
+   * control plane registers databases with it, so tests that each keep their own control-plane
+   * records should start their own with {@link #newPgBouncer()} instead.
+   *
+   * @return the running PgBouncer
+   */
+  public static synchronized LocalPgBouncer pgbouncer() {
+    if (pgbouncer == null) {
+      pgbouncer = newPgBouncer();
+    }
+    return pgbouncer;
+  }
+
+  /**
+   * Starts a new PgBouncer in a temporary directory, stopped and deleted when the JVM exits.
+   *
+   * @return the running PgBouncer
+   */
+  public static LocalPgBouncer newPgBouncer() {
+    try {
+      Path dir = Files.createTempDirectory("miosa-test-pgbouncer");
+      LocalPgBouncer bouncer = LocalPgBouncer.start(dir, Map.of());
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    bouncer.stop();
+                    deleteQuietly(dir);
+                  }));
+      return bouncer;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

@@ -7,13 +7,22 @@ import java.util.Map;
 /**
  * The plan of a Postgres data service.
  *
- * @param connectionLimit the role's {@code CONNECTION LIMIT} per environment (1 to 10,000,
- *     default 20)
+ * @param connectionLimit the role's {@code CONNECTION LIMIT} per environment: server connections,
+ *     pooled and direct together (1 to 10,000, default 20)
+ * @param poolMode PgBouncer pool mode, {@code transaction} (default) or {@code session}
+ * @param poolSize server connections PgBouncer keeps for the database (1 to {@code
+ *     connectionLimit}; default half the connection limit, at most 10, leaving the rest for direct
+ *     connections)
+ * @param maxClientConnections client connections to PgBouncer for the database (at least {@code
+ *     poolSize}, at most 10,000, default 100; enforced by PgBouncer 1.24 and newer)
  */
-public record PostgresConfig(int connectionLimit) {
+public record PostgresConfig(int connectionLimit, String poolMode, int poolSize, int maxClientConnections) {
 
   /** Default connections per role. */
   public static final int DEFAULT_CONNECTION_LIMIT = 20;
+
+  /** Default client connections per database through PgBouncer. */
+  public static final int DEFAULT_MAX_CLIENT_CONNECTIONS = 100;
 
   /**
    * Reads and validates a config map.
@@ -24,20 +33,46 @@ public record PostgresConfig(int connectionLimit) {
    */
   public static PostgresConfig from(Map<String, Object> config) {
     int limit = DEFAULT_CONNECTION_LIMIT;
+    String poolMode = "transaction";
+    Integer poolSize = null;
+    int maxClients = DEFAULT_MAX_CLIENT_CONNECTIONS;
     for (var e : config.entrySet()) {
       switch (e.getKey()) {
         case "connectionLimit" -> limit = intIn(e.getValue(), "config.connectionLimit", 1, 10_000);
+        case "poolMode" -> poolMode = poolMode(e.getValue());
+        case "poolSize" -> poolSize = intIn(e.getValue(), "config.poolSize", 1, 10_000);
+        case "maxClientConnections" -> maxClients = intIn(e.getValue(), "config.maxClientConnections", 1, 10_000);
         default -> throw new InvalidConfigException("config." + e.getKey(), "unknown setting for postgres");
       }
     }
-    return new PostgresConfig(limit);
+    if (poolSize == null) {
+      poolSize = Math.max(1, Math.min(10, limit / 2));
+    } else if (poolSize > limit) {
+      throw new InvalidConfigException(
+          "config.poolSize", "must not exceed config.connectionLimit (" + limit + "): the pool logs in as the tenant role");
+    }
+    if (maxClients < poolSize) {
+      throw new InvalidConfigException("config.maxClientConnections", "must be at least config.poolSize (" + poolSize + ")");
+    }
+    return new PostgresConfig(limit, poolMode, poolSize, maxClients);
   }
 
   /** The config as stored, defaults included. */
   public Map<String, Object> toMap() {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("connectionLimit", connectionLimit);
+    out.put("poolMode", poolMode);
+    out.put("poolSize", poolSize);
+    out.put("maxClientConnections", maxClientConnections);
     return out;
+  }
+
+  private static String poolMode(Object value) {
+    if ("transaction".equals(value) || "session".equals(value)) {
+      return (String) value;
+    }
+    throw new InvalidConfigException(
+        "config.poolMode", "must be \"transaction\" or \"session\" (statement pooling breaks multi-statement transactions)");
   }
 
   static int intIn(Object value, String field, int min, int max) {

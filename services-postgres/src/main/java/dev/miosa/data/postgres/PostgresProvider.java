@@ -2,6 +2,9 @@ package dev.miosa.data.postgres;
 
 import dev.miosa.data.credentials.Passwords;
 import dev.miosa.data.credentials.Secret;
+import dev.miosa.data.postgres.pooler.PgBouncerRegistry;
+import dev.miosa.data.postgres.pooler.PoolerEntry;
+import dev.miosa.data.postgres.pooler.Scram;
 import dev.miosa.data.provisioner.spi.ProvisionResult;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
 import dev.miosa.data.provisioner.spi.ResourceContext;
@@ -17,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
-import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * role is never superuser, never creates roles or databases; {@code CONNECT} is revoked from
  * {@code PUBLIC} on every database of the server; passwords are sent as SCRAM-SHA-256 verifiers
  * computed client-side, never as plain text; admin work connects to the maintenance database,
- * never to a template.
+ * never to a template. With a PgBouncer: a database is ready only after a login through it
+ * worked, and it is removed from PgBouncer before it is dropped.
  */
 public final class PostgresProvider implements ServiceProvider {
 
@@ -40,25 +43,42 @@ public final class PostgresProvider implements ServiceProvider {
   /** Attribute: the role name. */
   public static final String ATTR_ROLE = "role";
 
+  /** Secret: the role's SCRAM-SHA-256 verifier, set on the server and in PgBouncer's auth file. */
+  public static final String SECRET_SCRAM = "scramVerifier";
+
   private final Map<String, PostgresServer> servers;
   private final Supplier<Secret> passwordGenerator;
+  private final PgBouncerRegistry pooler;
 
   /**
    * @param servers the tenant servers, at least one
    * @param passwordGenerator makes new role passwords (at least 32 characters)
+   * @param pooler the PgBouncer that {@code DATABASE_URL} goes through, or null for direct URLs
    */
-  public PostgresProvider(List<PostgresServer> servers, Supplier<Secret> passwordGenerator) {
+  public PostgresProvider(
+      List<PostgresServer> servers, Supplier<Secret> passwordGenerator, PgBouncerRegistry pooler) {
     if (servers.isEmpty()) {
       throw new IllegalArgumentException("at least one tenant Postgres server is needed");
     }
     this.servers = new LinkedHashMap<>();
     servers.forEach(s -> this.servers.put(s.id(), s));
     this.passwordGenerator = passwordGenerator;
+    this.pooler = pooler;
+  }
+
+  /**
+   * A provider without a pooler.
+   *
+   * @param servers the tenant servers, at least one
+   * @param passwordGenerator makes new role passwords (at least 32 characters)
+   */
+  public PostgresProvider(List<PostgresServer> servers, Supplier<Secret> passwordGenerator) {
+    this(servers, passwordGenerator, null);
   }
 
   /** A provider with random 40-character alphanumeric passwords. */
   public PostgresProvider(List<PostgresServer> servers) {
-    this(servers, () -> Passwords.alphanumeric(40));
+    this(servers, () -> Passwords.alphanumeric(40), null);
   }
 
   @Override
@@ -97,9 +117,11 @@ public final class PostgresProvider implements ServiceProvider {
     PostgresConfig plan = PostgresConfig.from(resource.config());
     String name = nameFor(resource.resourceId());
     Secret password = resource.secret("password", passwordGenerator);
+    // Computed once and stored: the server and PgBouncer's auth file must hold the same verifier.
+    Secret verifier = resource.secret(SECRET_SCRAM, () -> Scram.verifier(password));
     boolean created = false;
     try (Connection admin = connect(server, server.adminDatabase())) {
-      created |= ensureRole(admin, name, password, plan.connectionLimit());
+      created |= ensureRole(admin, name, verifier, plan.connectionLimit());
       created |= ensureDatabase(admin, name);
       revokePublicConnect(admin);
       exec(admin, "GRANT CONNECT, TEMPORARY ON DATABASE " + name + " TO " + name);
@@ -113,6 +135,12 @@ public final class PostgresProvider implements ServiceProvider {
     } catch (SQLException e) {
       throw failure("prepare the public schema", e);
     }
+    if (pooler != null) {
+      pooler.register(
+          resource.resourceId(),
+          new PoolerEntry(name, name, server.host(), server.port(), plan.poolMode(), plan.poolSize(), plan.maxClientConnections(), verifier));
+      pooler.verifyLogin(name, name, password);
+    }
     return new ProvisionResult(
         created ? ProvisionResult.Action.CREATED : ProvisionResult.Action.UPDATED,
         Map.of(ATTR_DATABASE, name, ATTR_ROLE, name));
@@ -122,6 +150,10 @@ public final class PostgresProvider implements ServiceProvider {
   public void deprovision(ResourceContext resource) {
     PostgresServer server = server(resource.backend());
     String name = nameFor(resource.resourceId());
+    if (pooler != null) {
+      // Before the drop: PgBouncer then holds no server connection that could block it.
+      pooler.unregister(name);
+    }
     try (Connection admin = connect(server, server.adminDatabase())) {
       boolean roleExists = exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", name);
       boolean dbExists = exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", name);
@@ -161,6 +193,19 @@ public final class PostgresProvider implements ServiceProvider {
             .existingSecret("password")
             .orElseThrow(() -> new IllegalStateException("resource has no password"))
             .reveal();
+    if (pooler != null) {
+      boolean transactionPooled = "transaction".equals(PostgresConfig.from(resource.config()).poolMode());
+      return ConnectionUrls.variables(
+          pooler.settings().publicHost(),
+          pooler.settings().publicPort(),
+          name,
+          name,
+          password,
+          server.sslmode(),
+          transactionPooled,
+          server.publicHost(),
+          server.publicPort());
+    }
     return ConnectionUrls.variables(
         server.publicHost(),
         server.publicPort(),
@@ -173,7 +218,7 @@ public final class PostgresProvider implements ServiceProvider {
         server.publicPort());
   }
 
-  private boolean ensureRole(Connection admin, String name, Secret password, int connectionLimit)
+  private boolean ensureRole(Connection admin, String name, Secret verifier, int connectionLimit)
       throws SQLException {
     boolean created = false;
     if (!exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", name)) {
@@ -192,10 +237,12 @@ public final class PostgresProvider implements ServiceProvider {
             + name
             + " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT "
             + connectionLimit);
-    // pgjdbc computes the SCRAM-SHA-256 verifier locally: the plain password never reaches the
-    // server, so it cannot appear in its logs or pg_stat_statements.
-    admin.unwrap(PGConnection.class)
-        .alterUserPassword(name, password.reveal().toCharArray(), "scram-sha-256");
+    // The SCRAM-SHA-256 verifier is computed here: the plain password never reaches the server, so
+    // it cannot appear in its logs or pg_stat_statements. PostgreSQL stores a verifier as it is.
+    if (!Scram.isVerifier(verifier.reveal())) {
+      throw new IllegalStateException("stored verifier has an unexpected shape");
+    }
+    exec(admin, "ALTER ROLE " + name + " PASSWORD '" + verifier.reveal() + "'");
     return created;
   }
 

@@ -1,0 +1,170 @@
+package dev.miosa.data.postgres.pooler;
+
+import dev.miosa.data.credentials.Secret;
+import dev.miosa.data.credentials.SecretCipher;
+import dev.miosa.data.postgres.PgTools;
+import dev.miosa.data.provisioner.spi.ProvisioningException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registers tenant databases with a PgBouncer: records each registration in the control-plane
+ * store, rewrites PgBouncer's generated {@code databases.ini} and {@code users.txt} whole from those
+ * records (under a lock shared by all replicas), then {@code RELOAD}s it on the admin console.
+ *
+ * <p>Invariants (see DESIGN.md): the files always hold exactly the recorded entries plus the admin
+ * user; entries never pin a server user; a database is removed from PgBouncer before it is dropped;
+ * {@link #sync()} at start rebuilds the files from the records alone.
+ */
+public final class PgBouncerRegistry {
+
+  private static final Logger log = LoggerFactory.getLogger(PgBouncerRegistry.class);
+
+  /** {@code max_db_client_connections} appeared in PgBouncer 1.24. */
+  private static final int CLIENT_LIMITS_SINCE = 124;
+
+  private final PgBouncer settings;
+  private final PoolerEntryStore store;
+  private final PgBouncerAdmin admin;
+  private final Secret adminVerifier;
+
+  /**
+   * @param settings where PgBouncer is
+   * @param controlPlane the control-plane store (holds {@code pgbouncer_entries})
+   * @param cipher encrypts verifiers at rest
+   * @param tools the PostgreSQL client tools ({@code psql} speaks to the admin console)
+   */
+  public PgBouncerRegistry(PgBouncer settings, DataSource controlPlane, SecretCipher cipher, PgTools tools) {
+    this.settings = settings;
+    this.store = new PoolerEntryStore(controlPlane, cipher);
+    this.admin = new PgBouncerAdmin(tools, settings);
+    this.adminVerifier = Scram.verifier(settings.adminPassword());
+  }
+
+  /** The settings. */
+  public PgBouncer settings() {
+    return settings;
+  }
+
+  /**
+   * Records a database (or updates its record) and makes PgBouncer serve it.
+   *
+   * @param resourceId the resource it belongs to
+   * @param entry the database
+   * @throws ProvisioningException {@code POOLER_UNAVAILABLE} (retryable) when the files cannot be
+   *     written or PgBouncer does not reload
+   */
+  public void register(String resourceId, PoolerEntry entry) {
+    store.upsert(resourceId, entry);
+    rewriteAndReload();
+  }
+
+  /**
+   * Removes a database from PgBouncer, closing its client and server connections there. Removing
+   * one that is not registered is a no-op.
+   *
+   * @param database the database name
+   * @throws ProvisioningException {@code POOLER_UNAVAILABLE} (retryable)
+   */
+  public void unregister(String database) {
+    store.delete(database);
+    rewriteAndReload();
+    try {
+      if (admin.databases().contains(database)) {
+        admin.kill(database);
+      }
+    } catch (IOException e) {
+      throw unavailable("close the connections of a removed database", e);
+    }
+    log.info("database {} removed from PgBouncer", database);
+  }
+
+  /**
+   * Rewrites the files from the records and reloads PgBouncer: run at start, so that a
+   * PgBouncer restarted (or whose files were lost) serves every registered database again.
+   *
+   * @return how many databases are registered
+   */
+  public int sync() {
+    int n = rewriteAndReload();
+    log.info("PgBouncer {} serves {} tenant databases", settings, n);
+    return n;
+  }
+
+  /**
+   * Logs in through PgBouncer as the tenant and runs {@code SELECT 1}: the proof that a database
+   * is reachable the way tenants will reach it.
+   *
+   * @param database the database
+   * @param user the tenant role
+   * @param password its password
+   * @throws ProvisioningException {@code POOLER_LOGIN_FAILED} (retryable)
+   */
+  public void verifyLogin(String database, String user, Secret password) {
+    Properties props = new Properties();
+    props.setProperty("user", user);
+    props.setProperty("password", password.reveal());
+    props.setProperty("sslmode", settings.sslmode());
+    props.setProperty("prepareThreshold", "0");
+    props.setProperty("connectTimeout", "10");
+    props.setProperty("socketTimeout", "30");
+    props.setProperty("ApplicationName", "miosa-provisioner");
+    String host = settings.adminHost().contains(":") ? "[" + settings.adminHost() + "]" : settings.adminHost();
+    String url = "jdbc:postgresql://" + host + ":" + settings.adminPort() + "/" + database;
+    try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
+      st.executeQuery("SELECT 1").close();
+    } catch (SQLException e) {
+      String state = e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")";
+      throw new ProvisioningException(
+          "POOLER_LOGIN_FAILED", "a login through PgBouncer to the database failed" + state, true, e);
+    }
+  }
+
+  private int rewriteAndReload() {
+    return store.withAllLocked(entries -> {
+      int version;
+      try {
+        version = admin.version();
+      } catch (IOException e) {
+        // Still write the files, so that PgBouncer serves everything when it comes back.
+        write(entries, false);
+        throw unavailable("reach PgBouncer's admin console", e);
+      }
+      write(entries, version >= CLIENT_LIMITS_SINCE);
+      try {
+        admin.reload();
+      } catch (IOException e) {
+        throw unavailable("reload PgBouncer", e);
+      }
+      return entries.size();
+    });
+  }
+
+  private void write(List<PoolerEntry> entries, boolean clientLimits) {
+    try {
+      Files.createDirectories(settings.configDir());
+      // The auth file first: a database entry never appears before its role can log in.
+      PgBouncerFiles.writeAtomically(
+          settings.configDir().resolve(PgBouncer.USERS_FILE), PgBouncerFiles.users(settings.adminUser(), adminVerifier, entries));
+      PgBouncerFiles.writeAtomically(
+          settings.configDir().resolve(PgBouncer.DATABASES_FILE), PgBouncerFiles.databases(entries, clientLimits));
+    } catch (IOException e) {
+      throw new ProvisioningException(
+          "POOLER_UNAVAILABLE", "could not write PgBouncer's configuration files", true, new UncheckedIOException(e));
+    }
+  }
+
+  private static ProvisioningException unavailable(String what, IOException e) {
+    return new ProvisioningException("POOLER_UNAVAILABLE", "could not " + what, true, e);
+  }
+}
