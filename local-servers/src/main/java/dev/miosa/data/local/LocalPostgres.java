@@ -78,7 +78,7 @@ public final class LocalPostgres implements AutoCloseable {
       return pg;
     }
 
-    int port = choosePort(base.resolve("port"));
+    int port = LocalProcesses.choosePort(base.resolve("port"));
     Path run = base.resolve("run");
     LocalProcesses.prepareOwnedDirectory(run);
     Map<String, String> conf = new LinkedHashMap<>();
@@ -201,18 +201,6 @@ public final class LocalPostgres implements AutoCloseable {
       log.debug("cannot read {}: {}", pidFile, e.toString());
     }
     return Optional.empty();
-  }
-
-  private static int choosePort(Path portFile) throws IOException {
-    if (Files.exists(portFile)) {
-      int saved = Integer.parseInt(Files.readString(portFile).trim());
-      if (LocalProcesses.isFree(saved)) {
-        return saved;
-      }
-    }
-    int port = LocalProcesses.freePort();
-    Files.writeString(portFile, Integer.toString(port));
-    return port;
   }
 
   private void awaitReady(Duration timeout) throws IOException {
