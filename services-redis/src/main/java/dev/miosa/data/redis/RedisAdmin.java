@@ -17,7 +17,11 @@ import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +42,7 @@ public final class RedisAdmin implements AutoCloseable {
   public static final int SCAN_BATCH = 1000;
 
   private final RedisServer server;
+  private final ClientResources resources;
   private final RedisClient client;
   private StatefulRedisConnection<String, String> connection;
 
@@ -57,7 +62,15 @@ public final class RedisAdmin implements AutoCloseable {
             .withClientName("miosa-control-plane")
             .withTimeout(Duration.ofSeconds(30))
             .build();
-    this.client = RedisClient.create(uri);
+    // Reconnect attempts back off from 10 ms up to 1 s (Lettuce's default goes up to 30 s), so a
+    // restarted server is seen, and its users re-applied, within about a second.
+    this.resources =
+        DefaultClientResources.builder()
+            .ioThreadPoolSize(1)
+            .computationThreadPoolSize(1)
+            .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+            .build();
+    this.client = RedisClient.create(resources, uri);
     client.setOptions(
         ClientOptions.builder()
             .autoReconnect(true)
@@ -194,5 +207,6 @@ public final class RedisAdmin implements AutoCloseable {
       connection.close();
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 }
