@@ -1,5 +1,6 @@
 package dev.miosa.data.redis;
 
+import dev.miosa.data.provisioner.spi.InvalidConfigException;
 import dev.miosa.data.provisioner.spi.ProvisionResult;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
 import dev.miosa.data.provisioner.spi.ResourceContext;
@@ -9,12 +10,13 @@ import java.util.Map;
 /**
  * Stands in for Redis where none can be had (the embedded default on a machine without {@code
  * redis-server}, and no {@code MIOSA_REDIS_URL}): attaching Redis fails at once, at config
- * validation, with {@link #CODE} and a message saying what to install or set, instead of queueing
- * an operation that could never succeed.
+ * validation, with an {@link InvalidConfigException} on field {@code type} (the api answers 400,
+ * as for a type it does not serve) whose message says what to install or set, instead of
+ * queueing an operation that could never succeed.
  */
 public final class UnavailableRedisProvider implements ServiceProvider {
 
-  /** The error code of every refusal. */
+  /** The error code of a refused provision (should one be queued by an older replica). */
   public static final String CODE = "REDIS_UNAVAILABLE";
 
   private final String reason;
@@ -34,7 +36,7 @@ public final class UnavailableRedisProvider implements ServiceProvider {
 
   @Override
   public Map<String, Object> validateConfig(Map<String, Object> config) {
-    throw refusal();
+    throw new InvalidConfigException("type", message());
   }
 
   @Override
@@ -52,7 +54,10 @@ public final class UnavailableRedisProvider implements ServiceProvider {
   }
 
   private ProvisioningException refusal() {
-    return new ProvisioningException(
-        CODE, "Redis is not available on this control plane: " + reason + "; or set MIOSA_REDIS_URL", false, null);
+    return new ProvisioningException(CODE, message(), false, null);
+  }
+
+  private String message() {
+    return "Redis is not available on this control plane: " + reason + "; or set MIOSA_REDIS_URL";
   }
 }

@@ -92,9 +92,10 @@ class RedisClientsTest {
   static String redisCli(String url, String... args) throws Exception {
     Path cli = Path.of("/usr/bin/redis-cli");
     assertThat(Files.isExecutable(cli)).as("redis-cli is missing: apt-get install redis-tools (comes with redis-server)").isTrue();
-    List<String> cmd = new ArrayList<>(List.of(cli.toString(), "--no-auth-warning", "-u", url));
+    // Exactly as the README shows: redis-cli -u "$REDIS_URL" ... (its password warning goes to stderr).
+    List<String> cmd = new ArrayList<>(List.of(cli.toString(), "-u", url));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     return out;

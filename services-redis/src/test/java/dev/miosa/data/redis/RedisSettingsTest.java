@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.miosa.data.credentials.Secret;
 import dev.miosa.data.local.LocalProcesses;
+import dev.miosa.data.provisioner.spi.InvalidConfigException;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
 import java.util.List;
 import java.util.Map;
@@ -65,9 +66,13 @@ class RedisSettingsTest {
     var provider = new UnavailableRedisProvider("no redis-server found: install it (Debian: apt-get install redis-server)");
     assertThat(provider.type()).isEqualTo("redis");
     assertThatThrownBy(() -> provider.validateConfig(Map.of()))
-        .isInstanceOf(ProvisioningException.class)
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("apt-get install redis-server")
         .hasMessageContaining("MIOSA_REDIS_URL")
+        .extracting("field")
+        .isEqualTo("type");
+    assertThatThrownBy(() -> provider.provision(new TestResource("local")))
+        .isInstanceOf(ProvisioningException.class)
         .extracting("code", "retryable")
         .containsExactly(UnavailableRedisProvider.CODE, false);
   }
