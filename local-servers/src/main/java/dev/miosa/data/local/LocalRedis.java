@@ -49,6 +49,8 @@ public final class LocalRedis implements AutoCloseable {
   private final Map<String, String> settings;
   private final int port;
   private final Secret password;
+  /** The pid of the server this instance launched or attached to, in case its pid file is gone. */
+  private volatile long pid = -1;
 
   private LocalRedis(Path base, Path binary, Map<String, String> settings, int port, Secret password) {
     this.base = base;
@@ -83,6 +85,7 @@ public final class LocalRedis implements AutoCloseable {
       int port = Integer.parseInt(Files.readString(portFile).trim());
       LocalRedis redis = new LocalRedis(base, binary, Map.copyOf(settings), port, password);
       if (redis.ping()) {
+        redis.pid = running.get();
         log.info("Redis under {} is already running on port {}; reusing it", base, port);
         return redis;
       }
@@ -161,6 +164,7 @@ public final class LocalRedis implements AutoCloseable {
             "redis-server exited " + process.exitValue() + " at start; its log: " + logTail());
       }
       if (ping()) {
+        pid = process.pid();
         log.info("Redis {} started under {} on 127.0.0.1:{}", binary, base, port);
         return;
       }
@@ -227,11 +231,11 @@ public final class LocalRedis implements AutoCloseable {
    * data first; with {@code save ""} and {@code appendonly no} the data is gone.
    */
   public void stop() {
-    Optional<Long> pid = runningPid(base);
-    if (pid.isEmpty()) {
+    Optional<Long> running = runningPid(base).or(() -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(h -> pid));
+    if (running.isEmpty()) {
       return;
     }
-    ProcessHandle.of(pid.get())
+    ProcessHandle.of(running.get())
         .ifPresent(
             h -> {
               h.destroy();

@@ -48,8 +48,6 @@ class RedisEndToEndTest {
     LocalPostgres pg = TestServers.postgres();
     pg.createDatabaseIfAbsent("miosa_redis_e2e");
     dataDir = Files.createTempDirectory("miosa-redis-e2e");
-    Path dir = dataDir;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> TestServers.deleteQuietly(dir)));
     String pgUrl = "postgresql://postgres:" + pg.superuserPassword().reveal() + "@" + pg.host() + ":" + pg.port();
     registry.add("miosa.data-dir", dataDir::toString);
     registry.add("miosa.database-url", () -> pgUrl + "/miosa_redis_e2e?sslmode=disable");
@@ -60,8 +58,13 @@ class RedisEndToEndTest {
   }
 
   @AfterAll
-  static void cleanUp() {
+  static void cleanUp() throws Exception {
     lettuce.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+    // The context outlives this class in the test cache: stop its Redis here, then drop the files.
+    if (Files.exists(dataDir.resolve("redis/redis.pid"))) {
+      LocalRedis.start(dataDir.resolve("redis"), Map.of()).stop();
+    }
+    TestServers.deleteQuietly(dataDir);
   }
 
   JsonNode call(String method, String path, String body, int expectedStatus) throws Exception {
