@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * the port and password; if its server is still running (the JVM that started it was killed),
  * that server is reused.
  *
- * <p>Persistence follows the settings given: by default an append-only file ({@code appendonly
- * yes}); tests pass {@code appendonly no} and {@code save ""} to get a server that restarts empty.
+ * <p>Persistence follows the settings given: by default an append-only file only ({@code
+ * appendonly yes}, {@code save ""}); tests pass {@code appendonly no} to get a server that
+ * restarts empty.
  * Redis configuration reference: https://redis.io/docs/latest/operate/oss_and_stack/management/config/
  */
 public final class LocalRedis implements AutoCloseable {
@@ -140,7 +141,10 @@ public final class LocalRedis implements AutoCloseable {
     directives.put("dir", quote(base.resolve("data").toString()));
     directives.put("pidfile", quote(base.resolve("redis.pid").toString()));
     directives.put("logfile", quote(base.resolve("redis.log").toString()));
+    // Durable through the append-only file alone (fsync every second); no RDB snapshots, so a
+    // shutdown only flushes the AOF and never stalls on a snapshot.
     directives.put("appendonly", "yes");
+    directives.put("save", "\"\"");
     directives.putAll(settings);
     StringBuilder text = new StringBuilder("# written by MIOSA at each start\n");
     directives.forEach((k, v) -> text.append(k).append(' ').append(v).append('\n'));
