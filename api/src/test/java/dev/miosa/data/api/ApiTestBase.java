@@ -45,6 +45,7 @@ abstract class ApiTestBase {
     registry.add("miosa.admin-token", () -> ADMIN_TOKEN);
     registry.add("miosa.worker.poll-interval", () -> "100ms");
     registry.add("miosa.worker.backoff-base", () -> "200ms");
+    registry.add("miosa.redis.reconcile-interval", () -> "200ms");
   }
 
   Http admin() {

@@ -115,7 +115,7 @@ public final class LocalPgBouncer implements AutoCloseable {
       awaitReady(Duration.ofSeconds(30));
       return;
     }
-    port = choosePort(base.resolve("port"));
+    port = LocalProcesses.choosePort(base.resolve("port"));
     if (!Files.exists(conf.resolve(DATABASES_FILE))) {
       writeShared(conf.resolve(DATABASES_FILE), "[databases]\n");
     }
@@ -189,28 +189,7 @@ public final class LocalPgBouncer implements AutoCloseable {
   }
 
   private Optional<Long> runningPid() {
-    Path pidFile = base.resolve("pgbouncer.pid");
-    try {
-      if (!Files.exists(pidFile)) {
-        return Optional.empty();
-      }
-      long pid = Long.parseLong(Files.readString(pidFile).trim());
-      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(ProcessHandle::pid);
-    } catch (IOException | NumberFormatException e) {
-      return Optional.empty();
-    }
-  }
-
-  private static int choosePort(Path portFile) throws IOException {
-    if (Files.exists(portFile)) {
-      int saved = Integer.parseInt(Files.readString(portFile).trim());
-      if (LocalProcesses.isFree(saved)) {
-        return saved;
-      }
-    }
-    int port = LocalProcesses.freePort();
-    Files.writeString(portFile, Integer.toString(port));
-    return port;
+    return LocalProcesses.livePid(base.resolve("pgbouncer.pid"));
   }
 
   private void awaitReady(Duration timeout) throws IOException {
@@ -269,7 +248,7 @@ public final class LocalPgBouncer implements AutoCloseable {
    */
   public List<String> admin(String command) throws IOException {
     Path psql =
-        LocalProcesses.findExecutable("psql", List.of(LocalPostgres.findBinaries()))
+        LocalProcesses.findExecutable("psql", debianClientDirs())
             .orElseThrow(() -> new IOException("psql not found: install postgresql-client-15"));
     ProcessBuilder pb =
         new ProcessBuilder(psql.toString(), "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", command);
@@ -331,6 +310,14 @@ public final class LocalPgBouncer implements AutoCloseable {
   public synchronized void restart() throws IOException {
     stop();
     startProcess();
+  }
+
+  private static List<Path> debianClientDirs() {
+    try (var versions = Files.list(Path.of("/usr/lib/postgresql"))) {
+      return versions.map(v -> v.resolve("bin")).sorted(java.util.Comparator.reverseOrder()).toList();
+    } catch (IOException e) {
+      return List.of();
+    }
   }
 
   @Override

@@ -140,6 +140,43 @@ public final class LocalProcesses {
     }
   }
 
+  /**
+   * The port a local server keeps across restarts: the one saved in {@code portFile} while it is
+   * free, otherwise a new free port, saved there.
+   *
+   * @param portFile where the port is kept
+   * @return the port to listen on
+   */
+  public static int choosePort(Path portFile) throws IOException {
+    if (Files.exists(portFile)) {
+      int saved = Integer.parseInt(Files.readString(portFile).trim());
+      if (isFree(saved)) {
+        return saved;
+      }
+    }
+    int port = freePort();
+    Files.writeString(portFile, Integer.toString(port));
+    return port;
+  }
+
+  /**
+   * The process id written in a pid file, when that process is alive.
+   *
+   * @param pidFile a file whose first line is a pid
+   * @return the pid, or empty when the file is missing, unreadable or names no live process
+   */
+  public static Optional<Long> livePid(Path pidFile) {
+    try {
+      if (!Files.exists(pidFile)) {
+        return Optional.empty();
+      }
+      long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(ProcessHandle::pid);
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   /** Whether a TCP port on 127.0.0.1 can be bound now. */
   public static boolean isFree(int port) {
     try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {

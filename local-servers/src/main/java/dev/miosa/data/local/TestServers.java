@@ -15,8 +15,20 @@ import java.util.stream.Stream;
  */
 public final class TestServers {
 
+  /**
+   * Settings of test Redis servers: no persistence, so a restart comes back empty; {@code DEBUG}
+   * and {@code MODULE} enabled, so that tests show the ACL (not these switches) refusing them.
+   */
+  public static final Map<String, String> REDIS_EPHEMERAL =
+      Map.of(
+          "save", "\"\"",
+          "appendonly", "no",
+          "enable-debug-command", "yes",
+          "enable-module-command", "yes");
+
   private static LocalPostgres postgres;
   private static LocalPgBouncer pgbouncer;
+  private static LocalRedis redis;
 
   private TestServers() {}
 
@@ -78,6 +90,44 @@ public final class TestServers {
                     deleteQuietly(dir);
                   }));
       return bouncer;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A Redis server shared by the tests of this JVM (no persistence). Tests that restart or stop
+   * Redis take their own from {@link #newRedis()}.
+   *
+   * @return the running server
+   */
+  public static synchronized LocalRedis redis() {
+    if (redis == null) {
+      redis = newRedis();
+    }
+    return redis;
+  }
+
+  /**
+   * A new Redis server of its own (no persistence) in a temporary directory, stopped and deleted
+   * when the JVM exits.
+   *
+   * @return the running server
+   * @throws UncheckedIOException when {@code redis-server} is missing (the message says what to
+   *     install) or does not start
+   */
+  public static LocalRedis newRedis() {
+    try {
+      Path dir = Files.createTempDirectory("miosa-test-redis");
+      LocalRedis server = LocalRedis.start(dir, REDIS_EPHEMERAL);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    server.stop();
+                    deleteQuietly(dir);
+                  }));
+      return server;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
