@@ -1,6 +1,7 @@
 package dev.miosa.data.api;
 
 import dev.miosa.data.credentials.SecretCipher;
+import dev.miosa.data.local.LocalPgBouncer;
 import dev.miosa.data.local.LocalPostgres;
 import dev.miosa.data.local.TestServers;
 import dev.miosa.data.postgres.ConnectionUrls;
@@ -41,6 +42,12 @@ abstract class ApiTestBase {
     registry.add("miosa.data-dir", dataDir::toString);
     registry.add("miosa.database-url", () -> url);
     registry.add("miosa.postgres.url", () -> tenantUrl);
+    // Tenants' DATABASE_URL goes through a real PgBouncer, as in production.
+    LocalPgBouncer bouncer = TestServers.pgbouncer();
+    registry.add(
+        "miosa.pgbouncer.admin-url",
+        () -> ConnectionUrls.uri(bouncer.host(), bouncer.port(), "pgbouncer", bouncer.adminUser(), bouncer.adminPassword().reveal(), "disable"));
+    registry.add("miosa.pgbouncer.config-dir", () -> bouncer.configDir().toString());
     registry.add("miosa.master-key", SecretCipher::generateKeyBase64);
     registry.add("miosa.admin-token", () -> ADMIN_TOKEN);
     registry.add("miosa.worker.poll-interval", () -> "100ms");

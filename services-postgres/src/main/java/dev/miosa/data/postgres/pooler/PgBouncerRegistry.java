@@ -101,6 +101,11 @@ public final class PgBouncerRegistry {
     return n;
   }
 
+  /** The names of the databases recorded as registered. */
+  public java.util.Set<String> registeredDatabases() {
+    return store.databases();
+  }
+
   /**
    * Logs in through PgBouncer as the tenant and runs {@code SELECT 1}: the proof that a database
    * is reachable the way tenants will reach it.

@@ -67,6 +67,10 @@ final class PoolerEntryStore {
     });
   }
 
+  java.util.Set<String> databases() {
+    return new java.util.TreeSet<>(jdbc.sql("SELECT database FROM pgbouncer_entries").query(String.class).list());
+  }
+
   List<PoolerEntry> all() {
     return jdbc.sql("SELECT * FROM pgbouncer_entries ORDER BY database")
         .query((rs, n) -> new PoolerEntry(
