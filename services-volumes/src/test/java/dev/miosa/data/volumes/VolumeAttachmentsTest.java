@@ -12,34 +12,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DuplicateKeyException;
 
 /** Exclusive attachment against a real PostgreSQL with the api's migrations applied. */
-class VolumeAttachmentsTest {
+class VolumeAttachmentsTest extends VolumeWorldTest {
 
-  static VolumeWorld world;
   static VolumeAttachments attachments;
 
   @BeforeAll
-  static void start() throws Exception {
-    world = new VolumeWorld();
+  static void start() {
     attachments = world.volumes.attachments();
   }
 
-  @AfterAll
-  static void stop() {
-    world.close();
-  }
-
-  static final java.util.concurrent.atomic.AtomicInteger names = new java.util.concurrent.atomic.AtomicInteger();
-
-  /** A new volume data service (named {@code vol-N}: names are unique per project). */
-  static VolumeWorld.Service newService() {
-    return world.createService("vol-" + names.incrementAndGet(), Map.of());
-  }
 
   @Test
   void fiftyConcurrentAttachesFromTwoReplicasGiveOneWinnerAnd49ConflictsNamingIt() throws Exception {

@@ -14,25 +14,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The volume provider: images on disk, data that outlives instances, config validation. */
-class VolumeProviderTest {
+class VolumeProviderTest extends VolumeWorldTest {
 
-  static VolumeWorld world;
-  static VolumeImages images = new VolumeImages();
-
-  @BeforeAll
-  static void start() throws Exception {
-    world = new VolumeWorld();
-  }
-
-  @AfterAll
-  static void stop() {
-    world.close();
-  }
 
   @Test
   void provisionCreatesASparseExt4ImageOfThePlannedSizeForEachEnvironment() throws Exception {

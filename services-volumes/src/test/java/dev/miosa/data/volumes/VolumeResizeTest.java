@@ -9,31 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Growing volumes with resize2fs, as the durable operation the api queues. */
-class VolumeResizeTest {
+class VolumeResizeTest extends VolumeWorldTest {
 
-  static VolumeWorld world;
-  static VolumeImages images = new VolumeImages();
-  static final AtomicInteger names = new AtomicInteger();
-
-  @BeforeAll
-  static void start() throws Exception {
-    world = new VolumeWorld();
-  }
-
-  @AfterAll
-  static void stop() {
-    world.close();
-  }
-
-  static VolumeWorld.Service newService() {
-    return world.createService("grow-" + names.incrementAndGet(), Map.of());
-  }
 
   @Test
   void growingFrom1To2GiBShowsInDumpe2fsKeepsTheFileAndStaysSparse() throws Exception {

@@ -13,30 +13,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Snapshots and restores, run as the durable operations the api queues. */
-class VolumeSnapshotsTest {
+class VolumeSnapshotsTest extends VolumeWorldTest {
 
-  static VolumeWorld world;
-  static VolumeImages images = new VolumeImages();
-  static final AtomicInteger names = new AtomicInteger();
-
-  @BeforeAll
-  static void start() throws Exception {
-    world = new VolumeWorld();
-  }
-
-  @AfterAll
-  static void stop() {
-    world.close();
-  }
-
-  static VolumeWorld.Service newService() {
-    return world.createService("snap-" + names.incrementAndGet(), Map.of());
-  }
 
   static Snapshot snapshot(String resourceId) {
     Snapshot pending = world.volumes.operations().requestSnapshot(resourceId);
