@@ -115,12 +115,24 @@ public final class VolumeOperations {
 
   /** The handlers of the three operation types, to register with the provisioner. */
   public List<OperationHandler> handlers() {
-    return List.of(
-        handler(SNAPSHOT, (op, p) -> snapshots.take(String.valueOf(p.get("snapshotId")))),
-        handler(RESTORE, (op, p) -> maintenance.restore(String.valueOf(p.get("snapshotId")), op)),
-        handler(
-            RESIZE,
-            (op, p) -> maintenance.resize(String.valueOf(p.get("resourceId")), ((Number) p.get("sizeGiB")).intValue(), op)));
+    return List.of(snapshotHandler(), restoreHandler(), resizeHandler());
+  }
+
+  /** Runs {@value #SNAPSHOT} operations. */
+  public OperationHandler snapshotHandler() {
+    return handler(SNAPSHOT, (op, p) -> snapshots.take(String.valueOf(p.get("snapshotId"))));
+  }
+
+  /** Runs {@value #RESTORE} operations. */
+  public OperationHandler restoreHandler() {
+    return handler(RESTORE, (op, p) -> maintenance.restore(String.valueOf(p.get("snapshotId")), op));
+  }
+
+  /** Runs {@value #RESIZE} operations. */
+  public OperationHandler resizeHandler() {
+    return handler(
+        RESIZE,
+        (op, p) -> maintenance.resize(String.valueOf(p.get("resourceId")), ((Number) p.get("sizeGiB")).intValue(), op));
   }
 
   private void requireDetached(Volume volume, String verb) {

@@ -52,6 +52,32 @@ public final class VolumeStore {
         .list();
   }
 
+  /**
+   * The volume of a data service in one environment.
+   *
+   * @param serviceId the data service
+   * @param environmentId the environment
+   * @return the volume
+   * @throws VolumeException {@code VOLUME_NOT_READY} while its image is being created, {@code
+   *     VOLUME_NOT_FOUND} when the data service has no resource in that environment
+   */
+  public Volume of(String serviceId, String environmentId) {
+    List<Volume> found = ofService(serviceId, environmentId);
+    if (!found.isEmpty()) {
+      return found.get(0);
+    }
+    boolean provisioning =
+        jdbc.sql("SELECT 1 FROM resources WHERE service_id = :s AND environment_id = :e AND phase <> 'deleted'")
+            .param("s", serviceId)
+            .param("e", environmentId)
+            .query((rs, n) -> 1)
+            .optional()
+            .isPresent();
+    throw provisioning
+        ? new VolumeException(VolumeError.VOLUME_NOT_READY, "the volume of this environment is still being provisioned")
+        : new VolumeException(VolumeError.VOLUME_NOT_FOUND, "the data service has no volume in this environment");
+  }
+
   /** Records a volume's new size. */
   public void setSize(String resourceId, int sizeGiB) {
     jdbc.sql("UPDATE volumes SET size_gib = :size, updated_at = now() WHERE resource_id = :r")

@@ -82,23 +82,26 @@ public final class VolumeImages {
   }
 
   private static Map<String, Path> findTools() {
-    Map<String, Path> found = new LinkedHashMap<>();
-    List<String> missing = new ArrayList<>();
-    for (String tool : TOOLS) {
-      Optional<Path> p = findExecutable(tool);
-      if (p.isPresent()) {
-        found.put(tool, p.get());
-      } else {
-        missing.add(tool);
-      }
-    }
+    List<String> missing = missingTools();
     if (!missing.isEmpty()) {
       throw new IllegalStateException(
           "volumes need "
               + String.join(", ", missing)
               + ": install e2fsprogs and coreutils (Debian: apt-get install e2fsprogs coreutils)");
     }
+    Map<String, Path> found = new LinkedHashMap<>();
+    TOOLS.forEach(t -> found.put(t, findExecutable(t).orElseThrow()));
     return found;
+  }
+
+  /**
+   * The tools this class needs that the machine lacks (looked up on {@code PATH}, {@code
+   * /usr/sbin}, {@code /sbin}, {@code /usr/bin}, {@code /bin}).
+   *
+   * @return their names; empty when all are there
+   */
+  public static List<String> missingTools() {
+    return TOOLS.stream().filter(t -> findExecutable(t).isEmpty()).toList();
   }
 
   private static Optional<Path> findExecutable(String name) {
