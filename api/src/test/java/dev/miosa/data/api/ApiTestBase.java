@@ -37,6 +37,7 @@ abstract class ApiTestBase {
     String tenantUrl =
         ConnectionUrls.uri(pg.host(), pg.port(), "postgres", LocalPostgres.SUPERUSER, pg.superuserPassword().reveal(), "disable");
     Path dataDir = Files.createTempDirectory("miosa-api-test");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> TestServers.deleteQuietly(dataDir)));
     registry.add("miosa.data-dir", dataDir::toString);
     registry.add("miosa.database-url", () -> url);
     registry.add("miosa.postgres.url", () -> tenantUrl);
