@@ -26,6 +26,7 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
  * errors}. 5xx are logged with their stack trace; no stack trace or secret reaches the client.
  */
 @RestControllerAdvice
+@org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
 public class ProblemHandler {
 
   private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
