@@ -48,8 +48,9 @@ console.log(JSON.stringify({
   gotEmail: got.data.user.email,
   gotName: got.data.user.user_metadata.name,
   updatedPlan: updated.data.user.user_metadata.plan,
-  afterSignOutStatus: afterSignOut.error?.status ?? null,
-  afterSignOutCode: afterSignOut.error?.code ?? null,
+  // auth-js turns GoTrue's 403 session_not_found into AuthSessionMissingError.
+  afterSignOutError: afterSignOut.error?.name ?? null,
+  afterSignOutUser: afterSignOut.data?.user ?? null,
   wrongPasswordStatus: wrong.error?.status ?? null,
   wrongPasswordCode: wrong.error?.code ?? null,
   wrongPasswordMessage: wrong.error?.message ?? null,
