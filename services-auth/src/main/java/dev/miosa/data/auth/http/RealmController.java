@@ -9,6 +9,8 @@ import dev.miosa.data.auth.realm.Realm;
 import dev.miosa.data.auth.realm.RealmDirectory;
 import dev.miosa.data.auth.session.Client;
 import jakarta.servlet.http.HttpServletRequest;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,7 +76,7 @@ public class RealmController {
   @PostMapping("/token")
   public ResponseEntity<String> token(@PathVariable String realmId, HttpServletRequest request) {
     Realm realm = realm(realmId);
-    String grantType = request.getParameter("grant_type");
+    String grantType = queryParam(request, "grant_type");
     if ("password".equals(grantType)) {
       JsonBody body = JsonBody.read(request, json);
       return ok(
@@ -112,7 +114,7 @@ public class RealmController {
   @PostMapping("/logout")
   public ResponseEntity<Void> logout(@PathVariable String realmId, HttpServletRequest request) {
     Realm realm = realm(realmId);
-    service.logout(realm, principal(realm, request), request.getParameter("scope"));
+    service.logout(realm, principal(realm, request), queryParam(request, "scope"));
     return ResponseEntity.noContent().build();
   }
 
@@ -149,6 +151,25 @@ public class RealmController {
       throw new AuthException(AuthErrorCode.NO_AUTHORIZATION, "This endpoint requires a Bearer token");
     }
     return service.authenticate(realm, m.group(1));
+  }
+
+  /**
+   * A query parameter, read from the query string only: {@code getParameter} would consume a
+   * form-encoded body (curl's default content type) that is parsed as JSON here.
+   */
+  static String queryParam(HttpServletRequest request, String name) {
+    String query = request.getQueryString();
+    if (query == null) {
+      return null;
+    }
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      if (key.equals(name)) {
+        return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
   }
 
   private static Client client(HttpServletRequest request) {
