@@ -50,6 +50,9 @@ public class AuthWiring {
             props.argon2MemoryKib(),
             props.argon2Iterations(),
             props.realmCacheTtl());
+    if (settings.publicBaseUrl().endsWith(":0")) {
+      log.warn("server.port is 0 (a random port) and MIOSA_PUBLIC_URL is unset: AUTH_URL will name port 0; set MIOSA_PUBLIC_URL");
+    }
     log.info("auth realms are served at {}/v1/auth/<realm id> (set MIOSA_PUBLIC_URL to change the base)", settings.publicBaseUrl());
     return new AuthModule(
         jdbc,
