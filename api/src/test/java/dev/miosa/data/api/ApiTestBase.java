@@ -37,6 +37,7 @@ abstract class ApiTestBase {
     String tenantUrl =
         ConnectionUrls.uri(pg.host(), pg.port(), "postgres", LocalPostgres.SUPERUSER, pg.superuserPassword().reveal(), "disable");
     Path dataDir = Files.createTempDirectory("miosa-api-test");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> TestServers.deleteQuietly(dataDir)));
     registry.add("miosa.data-dir", dataDir::toString);
     registry.add("miosa.database-url", () -> url);
     registry.add("miosa.postgres.url", () -> tenantUrl);
@@ -44,6 +45,7 @@ abstract class ApiTestBase {
     registry.add("miosa.admin-token", () -> ADMIN_TOKEN);
     registry.add("miosa.worker.poll-interval", () -> "100ms");
     registry.add("miosa.worker.backoff-base", () -> "200ms");
+    registry.add("miosa.redis.reconcile-interval", () -> "200ms");
   }
 
   Http admin() {

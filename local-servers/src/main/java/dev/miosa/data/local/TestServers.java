@@ -15,7 +15,19 @@ import java.util.stream.Stream;
  */
 public final class TestServers {
 
+  /**
+   * Settings of test Redis servers: no persistence, so a restart comes back empty; {@code DEBUG}
+   * and {@code MODULE} enabled, so that tests show the ACL (not these switches) refusing them.
+   */
+  public static final Map<String, String> REDIS_EPHEMERAL =
+      Map.of(
+          "save", "\"\"",
+          "appendonly", "no",
+          "enable-debug-command", "yes",
+          "enable-module-command", "yes");
+
   private static LocalPostgres postgres;
+  private static LocalRedis redis;
 
   private TestServers() {}
 
@@ -44,6 +56,82 @@ public final class TestServers {
       }
     }
     return postgres;
+  }
+
+  /**
+   * A Redis server shared by the tests of this JVM (no persistence). Tests that restart or stop
+   * Redis take their own from {@link #newRedis()}.
+   *
+   * @return the running server
+   */
+  public static synchronized LocalRedis redis() {
+    if (redis == null) {
+      redis = newRedis();
+    }
+    return redis;
+  }
+
+  /**
+   * A new Redis server of its own (no persistence) in a temporary directory, stopped and deleted
+   * when the JVM exits.
+   *
+   * @return the running server
+   * @throws UncheckedIOException when {@code redis-server} is missing (the message says what to
+   *     install) or does not start
+   */
+  public static LocalRedis newRedis() {
+    try {
+      Path dir = Files.createTempDirectory("miosa-test-redis");
+      LocalRedis server = LocalRedis.start(dir, REDIS_EPHEMERAL);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    server.stop();
+                    deleteQuietly(dir);
+                  }));
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A new database on the test PostgreSQL with the control-plane schema migrated by Flyway from
+   * {@code api/src/main/resources/db/migration} (found by walking up from the working directory).
+   *
+   * @param prefix a lowercase name prefix
+   * @return a data source for the superuser on that database
+   */
+  public static javax.sql.DataSource controlPlaneDatabase(String prefix) {
+    LocalPostgres pg = postgres();
+    String name = prefix + "_" + Long.toString(System.nanoTime(), 36);
+    try {
+      pg.createDatabaseIfAbsent(name);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    var ds = new org.postgresql.ds.PGSimpleDataSource();
+    ds.setUrl(pg.jdbcUrl(name));
+    ds.setUser(LocalPostgres.SUPERUSER);
+    ds.setPassword(pg.superuserPassword().reveal());
+    Path migrations = null;
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      Path candidate = dir.resolve("api/src/main/resources/db/migration");
+      if (Files.isDirectory(candidate)) {
+        migrations = candidate;
+        break;
+      }
+    }
+    if (migrations == null) {
+      throw new IllegalStateException("api/src/main/resources/db/migration not found above " + Path.of("").toAbsolutePath());
+    }
+    org.flywaydb.core.Flyway.configure()
+        .dataSource(ds)
+        .locations("filesystem:" + migrations)
+        .load()
+        .migrate();
+    return ds;
   }
 
   /** Deletes a directory tree, ignoring errors. */
