@@ -103,9 +103,12 @@ class ProjectController {
 
   @DeleteMapping("/{project}/environments/{env}")
   ResponseEntity<Map<String, Object>> deleteEnvironment(
-      @PathVariable String project, @PathVariable String env, @RequestParam(required = false) String confirm) {
+      @PathVariable String project,
+      @PathVariable String env,
+      @RequestParam(required = false) String confirm,
+      @RequestParam(defaultValue = "false") boolean force) {
     Project p = projects.find(project);
-    List<String> ops = services.deleteEnvironment(p, env, confirm);
+    List<String> ops = services.deleteEnvironment(p, env, confirm, force);
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(Map.of("environment", env, "operationIds", ops));
   }
 }

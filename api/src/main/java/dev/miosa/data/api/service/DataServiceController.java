@@ -70,8 +70,11 @@ class DataServiceController {
 
   @DeleteMapping("/{service}")
   ResponseEntity<DataServiceView> delete(
-      @PathVariable String project, @PathVariable String service, @RequestParam(required = false) String confirm) {
+      @PathVariable String project,
+      @PathVariable String service,
+      @RequestParam(required = false) String confirm,
+      @RequestParam(defaultValue = "false") boolean force) {
     Project p = projects.find(project);
-    return ResponseEntity.status(HttpStatus.ACCEPTED).body(services.delete(p, service, confirm));
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(services.delete(p, service, confirm, force));
   }
 }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -55,6 +56,7 @@ public class DataServices {
   private final VariablesCache cache;
   private final RuntimeTokenService runtimeTokens;
   private final JdbcClient jdbc;
+  private final ObjectProvider<DeletionGuard> deletionGuards;
   private final int maxAttempts;
 
   DataServices(
@@ -68,6 +70,7 @@ public class DataServices {
       VariablesCache cache,
       RuntimeTokenService runtimeTokens,
       JdbcClient jdbc,
+      ObjectProvider<DeletionGuard> deletionGuards,
       MiosaProperties props) {
     this.services = services;
     this.environments = environments;
@@ -79,6 +82,7 @@ public class DataServices {
     this.cache = cache;
     this.runtimeTokens = runtimeTokens;
     this.jdbc = jdbc;
+    this.deletionGuards = deletionGuards;
     this.maxAttempts = props.worker().maxAttempts();
   }
 
@@ -147,11 +151,13 @@ public class DataServices {
    * Deletes a data service after confirmation: its resources are deprovisioned by an operation.
    *
    * @param confirm must equal the data service's name
+   * @param force override what a {@link DeletionGuard} would refuse (detach attached volumes)
    * @return the view with the operation id
-   * @throws ApiException 400 {@code CONFIRMATION_REQUIRED} naming {@code confirm}
+   * @throws ApiException 400 {@code CONFIRMATION_REQUIRED} naming {@code confirm}; 409 from a
+   *     guard ({@code VOLUME_ATTACHED})
    */
   @Transactional
-  public DataServiceView delete(Project project, String ref, String confirm) {
+  public DataServiceView delete(Project project, String ref, String confirm, boolean force) {
     DataService s = find(project, ref);
     if (!s.name().equals(confirm)) {
       throw new ApiException(
@@ -160,6 +166,7 @@ public class DataServices {
           List.of(new FieldError("confirm", "must equal the data service's name")));
     }
     lockProject(project.id());
+    deletionGuards.orderedStream().forEach(g -> g.beforeDelete(s, null, force));
     services.markDeleting(s.id());
     resources.markAbsent(s.id(), null);
     operations.supersede(s.id(), Operation.PROVISION, "superseded by the deletion of the data service");
@@ -206,10 +213,11 @@ public class DataServices {
    * Deletes an environment after confirmation, deprovisioning its resources.
    *
    * @param confirm must equal the environment's name
+   * @param force override what a {@link DeletionGuard} would refuse (detach attached volumes)
    * @return the operations started
    */
   @Transactional
-  public List<String> deleteEnvironment(Project project, String name, String confirm) {
+  public List<String> deleteEnvironment(Project project, String name, String confirm, boolean force) {
     Environment env =
         environments
             .find(project.id(), name)
@@ -224,6 +232,7 @@ public class DataServices {
     environments.setState(env.id(), "deleting");
     List<String> ops = new ArrayList<>();
     for (DataService s : services.live(project.id())) {
+      deletionGuards.orderedStream().forEach(g -> g.beforeDelete(s, env.id(), force));
       if (resources.markAbsent(s.id(), env.id()) > 0) {
         ops.add(operations.enqueue(Operation.DEPROVISION, project.id(), s.id(), env.id(), Map.of(), maxAttempts));
       }

@@ -1,0 +1,90 @@
+package dev.miosa.data.api.volume;
+
+import dev.miosa.data.api.project.Environment;
+import dev.miosa.data.api.project.EnvironmentStore;
+import dev.miosa.data.api.project.ProjectService;
+import dev.miosa.data.api.service.DataService;
+import dev.miosa.data.api.service.DataServices;
+import dev.miosa.data.api.web.ApiException;
+import dev.miosa.data.api.web.ErrorCode;
+import dev.miosa.data.api.web.ProblemHandler;
+import dev.miosa.data.volumes.VolumeException;
+import dev.miosa.data.volumes.Volumes;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+
+/**
+ * What the volume endpoints share: finding the volume data service and environment a request
+ * names, and answering refused volume requests as problem details that list the holders.
+ */
+abstract class VolumeControllerBase {
+
+  private final ProjectService projects;
+  private final DataServices services;
+  private final EnvironmentStore environments;
+  private final ObjectProvider<Volumes> volumes;
+
+  VolumeControllerBase(
+      ProjectService projects, DataServices services, EnvironmentStore environments, ObjectProvider<Volumes> volumes) {
+    this.projects = projects;
+    this.services = services;
+    this.environments = environments;
+    this.volumes = volumes;
+  }
+
+  /**
+   * The volume service of this replica.
+   *
+   * @throws ApiException 503 when this replica has no e2fsprogs
+   */
+  Volumes volumes() {
+    Volumes v = volumes.getIfAvailable();
+    if (v == null) {
+      throw new ApiException(ErrorCode.UNAVAILABLE, "this server cannot serve volumes: e2fsprogs is not installed");
+    }
+    return v;
+  }
+
+  /**
+   * The volume data service a path names.
+   *
+   * @throws ApiException 404 for an unknown project or service, or one of another type
+   */
+  DataService volumeService(String project, String service) {
+    DataService s = services.find(projects.find(project), service);
+    if (!"volume".equals(s.type())) {
+      throw new ApiException(
+          ErrorCode.VOLUME_NOT_FOUND,
+          "'" + s.type() + ":" + s.name() + "' is not a volume; attachments, snapshots and resizes exist only for volumes");
+    }
+    return s;
+  }
+
+  /**
+   * A live environment of the service's project by name.
+   *
+   * @throws ApiException 404 {@code ENVIRONMENT_NOT_FOUND}
+   */
+  Environment environment(DataService s, String name) {
+    return environments
+        .find(s.projectId(), name)
+        .orElseThrow(() -> new ApiException(ErrorCode.ENVIRONMENT_NOT_FOUND, "no environment '" + ProjectService.printable(name) + "'"));
+  }
+
+  /** The environment's id, or null when no name is given. */
+  String environmentIdOrNull(DataService s, String name) {
+    return name == null ? null : environment(s, name).id();
+  }
+
+  @ExceptionHandler(VolumeException.class)
+  ResponseEntity<Map<String, Object>> volumeProblem(VolumeException e) {
+    ApiException api = VolumeProblems.toApi(e);
+    ResponseEntity<Map<String, Object>> res = ProblemHandler.problem(api.code(), api.getMessage(), api.errors());
+    if (!e.holders().isEmpty()) {
+      res.getBody().put("holders", e.holders()); // kind, id, environment, leaseExpiresAt
+    }
+    return res;
+  }
+}

@@ -1,0 +1,48 @@
+package dev.miosa.data.auth.realm;
+
+import dev.miosa.data.auth.AuthConfig;
+import dev.miosa.data.credentials.Secret;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * One realm as the runtime API sees it: its id, its issuer ({@code AUTH_URL}), its plan and its
+ * signing secret. The HMAC key of access tokens is the UTF-8 bytes of {@code AUTH_JWT_SECRET}, as
+ * with GoTrue's {@code GOTRUE_JWT_SECRET}, so that a runtime verifies tokens with the variable as
+ * is.
+ *
+ * @param id the realm id (the auth resource's id)
+ * @param issuer the realm's {@code AUTH_URL}, the {@code iss} of its tokens
+ * @param config the realm's plan
+ * @param signingSecret {@code AUTH_JWT_SECRET}
+ */
+public record Realm(String id, String issuer, AuthConfig config, Secret signingSecret) {
+
+  private static final String SUCCESSOR_LABEL = "miosa-auth/refresh-token-successor/v1";
+
+  /** The HMAC-SHA256 key of access tokens. */
+  public byte[] signingKey() {
+    return signingSecret.reveal().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The key that derives a refresh token's successor: HMAC-SHA256(signing key, a fixed label), so
+   * that it is never the signing key itself.
+   */
+  public byte[] refreshSuccessorKey() {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(signingKey(), "HmacSHA256"));
+      return mac.doFinal(SUCCESSOR_LABEL.getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Realm[" + id + "]";
+  }
+}
