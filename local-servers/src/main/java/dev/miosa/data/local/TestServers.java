@@ -77,6 +77,44 @@ public final class TestServers {
     T start(Path dir) throws IOException;
   }
 
+  /**
+   * A new database on the test PostgreSQL with the control-plane schema migrated by Flyway from
+   * {@code api/src/main/resources/db/migration} (found by walking up from the working directory).
+   *
+   * @param prefix a lowercase name prefix
+   * @return a data source for the superuser on that database
+   */
+  public static javax.sql.DataSource controlPlaneDatabase(String prefix) {
+    LocalPostgres pg = postgres();
+    String name = prefix + "_" + Long.toString(System.nanoTime(), 36);
+    try {
+      pg.createDatabaseIfAbsent(name);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    var ds = new org.postgresql.ds.PGSimpleDataSource();
+    ds.setUrl(pg.jdbcUrl(name));
+    ds.setUser(LocalPostgres.SUPERUSER);
+    ds.setPassword(pg.superuserPassword().reveal());
+    Path migrations = null;
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      Path candidate = dir.resolve("api/src/main/resources/db/migration");
+      if (Files.isDirectory(candidate)) {
+        migrations = candidate;
+        break;
+      }
+    }
+    if (migrations == null) {
+      throw new IllegalStateException("api/src/main/resources/db/migration not found above " + Path.of("").toAbsolutePath());
+    }
+    org.flywaydb.core.Flyway.configure()
+        .dataSource(ds)
+        .locations("filesystem:" + migrations)
+        .load()
+        .migrate();
+    return ds;
+  }
+
   /** Deletes a directory tree, ignoring errors. */
   public static void deleteQuietly(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {

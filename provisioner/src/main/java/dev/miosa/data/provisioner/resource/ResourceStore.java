@@ -168,7 +168,7 @@ public final class ResourceStore {
     jdbc.sql(
             """
             UPDATE resources SET secrets = secrets || jsonb_build_object(CAST(:name AS text), CAST(:value AS text))
-            WHERE id = :id AND NOT (secrets ? :name)
+            WHERE id = :id AND (secrets -> CAST(:name AS text)) IS NULL
             """)
         .param("id", id)
         .param("name", name)

@@ -1,0 +1,24 @@
+package dev.miosa.data.api.config;
+
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Tenant PostgreSQL servers ({@code miosa.postgres.*}).
+ *
+ * @param url one tenant server's admin URL ({@code MIOSA_POSTGRES_URL}, {@code
+ *     postgresql://admin:password@host:5432/postgres?sslmode=require}); unset and no {@code
+ *     servers}: the embedded default starts a local cluster
+ * @param publicHost host given to tenants when it differs from the URL's ({@code
+ *     MIOSA_POSTGRES_PUBLIC_HOST})
+ * @param publicPort port given to tenants when it differs ({@code MIOSA_POSTGRES_PUBLIC_PORT})
+ * @param servers further servers as {@code id=url} pairs ({@code miosa.postgres.servers[0]=pg-2=postgresql://...})
+ */
+@ConfigurationProperties("miosa.postgres")
+public record PostgresProperties(String url, String publicHost, Integer publicPort, List<String> servers) {
+
+  /** Whether no tenant server is configured. */
+  public boolean embedded() {
+    return (url == null || url.isBlank()) && (servers == null || servers.isEmpty());
+  }
+}

@@ -1,0 +1,74 @@
+package dev.miosa.data.api.project;
+
+import dev.miosa.data.provisioner.Ids;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Environments in the control-plane store. */
+@Repository
+public class EnvironmentStore {
+
+  private final JdbcClient jdbc;
+
+  EnvironmentStore(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /**
+   * Inserts an active environment.
+   *
+   * @return the new environment, or empty when a live one of that name exists
+   */
+  public Optional<Environment> insert(String projectId, String name) {
+    return jdbc.sql(
+            """
+            INSERT INTO environments (id, project_id, name) VALUES (:id, :project, :name)
+            ON CONFLICT (project_id, name) WHERE state <> 'deleted' DO NOTHING
+            RETURNING id, project_id, name, state, created_at
+            """)
+        .param("id", Ids.newId("env"))
+        .param("project", projectId)
+        .param("name", name)
+        .query(Environment.class)
+        .optional();
+  }
+
+  /** The live (active or deleting) environments of a project, oldest first. */
+  public List<Environment> live(String projectId) {
+    return jdbc.sql(
+            "SELECT id, project_id, name, state, created_at FROM environments WHERE project_id = :p AND state <> 'deleted' ORDER BY created_at, name")
+        .param("p", projectId)
+        .query(Environment.class)
+        .list();
+  }
+
+  /** The active environments of a project. */
+  public List<Environment> active(String projectId) {
+    return live(projectId).stream().filter(e -> "active".equals(e.state())).toList();
+  }
+
+  /** The live environment of that name. */
+  public Optional<Environment> find(String projectId, String name) {
+    return jdbc.sql(
+            "SELECT id, project_id, name, state, created_at FROM environments WHERE project_id = :p AND name = :n AND state <> 'deleted'")
+        .param("p", projectId)
+        .param("n", name)
+        .query(Environment.class)
+        .optional();
+  }
+
+  /** An environment by id, in any state. */
+  public Optional<Environment> byId(String id) {
+    return jdbc.sql("SELECT id, project_id, name, state, created_at FROM environments WHERE id = :id")
+        .param("id", id)
+        .query(Environment.class)
+        .optional();
+  }
+
+  /** Sets an environment's state. */
+  public void setState(String id, String state) {
+    jdbc.sql("UPDATE environments SET state = :s WHERE id = :id").param("id", id).param("s", state).update();
+  }
+}

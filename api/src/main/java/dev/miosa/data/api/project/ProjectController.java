@@ -1,0 +1,111 @@
+package dev.miosa.data.api.project;
+
+import dev.miosa.data.api.idempotency.Idempotency;
+import dev.miosa.data.api.project.ProjectViews.EnvironmentView;
+import dev.miosa.data.api.project.ProjectViews.Page;
+import dev.miosa.data.api.project.ProjectViews.ProjectView;
+import dev.miosa.data.api.service.DataServices;
+import dev.miosa.data.api.web.JsonBody;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Operator API: projects and their environments (api.md). */
+@RestController
+@RequestMapping("/v1/projects")
+class ProjectController {
+
+  private final ProjectService projects;
+  private final DataServices services;
+  private final EnvironmentStore environments;
+  private final Idempotency idempotency;
+
+  ProjectController(ProjectService projects, DataServices services, EnvironmentStore environments, Idempotency idempotency) {
+    this.projects = projects;
+    this.services = services;
+    this.environments = environments;
+    this.idempotency = idempotency;
+  }
+
+  @PostMapping
+  ResponseEntity<?> create(
+      @RequestBody(required = false) Map<String, Object> body,
+      @RequestHeader(value = "Idempotency-Key", required = false) String key) {
+    return idempotency.run(key, "POST /v1/projects", body, () -> {
+      JsonBody in = new JsonBody(body);
+      String slug = in.string("slug", true, ProjectService.SLUG,
+          "must be 3 to 40 characters: lowercase letters, digits and dashes, starting with a letter and not ending with a dash");
+      String name = in.string("name", false, java.util.regex.Pattern.compile("^[^\\p{Cntrl}]{1,200}$"), "must be 1 to 200 printable characters");
+      in.validate();
+      ProjectView p = projects.create(slug, name == null ? slug : name);
+      return ResponseEntity.created(URI.create("/v1/projects/" + p.id())).body(p);
+    });
+  }
+
+  @GetMapping
+  Page<ProjectView> list(
+      @RequestParam(required = false) String cursor, @RequestParam(defaultValue = "50") String limit) {
+    int n;
+    try {
+      n = Integer.parseInt(limit);
+    } catch (NumberFormatException e) {
+      n = -1;
+    }
+    if (n < 1 || n > 100) {
+      throw dev.miosa.data.api.web.ApiException.invalid("limit", "must be an integer from 1 to 100");
+    }
+    return projects.list(cursor, n);
+  }
+
+  @GetMapping("/{project}")
+  ProjectView get(@PathVariable String project) {
+    return projects.view(projects.find(project));
+  }
+
+  @DeleteMapping("/{project}")
+  ResponseEntity<Void> delete(@PathVariable String project) {
+    projects.delete(project);
+    return ResponseEntity.noContent().build();
+  }
+
+  @GetMapping("/{project}/environments")
+  Map<String, List<EnvironmentView>> environments(@PathVariable String project) {
+    Project p = projects.find(project);
+    return Map.of("items", environments.live(p.id()).stream().map(EnvironmentView::of).toList());
+  }
+
+  @PostMapping("/{project}/environments")
+  ResponseEntity<?> addEnvironment(
+      @PathVariable String project,
+      @RequestBody(required = false) Map<String, Object> body,
+      @RequestHeader(value = "Idempotency-Key", required = false) String key) {
+    Project p = projects.find(project);
+    return idempotency.run(key, "POST /v1/projects/" + p.id() + "/environments", body, () -> {
+      JsonBody in = new JsonBody(body);
+      String name = in.string("name", true, DataServices.NAME,
+          "must be 1 to 32 characters: lowercase letters, digits and dashes, starting with a letter");
+      in.validate();
+      var created = services.addEnvironment(p, name);
+      return ResponseEntity.created(URI.create("/v1/projects/" + p.id() + "/environments/" + name)).body(created);
+    });
+  }
+
+  @DeleteMapping("/{project}/environments/{env}")
+  ResponseEntity<Map<String, Object>> deleteEnvironment(
+      @PathVariable String project, @PathVariable String env, @RequestParam(required = false) String confirm) {
+    Project p = projects.find(project);
+    List<String> ops = services.deleteEnvironment(p, env, confirm);
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(Map.of("environment", env, "operationIds", ops));
+  }
+}

@@ -1,0 +1,140 @@
+package dev.miosa.data.api.project;
+
+import dev.miosa.data.api.project.ProjectViews.EnvironmentView;
+import dev.miosa.data.api.project.ProjectViews.Page;
+import dev.miosa.data.api.project.ProjectViews.ProjectView;
+import dev.miosa.data.api.web.ApiException;
+import dev.miosa.data.api.web.ErrorCode;
+import dev.miosa.data.provisioner.Ids;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Projects and their environments. */
+@Service
+public class ProjectService {
+
+  /** Slug rule of design.md: 3 to 40 characters, lowercase letters, digits and inner dashes. */
+  public static final Pattern SLUG = Pattern.compile("^[a-z][a-z0-9-]{1,38}[a-z0-9]$");
+
+  /** The environments every project starts with. */
+  public static final List<String> DEFAULT_ENVIRONMENTS = List.of("production", "staging");
+
+  private final ProjectRepository projects;
+  private final JdbcAggregateTemplate aggregates;
+  private final EnvironmentStore environments;
+  private final JdbcClient jdbc;
+
+  ProjectService(
+      ProjectRepository projects, JdbcAggregateTemplate aggregates, EnvironmentStore environments, JdbcClient jdbc) {
+    this.projects = projects;
+    this.aggregates = aggregates;
+    this.environments = environments;
+    this.jdbc = jdbc;
+  }
+
+  /**
+   * Creates a project with its {@code production} and {@code staging} environments.
+   *
+   * @throws ApiException {@code PROJECT_SLUG_TAKEN} (409) when the slug is in use
+   */
+  @Transactional
+  public ProjectView create(String slug, String name) {
+    Project p = new Project(Ids.newId("prj"), slug, name, Instant.now().truncatedTo(ChronoUnit.MICROS));
+    try {
+      aggregates.insert(p);
+    } catch (DuplicateKeyException e) {
+      throw new ApiException(ErrorCode.PROJECT_SLUG_TAKEN, "a project with slug '" + slug + "' exists");
+    }
+    for (String env : DEFAULT_ENVIRONMENTS) {
+      environments.insert(p.id(), env);
+    }
+    return view(p);
+  }
+
+  /**
+   * Finds a project by id or slug.
+   *
+   * @throws ApiException {@code PROJECT_NOT_FOUND}
+   */
+  public Project find(String idOrSlug) {
+    var found = idOrSlug.startsWith("prj_") ? projects.findById(idOrSlug) : projects.findBySlug(idOrSlug);
+    return found.orElseThrow(
+        () -> new ApiException(ErrorCode.PROJECT_NOT_FOUND, "no project '" + printable(idOrSlug) + "'"));
+  }
+
+  /** The JSON view of a project. */
+  public ProjectView view(Project p) {
+    return new ProjectView(
+        p.id(), p.slug(), p.name(), p.createdAt(), environments.live(p.id()).stream().map(EnvironmentView::of).toList());
+  }
+
+  /**
+   * A page of projects, oldest first.
+   *
+   * @param cursor the previous page's {@code nextCursor}, or null
+   * @param limit page size, 1 to 100
+   */
+  public Page<ProjectView> list(String cursor, int limit) {
+    Timestamp afterAt = null;
+    String afterId = null;
+    if (cursor != null && !cursor.isBlank()) {
+      try {
+        String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+        int bar = raw.indexOf('|');
+        afterAt = Timestamp.from(Instant.parse(raw.substring(0, bar)));
+        afterId = raw.substring(bar + 1);
+      } catch (RuntimeException e) {
+        throw ApiException.invalid("cursor", "is not a cursor this API returned");
+      }
+    }
+    List<Project> rows = projects.page(afterAt, afterId, limit + 1);
+    boolean more = rows.size() > limit;
+    List<Project> page = more ? rows.subList(0, limit) : rows;
+    String next = null;
+    if (more) {
+      Project last = page.get(page.size() - 1);
+      next =
+          Base64.getUrlEncoder()
+              .withoutPadding()
+              .encodeToString((last.createdAt() + "|" + last.id()).getBytes(StandardCharsets.UTF_8));
+    }
+    return new Page<>(page.stream().map(this::view).toList(), next);
+  }
+
+  /**
+   * Deletes a project that has no data services left.
+   *
+   * @throws ApiException {@code PROJECT_HAS_SERVICES} (409) while it has some
+   */
+  @Transactional
+  public void delete(String idOrSlug) {
+    Project p = find(idOrSlug);
+    jdbc.sql("SELECT id FROM projects WHERE id = :id FOR UPDATE").param("id", p.id()).query(String.class).list();
+    int live =
+        jdbc.sql("SELECT count(*) FROM data_services WHERE project_id = :p AND state <> 'deleted'")
+            .param("p", p.id())
+            .query(Integer.class)
+            .single();
+    if (live > 0) {
+      throw new ApiException(
+          ErrorCode.PROJECT_HAS_SERVICES, "the project still has " + live + " data service(s); delete them first");
+    }
+    projects.deleteById(p.id());
+  }
+
+  /** Makes user text safe to echo in an error (bounded, printable). */
+  public static String printable(String s) {
+    String t = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+    return t.replaceAll("[^\\x20-\\x7e]", "?");
+  }
+}

@@ -1,0 +1,120 @@
+package dev.miosa.data.api.runtime;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.miosa.data.credentials.Secret;
+import dev.miosa.data.credentials.TokenHashes;
+import dev.miosa.data.provisioner.Ids;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/**
+ * Mints, checks and revokes runtime tokens: opaque random bearer tokens scoped to one project
+ * environment, stored as SHA-256 hashes, with an expiry. Look-ups are cached for two seconds;
+ * a revocation on this replica takes effect at once, on others within that time.
+ */
+@Service
+public class RuntimeTokenService {
+
+  /**
+   * Who a valid runtime token speaks for.
+   *
+   * @param tokenId the token's id
+   * @param projectId its project
+   * @param environmentId its environment
+   * @param instanceId its instance, or null
+   */
+  public record RuntimePrincipal(String tokenId, String projectId, String environmentId, String instanceId) {}
+
+  /**
+   * A newly minted token; {@link #token()} is shown once and never stored.
+   *
+   * @param record the stored record
+   * @param token the token text
+   */
+  public record Minted(RuntimeToken record, Secret token) {}
+
+  private final RuntimeTokenRepository repository;
+  private final JdbcAggregateTemplate aggregates;
+  private final JdbcClient jdbc;
+  private final Cache<String, Optional<RuntimeToken>> byHash =
+      Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(2)).maximumSize(200_000).build();
+
+  RuntimeTokenService(RuntimeTokenRepository repository, JdbcAggregateTemplate aggregates, JdbcClient jdbc) {
+    this.repository = repository;
+    this.aggregates = aggregates;
+    this.jdbc = jdbc;
+  }
+
+  /**
+   * Mints a token.
+   *
+   * @param projectId project
+   * @param environmentId environment it may read
+   * @param instanceId instance id or null
+   * @param ttl lifetime
+   * @return the record and the token text
+   */
+  public Minted mint(String projectId, String environmentId, String instanceId, Duration ttl) {
+    Secret token = TokenHashes.newRuntimeToken();
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    RuntimeToken record =
+        new RuntimeToken(
+            Ids.newId("rt"), projectId, environmentId, instanceId, TokenHashes.sha256Hex(token.reveal()), now.plus(ttl), null, now);
+    aggregates.insert(record);
+    return new Minted(record, token);
+  }
+
+  /**
+   * Checks a presented token.
+   *
+   * @param token the bearer token
+   * @return the principal when the token exists, is unexpired, unrevoked and its environment is live
+   */
+  public Optional<RuntimePrincipal> authenticate(String token) {
+    if (!token.startsWith(TokenHashes.RUNTIME_TOKEN_PREFIX) || token.length() > 200) {
+      return Optional.empty();
+    }
+    Optional<RuntimeToken> found = byHash.get(TokenHashes.sha256Hex(token), this::load);
+    return found
+        .filter(t -> t.revokedAt() == null && t.expiresAt().isAfter(Instant.now()))
+        .map(t -> new RuntimePrincipal(t.id(), t.projectId(), t.environmentId(), t.instanceId()));
+  }
+
+  private Optional<RuntimeToken> load(String hash) {
+    return repository
+        .findByTokenHash(hash)
+        .filter(
+            t ->
+                jdbc.sql("SELECT count(*) FROM environments WHERE id = :id AND state = 'active'")
+                        .param("id", t.environmentId())
+                        .query(Integer.class)
+                        .single()
+                    == 1);
+  }
+
+  /**
+   * Revokes a token.
+   *
+   * @param id the token id
+   * @return false when no such token exists
+   */
+  public boolean revoke(String id) {
+    boolean exists = repository.existsById(id);
+    if (exists) {
+      repository.revoke(id);
+      byHash.invalidateAll();
+    }
+    return exists;
+  }
+
+  /** Forgets cached look-ups (after an environment is deleted). */
+  public void invalidateAll() {
+    byHash.invalidateAll();
+  }
+}

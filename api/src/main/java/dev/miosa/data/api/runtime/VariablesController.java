@@ -1,0 +1,95 @@
+package dev.miosa.data.api.runtime;
+
+import dev.miosa.data.api.audit.AuditLog;
+import dev.miosa.data.api.config.MiosaProperties;
+import dev.miosa.data.api.project.Environment;
+import dev.miosa.data.api.project.EnvironmentStore;
+import dev.miosa.data.api.project.Project;
+import dev.miosa.data.api.project.ProjectService;
+import dev.miosa.data.api.web.ApiException;
+import dev.miosa.data.api.web.ErrorCode;
+import dev.miosa.data.api.web.JsonBody;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Operator API: an environment's variables (audited) and its runtime tokens. */
+@RestController
+class VariablesController {
+
+  private static final Pattern INSTANCE_ID = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$");
+
+  private final ProjectService projects;
+  private final EnvironmentStore environments;
+  private final VariablesCache cache;
+  private final RuntimeTokenService tokens;
+  private final AuditLog audit;
+  private final MiosaProperties props;
+
+  VariablesController(
+      ProjectService projects, EnvironmentStore environments, VariablesCache cache, RuntimeTokenService tokens,
+      AuditLog audit, MiosaProperties props) {
+    this.projects = projects;
+    this.environments = environments;
+    this.cache = cache;
+    this.tokens = tokens;
+    this.audit = audit;
+    this.props = props;
+  }
+
+  @GetMapping("/v1/projects/{project}/environments/{env}/variables")
+  Map<String, String> variables(@PathVariable String project, @PathVariable String env) {
+    Project p = projects.find(project);
+    Environment e = activeEnvironment(p, env);
+    Map<String, String> vars = cache.get(e.id()).variables();
+    audit.record("admin", "variables.read", p.id(), e.id());
+    return vars;
+  }
+
+  @PostMapping("/v1/projects/{project}/environments/{env}/runtime-tokens")
+  ResponseEntity<Map<String, Object>> mint(
+      @PathVariable String project, @PathVariable String env, @RequestBody(required = false) Map<String, Object> body) {
+    Project p = projects.find(project);
+    Environment e = activeEnvironment(p, env);
+    JsonBody in = new JsonBody(body);
+    String instanceId = in.string("instanceId", false, INSTANCE_ID, "must be 1 to 128 characters of letters, digits, . _ : -");
+    Long ttl = in.integer("ttlSeconds", false, 60, props.runtimeTokens().maxTtl().toSeconds());
+    in.validate();
+    Duration lifetime = ttl == null ? props.runtimeTokens().defaultTtl() : Duration.ofSeconds(ttl);
+    var minted = tokens.mint(p.id(), e.id(), instanceId, lifetime);
+    audit.record("admin", "runtime-token.create", p.id(), e.id());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", minted.record().id());
+    out.put("token", minted.token().reveal());
+    out.put("expiresAt", minted.record().expiresAt());
+    out.put("project", p.slug());
+    out.put("environment", e.name());
+    out.put("instanceId", instanceId);
+    return ResponseEntity.created(URI.create("/v1/runtime-tokens/" + minted.record().id())).body(out);
+  }
+
+  @DeleteMapping("/v1/runtime-tokens/{id}")
+  ResponseEntity<Void> revoke(@PathVariable String id) {
+    if (!tokens.revoke(id)) {
+      throw new ApiException(ErrorCode.RUNTIME_TOKEN_NOT_FOUND, "no runtime token '" + ProjectService.printable(id) + "'");
+    }
+    return ResponseEntity.noContent().build();
+  }
+
+  private Environment activeEnvironment(Project p, String env) {
+    return environments
+        .find(p.id(), env)
+        .filter(e -> "active".equals(e.state()))
+        .orElseThrow(
+            () -> new ApiException(ErrorCode.ENVIRONMENT_NOT_FOUND, "no environment '" + ProjectService.printable(env) + "' in " + p.slug()));
+  }
+}

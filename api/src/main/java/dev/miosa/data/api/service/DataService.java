@@ -1,0 +1,18 @@
+package dev.miosa.data.api.service;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A data service: a service type attached to a project under a name.
+ *
+ * @param id opaque id ({@code svc_...})
+ * @param projectId its project
+ * @param type {@code postgres | storage | redis | auth | volume}
+ * @param name unique per project and type ({@code main} by default)
+ * @param config validated plan/config
+ * @param state {@code active | deleting | deleted}
+ * @param createdAt creation time
+ */
+public record DataService(
+    String id, String projectId, String type, String name, Map<String, Object> config, String state, Instant createdAt) {}

@@ -1,0 +1,77 @@
+package dev.miosa.data.api.service;
+
+import dev.miosa.data.api.idempotency.Idempotency;
+import dev.miosa.data.api.project.Project;
+import dev.miosa.data.api.project.ProjectService;
+import dev.miosa.data.api.web.JsonBody;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Operator API: data services of a project (api.md). */
+@RestController
+@RequestMapping("/v1/projects/{project}/services")
+class DataServiceController {
+
+  private final ProjectService projects;
+  private final DataServices services;
+  private final Idempotency idempotency;
+
+  DataServiceController(ProjectService projects, DataServices services, Idempotency idempotency) {
+    this.projects = projects;
+    this.services = services;
+    this.idempotency = idempotency;
+  }
+
+  @PostMapping
+  ResponseEntity<?> attach(
+      @PathVariable String project,
+      @RequestBody(required = false) Map<String, Object> body,
+      @RequestHeader(value = "Idempotency-Key", required = false) String key) {
+    Project p = projects.find(project);
+    return idempotency.run(key, "POST /v1/projects/" + p.id() + "/services", body, () -> {
+      JsonBody in = new JsonBody(body);
+      String type = in.string("type", true, null, null);
+      String name = in.string("name", false, DataServices.NAME,
+          "must be 1 to 32 characters: lowercase letters, digits and dashes, starting with a letter");
+      Map<String, Object> config = in.object("config");
+      in.validate();
+      if (type != null) {
+        services.providerFor(type);
+      }
+      DataServiceView view = services.attach(p, type, name == null ? "main" : name, config);
+      return ResponseEntity.status(HttpStatus.ACCEPTED)
+          .location(URI.create("/v1/projects/" + p.id() + "/services/" + view.id()))
+          .body(view);
+    });
+  }
+
+  @GetMapping
+  Map<String, List<DataServiceView>> list(@PathVariable String project) {
+    return Map.of("items", services.list(projects.find(project)));
+  }
+
+  @GetMapping("/{service}")
+  DataServiceView get(@PathVariable String project, @PathVariable String service) {
+    Project p = projects.find(project);
+    return services.view(services.find(p, service), null);
+  }
+
+  @DeleteMapping("/{service}")
+  ResponseEntity<DataServiceView> delete(
+      @PathVariable String project, @PathVariable String service, @RequestParam(required = false) String confirm) {
+    Project p = projects.find(project);
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(services.delete(p, service, confirm));
+  }
+}

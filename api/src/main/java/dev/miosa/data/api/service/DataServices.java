@@ -1,0 +1,288 @@
+package dev.miosa.data.api.service;
+
+import dev.miosa.data.api.config.MiosaProperties;
+import dev.miosa.data.api.project.Environment;
+import dev.miosa.data.api.project.EnvironmentStore;
+import dev.miosa.data.api.project.Project;
+import dev.miosa.data.api.project.ProjectService;
+import dev.miosa.data.api.project.ProjectViews.EnvironmentView;
+import dev.miosa.data.api.runtime.RuntimeTokenService;
+import dev.miosa.data.api.runtime.VariablesCache;
+import dev.miosa.data.api.web.ApiException;
+import dev.miosa.data.api.web.ErrorCode;
+import dev.miosa.data.api.web.FieldError;
+import dev.miosa.data.provisioner.ProviderRegistry;
+import dev.miosa.data.provisioner.VariablesResolver;
+import dev.miosa.data.provisioner.operation.Operation;
+import dev.miosa.data.provisioner.operation.OperationStore;
+import dev.miosa.data.provisioner.operation.OperationWorker;
+import dev.miosa.data.provisioner.resource.ResourceRow;
+import dev.miosa.data.provisioner.resource.ResourceStore;
+import dev.miosa.data.provisioner.spi.ServiceProvider;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Attaches data services to projects, adds and removes environments, and deletes data services.
+ * Every change is recorded with the operation that carries it out in one transaction, so an
+ * accepted request is never lost; the worker is woken after commit.
+ */
+@Service
+public class DataServices {
+
+  /** The data service types of design.md. */
+  public static final Set<String> KNOWN_TYPES = Set.of("postgres", "storage", "redis", "auth", "volume");
+
+  /** Data service and environment names: lowercase letters, digits, inner dashes, 1 to 32 characters. */
+  public static final Pattern NAME = Pattern.compile("^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$");
+
+  private final DataServiceStore services;
+  private final EnvironmentStore environments;
+  private final ResourceStore resources;
+  private final OperationStore operations;
+  private final OperationWorker worker;
+  private final ProviderRegistry registry;
+  private final VariablesResolver variables;
+  private final VariablesCache cache;
+  private final RuntimeTokenService runtimeTokens;
+  private final JdbcClient jdbc;
+  private final int maxAttempts;
+
+  DataServices(
+      DataServiceStore services,
+      EnvironmentStore environments,
+      ResourceStore resources,
+      OperationStore operations,
+      OperationWorker worker,
+      ProviderRegistry registry,
+      VariablesResolver variables,
+      VariablesCache cache,
+      RuntimeTokenService runtimeTokens,
+      JdbcClient jdbc,
+      MiosaProperties props) {
+    this.services = services;
+    this.environments = environments;
+    this.resources = resources;
+    this.operations = operations;
+    this.worker = worker;
+    this.registry = registry;
+    this.variables = variables;
+    this.cache = cache;
+    this.runtimeTokens = runtimeTokens;
+    this.jdbc = jdbc;
+    this.maxAttempts = props.worker().maxAttempts();
+  }
+
+  /**
+   * The provider of a type named in a request.
+   *
+   * @throws ApiException 400 naming {@code type} when unknown or not served by this server
+   */
+  public ServiceProvider providerFor(String type) {
+    if (!KNOWN_TYPES.contains(type)) {
+      throw ApiException.invalid("type", "must be one of " + String.join(", ", KNOWN_TYPES.stream().sorted().toList()));
+    }
+    return registry
+        .provider(type)
+        .orElseThrow(
+            () ->
+                ApiException.invalid(
+                    "type", "'" + type + "' data services are not available on this server yet; available: " + registry.types()));
+  }
+
+  /**
+   * Attaches a data service: a resource per active environment and a provision operation.
+   *
+   * @throws ApiException 400 for a bad type or config, 409 {@code SERVICE_CONFLICT} when the name
+   *     is taken for the type
+   */
+  @Transactional
+  public DataServiceView attach(Project project, String type, String name, Map<String, Object> config) {
+    ServiceProvider provider = providerFor(type);
+    Map<String, Object> validated = provider.validateConfig(config);
+    lockProject(project.id());
+    DataService s =
+        services
+            .insert(project.id(), type, name, validated)
+            .orElseThrow(
+                () -> new ApiException(ErrorCode.SERVICE_CONFLICT, "the project already has a " + type + " data service named '" + name + "'"));
+    for (Environment env : environments.active(project.id())) {
+      resources.createIfAbsent(s.id(), env.id(), resources.place(type, provider.backends()));
+    }
+    String op = operations.enqueue(Operation.PROVISION, project.id(), s.id(), null, Map.of(), maxAttempts);
+    wakeWorkerAfterCommit();
+    return view(s, op);
+  }
+
+  /**
+   * Finds a live data service by id or {@code type:name}.
+   *
+   * @throws ApiException {@code SERVICE_NOT_FOUND}
+   */
+  public DataService find(Project project, String ref) {
+    int colon = ref.indexOf(':');
+    var found =
+        colon > 0
+            ? services.byTypeAndName(project.id(), ref.substring(0, colon), ref.substring(colon + 1))
+            : services.byId(project.id(), ref);
+    return found.orElseThrow(
+        () -> new ApiException(ErrorCode.SERVICE_NOT_FOUND, "no data service '" + ProjectService.printable(ref) + "' in this project"));
+  }
+
+  /** The live data services of a project. */
+  public List<DataServiceView> list(Project project) {
+    return services.live(project.id()).stream().map(s -> view(s, null)).toList();
+  }
+
+  /**
+   * Deletes a data service after confirmation: its resources are deprovisioned by an operation.
+   *
+   * @param confirm must equal the data service's name
+   * @return the view with the operation id
+   * @throws ApiException 400 {@code CONFIRMATION_REQUIRED} naming {@code confirm}
+   */
+  @Transactional
+  public DataServiceView delete(Project project, String ref, String confirm) {
+    DataService s = find(project, ref);
+    if (!s.name().equals(confirm)) {
+      throw new ApiException(
+          ErrorCode.CONFIRMATION_REQUIRED,
+          "deleting a data service destroys its data in every environment; repeat its name in ?confirm=" + s.name(),
+          List.of(new FieldError("confirm", "must equal the data service's name")));
+    }
+    lockProject(project.id());
+    services.markDeleting(s.id());
+    resources.markAbsent(s.id(), null);
+    operations.supersede(s.id(), Operation.PROVISION, "superseded by the deletion of the data service");
+    String op = operations.enqueue(Operation.DEPROVISION, project.id(), s.id(), null, Map.of(), maxAttempts);
+    List<String> envIds = environments.live(project.id()).stream().map(Environment::id).toList();
+    afterCommit(() -> envIds.forEach(cache::invalidate));
+    wakeWorkerAfterCommit();
+    return view(services.byId(project.id(), s.id()).orElse(s), op);
+  }
+
+  /**
+   * Adds an environment; every active data service is provisioned for it.
+   *
+   * @return the environment and the operations started
+   * @throws ApiException 409 {@code ENVIRONMENT_EXISTS}
+   */
+  @Transactional
+  public EnvironmentCreated addEnvironment(Project project, String name) {
+    lockProject(project.id());
+    Environment env =
+        environments
+            .insert(project.id(), name)
+            .orElseThrow(() -> new ApiException(ErrorCode.ENVIRONMENT_EXISTS, "environment '" + name + "' exists"));
+    List<String> ops = new ArrayList<>();
+    for (DataService s : services.active(project.id())) {
+      ServiceProvider provider = registry.provider(s.type()).orElse(null);
+      List<String> backends = provider == null ? List.of("default") : provider.backends();
+      resources.createIfAbsent(s.id(), env.id(), resources.place(s.type(), backends));
+      ops.add(operations.enqueue(Operation.PROVISION, project.id(), s.id(), env.id(), Map.of(), maxAttempts));
+    }
+    wakeWorkerAfterCommit();
+    return new EnvironmentCreated(EnvironmentView.of(env), ops);
+  }
+
+  /**
+   * The answer to adding an environment.
+   *
+   * @param environment the new environment
+   * @param operationIds one provision operation per data service
+   */
+  public record EnvironmentCreated(EnvironmentView environment, List<String> operationIds) {}
+
+  /**
+   * Deletes an environment after confirmation, deprovisioning its resources.
+   *
+   * @param confirm must equal the environment's name
+   * @return the operations started
+   */
+  @Transactional
+  public List<String> deleteEnvironment(Project project, String name, String confirm) {
+    Environment env =
+        environments
+            .find(project.id(), name)
+            .orElseThrow(() -> new ApiException(ErrorCode.ENVIRONMENT_NOT_FOUND, "no environment '" + ProjectService.printable(name) + "'"));
+    if (!env.name().equals(confirm)) {
+      throw new ApiException(
+          ErrorCode.CONFIRMATION_REQUIRED,
+          "deleting an environment destroys its data; repeat its name in ?confirm=" + env.name(),
+          List.of(new FieldError("confirm", "must equal the environment's name")));
+    }
+    lockProject(project.id());
+    environments.setState(env.id(), "deleting");
+    List<String> ops = new ArrayList<>();
+    for (DataService s : services.live(project.id())) {
+      if (resources.markAbsent(s.id(), env.id()) > 0) {
+        ops.add(operations.enqueue(Operation.DEPROVISION, project.id(), s.id(), env.id(), Map.of(), maxAttempts));
+      }
+    }
+    if (ops.isEmpty()) {
+      environments.setState(env.id(), "deleted");
+    }
+    afterCommit(
+        () -> {
+          cache.invalidate(env.id());
+          runtimeTokens.invalidateAll();
+        });
+    wakeWorkerAfterCommit();
+    return ops;
+  }
+
+  /**
+   * The view of a data service.
+   *
+   * @param s the service
+   * @param operationId the operation to report, or null
+   */
+  public DataServiceView view(DataService s, String operationId) {
+    Map<String, DataServiceView.EnvironmentResource> envs = new LinkedHashMap<>();
+    boolean anyFailed = false;
+    boolean anyPending = false;
+    for (ResourceRow r : resources.ofService(s.id(), null)) {
+      envs.put(r.environmentName(), new DataServiceView.EnvironmentResource(r.phase(), variables.names(r), r.error()));
+      anyFailed |= "failed".equals(r.phase());
+      anyPending |= !"ready".equals(r.phase());
+    }
+    String phase =
+        switch (s.state()) {
+          case "deleting" -> "deleting";
+          case "deleted" -> "deleted";
+          default -> anyFailed ? "failed" : anyPending ? "provisioning" : "ready";
+        };
+    return new DataServiceView(s.id(), s.type(), s.name(), phase, s.config(), s.createdAt(), envs, operationId);
+  }
+
+  private void lockProject(String projectId) {
+    jdbc.sql("SELECT id FROM projects WHERE id = :id FOR UPDATE").param("id", projectId).query(String.class).list();
+  }
+
+  private void wakeWorkerAfterCommit() {
+    afterCommit(worker::wakeUp);
+  }
+
+  private static void afterCommit(Runnable r) {
+    if (TransactionSynchronizationManager.isSynchronizationActive()) {
+      TransactionSynchronizationManager.registerSynchronization(
+          new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+              r.run();
+            }
+          });
+    } else {
+      r.run();
+    }
+  }
+}

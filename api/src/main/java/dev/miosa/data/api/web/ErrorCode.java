@@ -1,0 +1,52 @@
+package dev.miosa.data.api.web;
+
+import org.springframework.http.HttpStatus;
+
+/** Stable machine codes of API errors; each maps to one HTTP status and a problem type URI. */
+public enum ErrorCode {
+  INVALID_REQUEST(HttpStatus.BAD_REQUEST, "Invalid request"),
+  MALFORMED_JSON(HttpStatus.BAD_REQUEST, "Malformed JSON"),
+  CONFIRMATION_REQUIRED(HttpStatus.BAD_REQUEST, "Confirmation required"),
+  UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "Unauthorized"),
+  NOT_FOUND(HttpStatus.NOT_FOUND, "Not found"),
+  PROJECT_NOT_FOUND(HttpStatus.NOT_FOUND, "Project not found"),
+  ENVIRONMENT_NOT_FOUND(HttpStatus.NOT_FOUND, "Environment not found"),
+  SERVICE_NOT_FOUND(HttpStatus.NOT_FOUND, "Data service not found"),
+  OPERATION_NOT_FOUND(HttpStatus.NOT_FOUND, "Operation not found"),
+  RUNTIME_TOKEN_NOT_FOUND(HttpStatus.NOT_FOUND, "Runtime token not found"),
+  METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
+  NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "Not acceptable"),
+  UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
+  PROJECT_SLUG_TAKEN(HttpStatus.CONFLICT, "Project slug taken"),
+  PROJECT_HAS_SERVICES(HttpStatus.CONFLICT, "Project still has data services"),
+  ENVIRONMENT_EXISTS(HttpStatus.CONFLICT, "Environment exists"),
+  SERVICE_CONFLICT(HttpStatus.CONFLICT, "Data service exists"),
+  CONFLICT(HttpStatus.CONFLICT, "Conflict"),
+  IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency-Key reused with another request"),
+  IDEMPOTENCY_KEY_IN_FLIGHT(HttpStatus.CONFLICT, "Request with this Idempotency-Key still running"),
+  INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
+  UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable");
+
+  private final HttpStatus status;
+  private final String title;
+
+  ErrorCode(HttpStatus status, String title) {
+    this.status = status;
+    this.title = title;
+  }
+
+  /** The HTTP status. */
+  public HttpStatus status() {
+    return status;
+  }
+
+  /** A short human title. */
+  public String title() {
+    return title;
+  }
+
+  /** The problem type URI, e.g. {@code https://miosa.dev/problems/project-not-found}. */
+  public String typeUri() {
+    return "https://miosa.dev/problems/" + name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+}

@@ -1,0 +1,85 @@
+package dev.miosa.data.api;
+
+import dev.miosa.data.credentials.SecretCipher;
+import dev.miosa.data.local.LocalPostgres;
+import dev.miosa.data.local.TestServers;
+import dev.miosa.data.postgres.ConnectionUrls;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Base of end-to-end tests: the whole application on a random port, its store a fresh database
+ * on the shared test PostgreSQL, tenants on the same server, requests over real HTTP.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+abstract class ApiTestBase {
+
+  static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+  private static final AtomicInteger SLUGS = new AtomicInteger();
+
+  @LocalServerPort int port;
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry registry) throws Exception {
+    LocalPostgres pg = TestServers.postgres();
+    pg.createDatabaseIfAbsent("miosa_api_test");
+    String url =
+        ConnectionUrls.uri(pg.host(), pg.port(), "miosa_api_test", LocalPostgres.SUPERUSER, pg.superuserPassword().reveal(), "disable");
+    String tenantUrl =
+        ConnectionUrls.uri(pg.host(), pg.port(), "postgres", LocalPostgres.SUPERUSER, pg.superuserPassword().reveal(), "disable");
+    Path dataDir = Files.createTempDirectory("miosa-api-test");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> TestServers.deleteQuietly(dataDir)));
+    registry.add("miosa.data-dir", dataDir::toString);
+    registry.add("miosa.database-url", () -> url);
+    registry.add("miosa.postgres.url", () -> tenantUrl);
+    registry.add("miosa.master-key", SecretCipher::generateKeyBase64);
+    registry.add("miosa.admin-token", () -> ADMIN_TOKEN);
+    registry.add("miosa.worker.poll-interval", () -> "100ms");
+    registry.add("miosa.worker.backoff-base", () -> "200ms");
+  }
+
+  Http admin() {
+    return new Http("http://127.0.0.1:" + port, ADMIN_TOKEN);
+  }
+
+  Http anonymous() {
+    return new Http("http://127.0.0.1:" + port, null);
+  }
+
+  static String uniqueSlug(String prefix) {
+    return prefix + "-" + ProcessHandle.current().pid() + "-" + SLUGS.incrementAndGet();
+  }
+
+  /** Creates a project and returns its slug. */
+  String createProject(String prefix) {
+    String slug = uniqueSlug(prefix);
+    var res = admin().post("/v1/projects", "{\"slug\":\"" + slug + "\",\"name\":\"Test\"}");
+    if (res.status() != 201) {
+      throw new AssertionError("project creation failed: " + res.body());
+    }
+    return slug;
+  }
+
+  /** Attaches a data service and waits until its operation finished; returns the operation. */
+  JsonNode attachAndWait(String slug, String body) {
+    var res = admin().post("/v1/projects/" + slug + "/services", body);
+    if (res.status() != 202) {
+      throw new AssertionError("attach failed: " + res.body());
+    }
+    return admin().awaitOperation(res.json().path("operationId").asString(), Duration.ofSeconds(60));
+  }
+
+  /** Connects as superuser to the tenant server. */
+  static Connection tenantAdmin() throws SQLException {
+    return TestServers.postgres().connect("postgres");
+  }
+}

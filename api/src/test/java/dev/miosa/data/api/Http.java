@@ -1,0 +1,106 @@
+package dev.miosa.data.api;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A tiny HTTP client for end-to-end tests: real requests to a running server. */
+final class Http {
+
+  static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** A response: status, headers' first values, body text and the body as JSON (or null). */
+  record Res(int status, Map<String, java.util.List<String>> headers, String body) {
+    JsonNode json() {
+      return body == null || body.isBlank() ? null : JSON.readTree(body);
+    }
+
+    String header(String name) {
+      return headers.entrySet().stream()
+          .filter(e -> e.getKey().equalsIgnoreCase(name))
+          .map(e -> e.getValue().get(0))
+          .findFirst()
+          .orElse(null);
+    }
+  }
+
+  private final String base;
+  private final String token;
+
+  Http(String base, String token) {
+    this.base = base;
+    this.token = token;
+  }
+
+  Http as(String otherToken) {
+    return new Http(base, otherToken);
+  }
+
+  Res get(String path) {
+    return send("GET", path, null, Map.of());
+  }
+
+  Res get(String path, Map<String, String> headers) {
+    return send("GET", path, null, headers);
+  }
+
+  Res post(String path, String json) {
+    return send("POST", path, json, Map.of());
+  }
+
+  Res post(String path, String json, Map<String, String> headers) {
+    return send("POST", path, json, headers);
+  }
+
+  Res delete(String path) {
+    return send("DELETE", path, null, Map.of());
+  }
+
+  Res send(String method, String path, String json, Map<String, String> headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    headers.forEach(b::header);
+    if (json != null) {
+      b.header("Content-Type", "application/json");
+      b.method(method, HttpRequest.BodyPublishers.ofString(json));
+    } else {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    try {
+      HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Res(r.statusCode(), r.headers().map(), r.body());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Polls an operation until it is finished; returns its final JSON. */
+  JsonNode awaitOperation(String id, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      JsonNode op = get("/v1/operations/" + id).json();
+      String state = op.path("state").asString();
+      if ("succeeded".equals(state) || "failed".equals(state) || System.nanoTime() > deadline) {
+        return op;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return op;
+      }
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package dev.miosa.data.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** Bad input gets a problem detail naming the field, and nothing is created. */
+class InputValidationTest extends ApiTestBase {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Bad Slug!", "a", "'; drop table x; --", "ends-with-dash-", "UPPER", "9starts-with-digit"})
+  void badSlugsAre400NamingSlugAndCreateNothing(String slug) {
+    long before = countProjects();
+    var res = admin().post("/v1/projects", "{\"slug\":" + Http.JSON.writeValueAsString(slug) + "}");
+    assertThat(res.status()).isEqualTo(400);
+    assertThat(res.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(res.json().path("errors").get(0).path("field").asString()).isEqualTo("slug");
+    assertThat(res.json().path("type").asString()).isNotBlank();
+    assertThat(countProjects()).isEqualTo(before);
+  }
+
+  @Test
+  void aSlugOf200CharactersIsRefused() {
+    var res = admin().post("/v1/projects", "{\"slug\":\"" + "a".repeat(200) + "\"}");
+    assertThat(res.status()).isEqualTo(400);
+    assertThat(res.json().path("errors").get(0).path("field").asString()).isEqualTo("slug");
+  }
+
+  @Test
+  void wrongJsonTypesAreNamed() {
+    var res = admin().post("/v1/projects", "{\"slug\":42,\"name\":[\"x\"]}");
+    assertThat(res.status()).isEqualTo(400);
+    assertThat(fields(res.json())).containsExactlyInAnyOrder("slug", "name");
+
+    String slug = createProject("types");
+    var svc = admin().post("/v1/projects/" + slug + "/services", "{\"type\":[\"postgres\"],\"config\":\"big\"}");
+    assertThat(svc.status()).isEqualTo(400);
+    assertThat(fields(svc.json())).containsExactlyInAnyOrder("type", "config");
+
+    var limit = admin().post("/v1/projects/" + slug + "/services", "{\"type\":\"postgres\",\"config\":{\"connectionLimit\":\"ten\"}}");
+    assertThat(limit.status()).isEqualTo(400);
+    assertThat(fields(limit.json())).containsExactly("config.connectionLimit");
+
+    var token = admin().post("/v1/projects/" + slug + "/environments/production/runtime-tokens", "{\"ttlSeconds\":\"1h\"}");
+    assertThat(token.status()).isEqualTo(400);
+    assertThat(fields(token.json())).containsExactly("ttlSeconds");
+    assertThat(admin().get("/v1/projects/" + slug + "/services").json().path("items").size()).isZero();
+  }
+
+  @Test
+  void malformedJsonIs400() {
+    var res = admin().post("/v1/projects", "{\"slug\": ");
+    assertThat(res.status()).isEqualTo(400);
+    assertThat(res.json().path("code").asString()).isEqualTo("MALFORMED_JSON");
+  }
+
+  @Test
+  void unknownAndUnavailableTypesAre400NamingType() {
+    String slug = createProject("kinds");
+    var unknown = admin().post("/v1/projects/" + slug + "/services", "{\"type\":\"mongodb\"}");
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(fields(unknown.json())).containsExactly("type");
+    var badName = admin().post("/v1/projects/" + slug + "/services", "{\"type\":\"postgres\",\"name\":\"Main DB\"}");
+    assertThat(badName.status()).isEqualTo(400);
+    assertThat(fields(badName.json())).containsExactly("name");
+    assertThat(admin().get("/v1/projects/" + slug + "/services").json().path("items").size()).isZero();
+  }
+
+  @Test
+  void unknownProjectEnvironmentServiceAndOperationAre404() {
+    String slug = createProject("missing");
+    assertThat(admin().get("/v1/projects/no-such-project").status()).isEqualTo(404);
+    assertThat(admin().post("/v1/projects/no-such-project/services", "{\"type\":\"postgres\"}").status()).isEqualTo(404);
+    assertThat(admin().get("/v1/projects/" + slug + "/environments/nope/variables").status()).isEqualTo(404);
+    assertThat(admin().post("/v1/projects/" + slug + "/environments/nope/runtime-tokens", "{}").status()).isEqualTo(404);
+    assertThat(admin().get("/v1/projects/" + slug + "/services/postgres:nope").status()).isEqualTo(404);
+    var op = admin().get("/v1/operations/op_doesnotexist");
+    assertThat(op.status()).isEqualTo(404);
+    assertThat(op.json().path("code").asString()).isEqualTo("OPERATION_NOT_FOUND");
+  }
+
+  @Test
+  void aTakenSlugIs409() {
+    String slug = createProject("dup");
+    var res = admin().post("/v1/projects", "{\"slug\":\"" + slug + "\"}");
+    assertThat(res.status()).isEqualTo(409);
+    assertThat(res.json().path("code").asString()).isEqualTo("PROJECT_SLUG_TAKEN");
+  }
+
+  @Test
+  void projectsArePaginatedWithACursor() {
+    for (int i = 0; i < 3; i++) {
+      createProject("page");
+    }
+    JsonNode first = admin().get("/v1/projects?limit=2").json();
+    assertThat(first.path("items").size()).isEqualTo(2);
+    String cursor = first.path("nextCursor").asString();
+    assertThat(cursor).isNotBlank();
+    JsonNode second = admin().get("/v1/projects?limit=2&cursor=" + cursor).json();
+    assertThat(second.path("items").get(0).path("id").asString())
+        .isNotEqualTo(first.path("items").get(1).path("id").asString());
+    assertThat(admin().get("/v1/projects?limit=0").status()).isEqualTo(400);
+    assertThat(admin().get("/v1/projects?cursor=garbage!").status()).isEqualTo(400);
+  }
+
+  static java.util.List<String> fields(JsonNode problem) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    problem.path("errors").forEach(e -> out.add(e.path("field").asString()));
+    return out;
+  }
+
+  long countProjects() {
+    long n = 0;
+    String cursor = null;
+    do {
+      JsonNode page = admin().get("/v1/projects?limit=100" + (cursor == null ? "" : "&cursor=" + cursor)).json();
+      n += page.path("items").size();
+      cursor = page.path("nextCursor").isNull() || page.path("nextCursor").isMissingNode() ? null : page.path("nextCursor").asString();
+    } while (cursor != null);
+    return n;
+  }
+}
