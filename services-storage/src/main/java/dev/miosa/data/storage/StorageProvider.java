@@ -61,24 +61,24 @@ public final class StorageProvider implements ServiceProvider {
   public static final String SIGNING_PATH = "/v1/storage/";
 
   private final StorageBackends backends;
-  private final String signingApiBase;
+  private final Supplier<URI> apiPublicUrl;
   private final Supplier<Secret> keyGenerator;
 
   /**
    * @param backends the object stores
-   * @param apiPublicUrl the control plane's public base URL ({@code MIOSA_PUBLIC_URL}); {@code
+   * @param apiPublicUrl the control plane's public base URL ({@code MIOSA_PUBLIC_URL}), asked
+   *     when variables are rendered (so it may depend on the port the server bound); {@code
    *     STORAGE_URL} is this plus {@code /v1/storage/<resource id>}
    * @param keyGenerator makes new storage keys (at least 32 random bytes)
    */
-  public StorageProvider(StorageBackends backends, URI apiPublicUrl, Supplier<Secret> keyGenerator) {
+  public StorageProvider(StorageBackends backends, Supplier<URI> apiPublicUrl, Supplier<Secret> keyGenerator) {
     this.backends = backends;
-    String base = apiPublicUrl.toString();
-    this.signingApiBase = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    this.apiPublicUrl = apiPublicUrl;
     this.keyGenerator = keyGenerator;
   }
 
   /** A provider whose keys are {@code msk_} and 32 random bytes in base64url. */
-  public StorageProvider(StorageBackends backends, URI apiPublicUrl) {
+  public StorageProvider(StorageBackends backends, Supplier<URI> apiPublicUrl) {
     this(backends, apiPublicUrl, () -> Secret.of(KEY_PREFIX + Passwords.randomBase64Url(32).reveal()));
   }
 
@@ -104,7 +104,8 @@ public final class StorageProvider implements ServiceProvider {
    * @return the signing API's base URL for that resource (no trailing slash)
    */
   public String storageUrl(String resourceId) {
-    return signingApiBase + SIGNING_PATH + resourceId;
+    String base = apiPublicUrl.get().toString();
+    return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + SIGNING_PATH + resourceId;
   }
 
   /** The bucket of a resource on its backend. */

@@ -29,7 +29,7 @@ final class StorageFixture {
           STORE.secretKey(),
           "t-");
   static final StorageBackends BACKENDS = new StorageBackends(List.of(SERVER));
-  static final StorageProvider PROVIDER = new StorageProvider(BACKENDS, URI.create("http://api.test:8080/"));
+  static final StorageProvider PROVIDER = new StorageProvider(BACKENDS, () -> URI.create("http://api.test:8080/"));
   static final ContentUploads CONTENT = new ContentUploads();
   static final ObjectSigner SIGNER = new ObjectSigner(Clock.systemUTC(), CONTENT);
   static final Map<String, StorageTarget> TARGETS = new ConcurrentHashMap<>();
