@@ -53,6 +53,7 @@ abstract class ApiTestBase {
     registry.add("miosa.storage.secret-key", () -> s3.secretKey().reveal());
     registry.add("miosa.worker.poll-interval", () -> "100ms");
     registry.add("miosa.worker.backoff-base", () -> "200ms");
+    registry.add("miosa.redis.reconcile-interval", () -> "200ms");
   }
 
   Http admin() {

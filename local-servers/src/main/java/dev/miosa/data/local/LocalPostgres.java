@@ -78,7 +78,7 @@ public final class LocalPostgres implements AutoCloseable {
       return pg;
     }
 
-    int port = choosePort(base.resolve("port"));
+    int port = LocalProcesses.choosePort(base.resolve("port"));
     Path run = base.resolve("run");
     LocalProcesses.prepareOwnedDirectory(run);
     Map<String, String> conf = new LinkedHashMap<>();
@@ -143,14 +143,20 @@ public final class LocalPostgres implements AutoCloseable {
   }
 
   /**
-   * Finds PostgreSQL server binaries: {@code MIOSA_PG_BIN}, then the newest {@code
-   * /usr/lib/postgresql/<major>/bin}, then {@code PATH}.
+   * Finds PostgreSQL server binaries: {@code MIOSA_PG_BIN} (a directory, or {@code bundled} to
+   * force the classpath bundle), then the newest {@code
+   * /usr/lib/postgresql/<major>/bin}, then {@code PATH}, then the bundle on the classpath ({@link
+   * BundledPostgres}).
    *
    * @return the directory holding {@code initdb}, {@code pg_ctl} and {@code postgres}
    * @throws IOException naming what to install when none are found
    */
   public static Path findBinaries() throws IOException {
-    String env = System.getenv("MIOSA_PG_BIN");
+    String env = System.getProperty("miosa.pg.bin", System.getenv("MIOSA_PG_BIN"));
+    if ("bundled".equals(env)) {
+      return BundledPostgres.binDir()
+          .orElseThrow(() -> new IOException("no bundled PostgreSQL binaries for this platform"));
+    }
     if (env != null && !env.isBlank() && Files.isExecutable(Path.of(env, "pg_ctl"))) {
       return Path.of(env);
     }
@@ -169,6 +175,10 @@ public final class LocalPostgres implements AutoCloseable {
     Optional<Path> onPath = LocalProcesses.findExecutable("pg_ctl", List.of());
     if (onPath.isPresent() && LocalProcesses.findExecutable("initdb", List.of()).isPresent()) {
       return onPath.get().toRealPath().getParent();
+    }
+    Optional<Path> bundled = BundledPostgres.binDir();
+    if (bundled.isPresent()) {
+      return bundled.get();
     }
     throw new IOException(
         "no PostgreSQL server binaries found: install them (Debian: apt-get install postgresql-15)"
@@ -201,18 +211,6 @@ public final class LocalPostgres implements AutoCloseable {
       log.debug("cannot read {}: {}", pidFile, e.toString());
     }
     return Optional.empty();
-  }
-
-  private static int choosePort(Path portFile) throws IOException {
-    if (Files.exists(portFile)) {
-      int saved = Integer.parseInt(Files.readString(portFile).trim());
-      if (LocalProcesses.isFree(saved)) {
-        return saved;
-      }
-    }
-    int port = LocalProcesses.freePort();
-    Files.writeString(portFile, Integer.toString(port));
-    return port;
   }
 
   private void awaitReady(Duration timeout) throws IOException {

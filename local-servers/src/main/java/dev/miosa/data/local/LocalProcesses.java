@@ -133,6 +133,25 @@ public final class LocalProcesses {
     }
   }
 
+  /**
+   * The port a local server keeps across restarts: the one saved in {@code portFile} while it is
+   * free, otherwise a new free port, saved there.
+   *
+   * @param portFile where the port is kept
+   * @return the port to listen on
+   */
+  public static int choosePort(Path portFile) throws IOException {
+    if (Files.exists(portFile)) {
+      int saved = Integer.parseInt(Files.readString(portFile).trim());
+      if (isFree(saved)) {
+        return saved;
+      }
+    }
+    int port = freePort();
+    Files.writeString(portFile, Integer.toString(port));
+    return port;
+  }
+
   /** Whether a TCP port on 127.0.0.1 can be bound now. */
   public static boolean isFree(int port) {
     try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {

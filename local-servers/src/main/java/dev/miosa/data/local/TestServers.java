@@ -15,7 +15,19 @@ import java.util.stream.Stream;
  */
 public final class TestServers {
 
+  /**
+   * Settings of test Redis servers: no persistence, so a restart comes back empty; {@code DEBUG}
+   * and {@code MODULE} enabled, so that tests show the ACL (not these switches) refusing them.
+   */
+  public static final Map<String, String> REDIS_EPHEMERAL =
+      Map.of(
+          "save", "\"\"",
+          "appendonly", "no",
+          "enable-debug-command", "yes",
+          "enable-module-command", "yes");
+
   private static LocalPostgres postgres;
+  private static LocalRedis redis;
   private static LocalS3Proxy s3proxy;
 
   private TestServers() {}
@@ -48,6 +60,31 @@ public final class TestServers {
       s3proxy = startInTempDir("miosa-test-s3", LocalS3Proxy::start);
     }
     return s3proxy;
+  }
+
+  /**
+   * A Redis server shared by the tests of this JVM (no persistence). Tests that restart or stop
+   * Redis take their own from {@link #newRedis()}.
+   *
+   * @return the running server
+   */
+  public static synchronized LocalRedis redis() {
+    if (redis == null) {
+      redis = newRedis();
+    }
+    return redis;
+  }
+
+  /**
+   * A new Redis server of its own (no persistence) in a temporary directory, stopped and deleted
+   * when the JVM exits.
+   *
+   * @return the running server
+   * @throws UncheckedIOException when {@code redis-server} is missing (the message says what to
+   *     install) or does not start
+   */
+  public static LocalRedis newRedis() {
+    return startInTempDir("miosa-test-redis", dir -> LocalRedis.start(dir, REDIS_EPHEMERAL));
   }
 
   /** Starts a server in a new temporary directory, stopped and deleted when the JVM exits. */

@@ -61,7 +61,7 @@ public class StorageWiring {
    * The configured store, or (no {@code MIOSA_STORAGE_URL}) S3Proxy started under {@code
    * <data dir>/s3proxy} and stopped with the context.
    */
-  public static StorageServer server(StorageProperties props, EmbeddedServers embedded) {
+  static StorageServer server(StorageProperties props, EmbeddedServers embedded) {
     URI publicUrl = blank(props.publicUrl()) ? null : parse(props.publicUrl(), "MIOSA_STORAGE_PUBLIC_URL");
     if (props.embedded()) {
       LocalS3Proxy s3;

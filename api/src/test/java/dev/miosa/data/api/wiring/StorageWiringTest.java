@@ -1,11 +1,10 @@
-package dev.miosa.data.api;
+package dev.miosa.data.api.wiring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.miosa.data.api.config.EmbeddedServers;
 import dev.miosa.data.api.config.StorageProperties;
-import dev.miosa.data.api.wiring.StorageWiring;
 import dev.miosa.data.local.TestServers;
 import io.minio.MinioClient;
 import java.nio.file.Files;

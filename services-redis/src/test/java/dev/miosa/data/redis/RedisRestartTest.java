@@ -1,0 +1,117 @@
+package dev.miosa.data.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.miosa.data.local.LocalRedis;
+import dev.miosa.data.local.TestServers;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Tenants keep their access across Redis restarts: the reconciler re-applies their users. */
+class RedisRestartTest {
+
+  private static final Logger log = LoggerFactory.getLogger(RedisRestartTest.class);
+
+  static LocalRedis redis;
+  static RedisProvider provider;
+  static final List<TestResource> ready = new CopyOnWriteArrayList<>();
+  static final Set<String> unwanted = ConcurrentHashMap.newKeySet();
+  static RedisAclReconciler reconciler;
+
+  @BeforeAll
+  static void start() {
+    redis = TestServers.newRedis(); // our own: this test restarts it
+    provider = new RedisProvider(List.of(RedisTenants.serverOf("redis-r", redis)));
+    reconciler = new RedisAclReconciler(provider, () -> ready, id -> !unwanted.contains(id));
+  }
+
+  @AfterAll
+  static void stop() {
+    reconciler.close();
+    RedisTenants.shutdownAll();
+    provider.close();
+    redis.stop();
+  }
+
+  static TestResource provisioned() {
+    TestResource res = new TestResource("redis-r");
+    res.config.putAll(provider.validateConfig(Map.of()));
+    res.attributes.putAll(provider.provision(res).attributes());
+    ready.add(res);
+    return res;
+  }
+
+  @Test
+  void afterRedisRestartsEmptyTheSameUrlWorksAgainWithinSeconds() throws Exception {
+    TestResource a = provisioned();
+    TestResource b = provisioned();
+    Map<String, String> vars = provider.variables(a);
+    String prefix = vars.get("REDIS_KEY_PREFIX");
+    try (var c = RedisTenants.connect(vars)) {
+      c.sync().set(prefix + "before", "1");
+    }
+    reconciler.start(Duration.ofMillis(500));
+
+    redis.restart();
+    long back = System.nanoTime();
+    StatefulRedisConnection<String, String> c = null;
+    Exception last = null;
+    while (c == null && System.nanoTime() - back < Duration.ofSeconds(30).toNanos()) {
+      try {
+        c = RedisTenants.connect(vars);
+      } catch (RuntimeException e) {
+        last = e; // WRONGPASS until the reconciler has re-applied the user
+        Thread.sleep(50);
+      }
+    }
+    assertThat(c).as("the tenant connects again; last error: %s", last).isNotNull();
+    log.info("tenant connected again {} ms after redis-server answered", (System.nanoTime() - back) / 1_000_000);
+    try (var conn = c) {
+      var r = conn.sync();
+      assertThat(r.get(prefix + "before")).as("the server restarted empty").isNull();
+      assertThat(r.set(prefix + "after", "2")).isEqualTo("OK");
+      // The whole rule set came back, not just the password.
+      String other = provider.variables(b).get("REDIS_KEY_PREFIX") + "x";
+      assertThatThrownBy(() -> r.get(other)).isInstanceOf(RedisCommandExecutionException.class).hasMessageStartingWith("NOPERM");
+      assertThatThrownBy(() -> r.keys("*")).hasMessageStartingWith("NOPERM");
+    }
+    try (var cb = RedisTenants.connect(provider.variables(b))) {
+      assertThat(cb.sync().ping()).isEqualTo("PONG");
+    }
+  }
+
+  @Test
+  void aPassAppliesEveryReadyUserOnceperServerStartAndSkipsUnwantedOnes() {
+    TestResource kept = provisioned();
+    TestResource leaving = provisioned();
+    unwanted.add(leaving.resourceId());
+    try (var admin = RedisTenants.admin(redis)) {
+      admin.sync().aclDeluser(TenantAcl.forResource(kept.resourceId()).user(), TenantAcl.forResource(leaving.resourceId()).user());
+
+      RedisAclReconciler fresh = new RedisAclReconciler(provider, () -> ready, id -> !unwanted.contains(id));
+      assertThat(fresh.poll("redis-r")).as("first sight of this server: every wanted user applied").isGreaterThanOrEqualTo(1);
+      assertThat(fresh.poll("redis-r")).as("same run id: nothing to do").isZero();
+
+      List<String> users = admin.sync().aclUsers();
+      assertThat(users).contains(TenantAcl.forResource(kept.resourceId()).user());
+      assertThat(users).doesNotContain(TenantAcl.forResource(leaving.resourceId()).user());
+    } finally {
+      ready.remove(leaving);
+    }
+    try (var c = RedisTenants.connect(provider.variables(kept))) {
+      assertThat(c.sync().ping()).isEqualTo("PONG");
+    }
+  }
+}
