@@ -3,6 +3,7 @@ package dev.miosa.data.postgres;
 import dev.miosa.data.provisioner.spi.InvalidConfigException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.springframework.scheduling.support.CronExpression;
 
 /**
  * The plan of a Postgres data service.
@@ -15,14 +16,34 @@ import java.util.Map;
  *     connections)
  * @param maxClientConnections client connections to PgBouncer for the database (at least {@code
  *     poolSize}, at most 10,000, default 100; enforced by PgBouncer 1.24 and newer)
+ * @param backupSchedule when scheduled backups run: a cron expression evaluated in UTC (Spring's
+ *     six fields {@code second minute hour day month weekday}, the classic five fields, or a
+ *     macro such as {@code @daily}), or {@code off}; default {@code @daily} (00:00 UTC)
+ * @param backupRetention how many succeeded backups of each environment are kept, the newest
+ *     (1 to 1,000, default 7)
  */
-public record PostgresConfig(int connectionLimit, String poolMode, int poolSize, int maxClientConnections) {
+public record PostgresConfig(
+    int connectionLimit,
+    String poolMode,
+    int poolSize,
+    int maxClientConnections,
+    String backupSchedule,
+    int backupRetention) {
 
   /** Default connections per role. */
   public static final int DEFAULT_CONNECTION_LIMIT = 20;
 
   /** Default client connections per database through PgBouncer. */
   public static final int DEFAULT_MAX_CLIENT_CONNECTIONS = 100;
+
+  /** Default backup schedule: daily at 00:00 UTC. */
+  public static final String DEFAULT_BACKUP_SCHEDULE = "@daily";
+
+  /** Default number of backups kept per environment. */
+  public static final int DEFAULT_BACKUP_RETENTION = 7;
+
+  /** The {@code backupSchedule} that turns scheduled backups off. */
+  public static final String SCHEDULE_OFF = "off";
 
   /**
    * Reads and validates a config map.
@@ -36,12 +57,16 @@ public record PostgresConfig(int connectionLimit, String poolMode, int poolSize,
     String poolMode = "transaction";
     Integer poolSize = null;
     int maxClients = DEFAULT_MAX_CLIENT_CONNECTIONS;
+    String schedule = DEFAULT_BACKUP_SCHEDULE;
+    int retention = DEFAULT_BACKUP_RETENTION;
     for (var e : config.entrySet()) {
       switch (e.getKey()) {
         case "connectionLimit" -> limit = intIn(e.getValue(), "config.connectionLimit", 1, 10_000);
         case "poolMode" -> poolMode = poolMode(e.getValue());
         case "poolSize" -> poolSize = intIn(e.getValue(), "config.poolSize", 1, 10_000);
         case "maxClientConnections" -> maxClients = intIn(e.getValue(), "config.maxClientConnections", 1, 10_000);
+        case "backupSchedule" -> schedule = schedule(e.getValue());
+        case "backupRetention" -> retention = intIn(e.getValue(), "config.backupRetention", 1, 1_000);
         default -> throw new InvalidConfigException("config." + e.getKey(), "unknown setting for postgres");
       }
     }
@@ -54,7 +79,7 @@ public record PostgresConfig(int connectionLimit, String poolMode, int poolSize,
     if (maxClients < poolSize) {
       throw new InvalidConfigException("config.maxClientConnections", "must be at least config.poolSize (" + poolSize + ")");
     }
-    return new PostgresConfig(limit, poolMode, poolSize, maxClients);
+    return new PostgresConfig(limit, poolMode, poolSize, maxClients, schedule, retention);
   }
 
   /** The config as stored, defaults included. */
@@ -64,7 +89,44 @@ public record PostgresConfig(int connectionLimit, String poolMode, int poolSize,
     out.put("poolMode", poolMode);
     out.put("poolSize", poolSize);
     out.put("maxClientConnections", maxClientConnections);
+    out.put("backupSchedule", backupSchedule);
+    out.put("backupRetention", backupRetention);
     return out;
+  }
+
+  /**
+   * The backup schedule as a cron expression, or empty when scheduled backups are off.
+   *
+   * @return the expression, evaluated in UTC
+   */
+  public java.util.Optional<CronExpression> cron() {
+    return SCHEDULE_OFF.equals(backupSchedule) ? java.util.Optional.empty() : java.util.Optional.of(parseCron(backupSchedule));
+  }
+
+  private static String schedule(Object value) {
+    if (!(value instanceof String text) || text.isBlank()) {
+      throw new InvalidConfigException("config.backupSchedule", "must be a cron expression such as \"0 3 * * *\", a macro such as \"@daily\", or \"off\"");
+    }
+    String trimmed = text.trim();
+    if (SCHEDULE_OFF.equals(trimmed)) {
+      return trimmed;
+    }
+    try {
+      parseCron(trimmed);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException(
+          "config.backupSchedule", "is not a cron expression (" + e.getMessage() + "); e.g. \"0 3 * * *\" or \"@daily\", evaluated in UTC");
+    }
+    return trimmed;
+  }
+
+  /** Spring's six-field cron, or the classic five fields (seconds taken as 0), or a macro. */
+  static CronExpression parseCron(String text) {
+    String t = text.trim();
+    if (!t.startsWith("@") && t.split("\\s+").length == 5) {
+      t = "0 " + t;
+    }
+    return CronExpression.parse(t);
   }
 
   private static String poolMode(Object value) {

@@ -218,6 +218,22 @@ public final class PostgresProvider implements ServiceProvider {
         server.publicPort());
   }
 
+  /**
+   * Where the tenant of a resource connects directly, bypassing any pooler: for {@code pg_dump}
+   * and restores, which need one session.
+   *
+   * @param resource a provisioned resource
+   * @return the server's host and port with the tenant role's credentials
+   * @throws IllegalStateException when the resource has no stored password
+   */
+  public PgTools.Target directTarget(ResourceContext resource) {
+    PostgresServer server = server(resource.backend());
+    String name = resource.attributes().getOrDefault(ATTR_DATABASE, nameFor(resource.resourceId()));
+    Secret password =
+        resource.existingSecret("password").orElseThrow(() -> new IllegalStateException("resource has no password"));
+    return new PgTools.Target(server.host(), server.port(), name, password, name, server.sslmode());
+  }
+
   private boolean ensureRole(Connection admin, String name, Secret verifier, int connectionLimit)
       throws SQLException {
     boolean created = false;

@@ -1,0 +1,128 @@
+package dev.miosa.data.postgres.backup;
+
+import dev.miosa.data.credentials.SecretCipher;
+import dev.miosa.data.local.LocalPostgres;
+import dev.miosa.data.local.LocalS3Proxy;
+import dev.miosa.data.local.TestServers;
+import dev.miosa.data.postgres.PgTools;
+import dev.miosa.data.postgres.PostgresProvider;
+import dev.miosa.data.postgres.PostgresServer;
+import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.ProviderRegistry;
+import dev.miosa.data.provisioner.Reconciler;
+import dev.miosa.data.provisioner.operation.Operation;
+import dev.miosa.data.provisioner.operation.OperationStore;
+import dev.miosa.data.provisioner.resource.ResourceRow;
+import dev.miosa.data.provisioner.resource.ResourceStore;
+import dev.miosa.data.provisioner.resource.StoredResourceContext;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A control plane in miniature for backup tests: a migrated control-plane database, the real
+ * operation queue and reconciler, the Postgres provider on the test PostgreSQL, and a platform
+ * bucket on S3Proxy. Projects, environments and data services are inserted as the api would.
+ */
+final class BackupWorld {
+
+  final DataSource controlPlane = TestServers.controlPlaneDatabase("backups");
+  final JdbcClient jdbc = JdbcClient.create(controlPlane);
+  final JsonMapper json = JsonMapper.builder().build();
+  final SecretCipher cipher = SecretCipher.fromBase64(SecretCipher.generateKeyBase64());
+  final ResourceStore resources = new ResourceStore(jdbc, json);
+  final OperationStore operations = new OperationStore(jdbc, json);
+  final LocalPostgres pg = TestServers.postgres();
+  final LocalS3Proxy s3 = TestServers.s3proxy();
+  final PostgresProvider provider =
+      new PostgresProvider(
+          List.of(new PostgresServer("pg-1", pg.host(), pg.port(), LocalPostgres.SUPERUSER, pg.superuserPassword(), "postgres", null, 0, "disable")));
+  final BackupObjectStore objects =
+      new BackupObjectStore(s3.endpoint(), LocalS3Proxy.REGION, s3.accessKey(), s3.secretKey(), "miosa-test-backups-" + Long.toString(System.nanoTime(), 36));
+  final PostgresBackups backups = backups(Duration.ofDays(7));
+  final Reconciler reconciler =
+      new Reconciler(
+          new ProviderRegistry(List.of(provider), List.of(backups.backupHandler(), backups.restoreHandler())),
+          resources, cipher, jdbc, env -> {});
+
+  PostgresBackups backups(Duration deletedRetention) {
+    return new PostgresBackups(controlPlane, operations, objects, PgTools.locate(null), provider, new PostgresBackups.Settings(2, deletedRetention));
+  }
+
+  /** A project with the given environments and a postgres data service provisioned in each. */
+  record Tenant(String projectId, String serviceId, Map<String, String> resourceByEnv) {}
+
+  Tenant tenant(Map<String, Object> config, String... envs) {
+    String project = Ids.newId("prj");
+    jdbc.sql("INSERT INTO projects (id, slug, name) VALUES (:id, :slug, 'Test')").param("id", project).param("slug", project.replace('_', '-')).update();
+    String service = Ids.newId("svc");
+    jdbc.sql("INSERT INTO data_services (id, project_id, type, name, config) VALUES (:id, :p, 'postgres', 'main', CAST(:c AS jsonb))")
+        .param("id", service).param("p", project).param("c", json.writeValueAsString(provider.validateConfig(config))).update();
+    Map<String, String> byEnv = new java.util.LinkedHashMap<>();
+    for (String env : envs) {
+      String envId = Ids.newId("env");
+      jdbc.sql("INSERT INTO environments (id, project_id, name) VALUES (:id, :p, :n)").param("id", envId).param("p", project).param("n", env).update();
+      String res = resources.createIfAbsent(service, envId, "pg-1").orElseThrow();
+      ResourceRow row = resources.find(res).orElseThrow();
+      var result = provider.provision(new StoredResourceContext(row, resources, cipher, null));
+      resources.mergeAttributes(res, result.attributes());
+      resources.setPhase(res, "ready", null);
+      byEnv.put(env, res);
+    }
+    return new Tenant(project, service, byEnv);
+  }
+
+  ResourceRow row(String resourceId) {
+    return resources.find(resourceId).orElseThrow();
+  }
+
+  /** The tenant's own direct connection (what DATABASE_URL_UNPOOLED gives it). */
+  Connection connect(String resourceId) throws SQLException {
+    var vars = provider.variables(new StoredResourceContext(row(resourceId), resources, cipher, null));
+    return DriverManager.getConnection(vars.get("JDBC_DATABASE_URL"));
+  }
+
+  String role(String resourceId) {
+    return PostgresProvider.nameFor(resourceId);
+  }
+
+  /** Runs queued operations until none is due, as a worker would; returns them as finished. */
+  List<Operation> drain() {
+    List<Operation> done = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      Optional<Operation> op = operations.claim("test-worker", Duration.ofMinutes(5));
+      if (op.isEmpty()) {
+        break;
+      }
+      try {
+        reconciler.execute(op.get());
+        operations.succeed(op.get().id(), "test-worker");
+      } catch (RuntimeException e) {
+        boolean retryable = !(e instanceof dev.miosa.data.provisioner.spi.ProvisioningException pe) || pe.retryable();
+        String code = e instanceof dev.miosa.data.provisioner.spi.ProvisioningException pe ? pe.code() : "ERROR";
+        operations.fail(op.get().id(), "test-worker", code, e.getMessage(), Duration.ZERO, retryable);
+      }
+      done.add(operations.find(op.get().id()).orElseThrow());
+    }
+    return done;
+  }
+
+  Operation operation(String id) {
+    return operations.find(id).orElseThrow();
+  }
+
+  static int count(Connection c, String sql) throws SQLException {
+    try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+}
