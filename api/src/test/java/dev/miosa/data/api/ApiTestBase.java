@@ -61,6 +61,7 @@ abstract class ApiTestBase {
     registry.add("miosa.worker.poll-interval", () -> "100ms");
     registry.add("miosa.worker.backoff-base", () -> "200ms");
     registry.add("miosa.redis.reconcile-interval", () -> "200ms");
+    registry.add("miosa.postgres.backups.scheduler-interval", () -> "200ms");
   }
 
   Http admin() {

@@ -1,0 +1,219 @@
+package dev.miosa.data.api.backup;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.miosa.data.api.project.Environment;
+import dev.miosa.data.api.project.EnvironmentStore;
+import dev.miosa.data.api.project.Project;
+import dev.miosa.data.api.project.ProjectService;
+import dev.miosa.data.api.service.DataService;
+import dev.miosa.data.api.service.DataServices;
+import dev.miosa.data.api.web.ApiException;
+import dev.miosa.data.api.web.ErrorCode;
+import dev.miosa.data.api.web.FieldError;
+import dev.miosa.data.api.web.JsonBody;
+import dev.miosa.data.api.wiring.PostgresBackupWiring;
+import dev.miosa.data.postgres.backup.Backup;
+import dev.miosa.data.postgres.backup.BackupException;
+import dev.miosa.data.postgres.backup.PostgresBackups;
+import dev.miosa.data.provisioner.operation.OperationWorker;
+import dev.miosa.data.provisioner.resource.ResourceRow;
+import dev.miosa.data.provisioner.resource.ResourceStore;
+import java.net.URI;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Operator API: backups of a Postgres data service and restores of them into an environment of
+ * the same project.
+ */
+@RestController
+@RequestMapping("/v1/projects/{project}/services/{service}/backups")
+class PostgresBackupController {
+
+  private final ProjectService projects;
+  private final DataServices services;
+  private final EnvironmentStore environments;
+  private final ResourceStore resources;
+  private final PostgresBackupWiring.Backups backups;
+  private final OperationWorker worker;
+
+  PostgresBackupController(
+      ProjectService projects,
+      DataServices services,
+      EnvironmentStore environments,
+      ResourceStore resources,
+      PostgresBackupWiring.Backups backups,
+      OperationWorker worker) {
+    this.projects = projects;
+    this.services = services;
+    this.environments = environments;
+    this.resources = resources;
+    this.backups = backups;
+    this.worker = worker;
+  }
+
+  /**
+   * A backup as shown to operators.
+   *
+   * @param id id
+   * @param environment the environment it was taken in
+   * @param kind {@code scheduled} or {@code manual}
+   * @param state {@code pending | running | succeeded | failed}
+   * @param createdAt when it was asked for
+   * @param scheduledAt the due time of a scheduled backup
+   * @param startedAt when the dump started
+   * @param finishedAt when it finished
+   * @param sizeBytes the archive's size
+   * @param sha256 the archive's SHA-256 (hex)
+   * @param error the last error
+   * @param expiresAt when it is deleted, once its data service is gone
+   * @param operationId the operation taking it
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record BackupView(
+      String id, String environment, String kind, String state, Instant createdAt, Instant scheduledAt,
+      Instant startedAt, Instant finishedAt, Long sizeBytes, String sha256, String error, Instant expiresAt,
+      String operationId) {
+    static BackupView of(Backup b) {
+      return new BackupView(
+          b.id(), b.environmentName(), b.kind(), b.state(), b.createdAt(), b.scheduledAt(), b.startedAt(),
+          b.finishedAt(), b.sizeBytes(), b.sha256(), b.error(), b.expiresAt(), b.operationId());
+    }
+  }
+
+  /** {@code 202}: an on-demand backup of one environment's database. */
+  @PostMapping
+  ResponseEntity<BackupView> backup(
+      @PathVariable String project, @PathVariable String service, @RequestBody(required = false) Map<String, Object> body) {
+    Project p = projects.find(project);
+    DataService s = postgresService(p, service);
+    JsonBody in = new JsonBody(body);
+    String env = in.string("environment", true, null, null);
+    in.validate();
+    Backup b = call(() -> backups().requestBackup(resourceOf(s, environment(p, env))));
+    worker.wakeUp();
+    return ResponseEntity.status(HttpStatus.ACCEPTED)
+        .location(URI.create("/v1/projects/" + p.id() + "/services/" + s.id() + "/backups/" + b.id()))
+        .body(BackupView.of(b));
+  }
+
+  /** The backups, newest first, optionally of one environment; also of a deleted data service (by id). */
+  @GetMapping
+  Map<String, List<BackupView>> list(
+      @PathVariable String project, @PathVariable String service, @RequestParam(required = false) String environment) {
+    Project p = projects.find(project);
+    String serviceId = serviceIdWithBackups(p, service);
+    return Map.of("items", backups().list(serviceId, environment).stream().map(BackupView::of).toList());
+  }
+
+  @GetMapping("/{backupId}")
+  BackupView get(@PathVariable String project, @PathVariable String service, @PathVariable String backupId) {
+    Project p = projects.find(project);
+    String serviceId = serviceIdWithBackups(p, service);
+    return backups()
+        .find(backupId)
+        .filter(b -> b.projectId().equals(p.id()) && b.serviceId().equals(serviceId))
+        .map(BackupView::of)
+        .orElseThrow(() -> notFound(backupId));
+  }
+
+  /**
+   * {@code 202}: replaces the database of {@code environment} (of this data service) with a
+   * backup of any Postgres data service of the same project, after {@code confirm} repeats the
+   * environment's name.
+   */
+  @PostMapping("/{backupId}/restore")
+  ResponseEntity<Map<String, Object>> restore(
+      @PathVariable String project,
+      @PathVariable String service,
+      @PathVariable String backupId,
+      @RequestBody(required = false) Map<String, Object> body) {
+    Project p = projects.find(project);
+    DataService s = postgresService(p, service);
+    JsonBody in = new JsonBody(body);
+    String env = in.string("environment", true, null, null);
+    String confirm = in.string("confirm", false, null, null);
+    in.validate();
+    Backup backup = backups().find(backupId).filter(b -> b.projectId().equals(p.id())).orElseThrow(() -> notFound(backupId));
+    Environment target = environment(p, env);
+    if (!target.name().equals(confirm)) {
+      throw new ApiException(
+          ErrorCode.CONFIRMATION_REQUIRED,
+          "restoring replaces every table of the '" + target.name() + "' database with the backup's; repeat the environment's name in \"confirm\"",
+          List.of(new FieldError("confirm", "must equal the target environment's name")));
+    }
+    String op = call(() -> backups().requestRestore(backup, resourceOf(s, target)));
+    worker.wakeUp();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("backupId", backup.id());
+    out.put("environment", target.name());
+    out.put("operationId", op);
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(out);
+  }
+
+  private PostgresBackups backups() {
+    return backups.backups().orElseThrow(() -> new ApiException(ErrorCode.UNAVAILABLE, backups.unavailable()));
+  }
+
+  private DataService postgresService(Project p, String ref) {
+    DataService s = services.find(p, ref);
+    if (!"postgres".equals(s.type())) {
+      throw new ApiException(ErrorCode.SERVICE_NOT_FOUND, "'" + s.type() + ":" + s.name() + "' is not a postgres data service; only postgres has backups");
+    }
+    return s;
+  }
+
+  /** A live postgres service's id, or the id of a deleted one whose backups are still kept. */
+  private String serviceIdWithBackups(Project p, String ref) {
+    try {
+      return postgresService(p, ref).id();
+    } catch (ApiException e) {
+      if (e.code() == ErrorCode.SERVICE_NOT_FOUND && backups().hasBackups(p.id(), ref)) {
+        return ref;
+      }
+      throw e;
+    }
+  }
+
+  private Environment environment(Project p, String name) {
+    return environments
+        .find(p.id(), name)
+        .orElseThrow(() -> new ApiException(ErrorCode.ENVIRONMENT_NOT_FOUND, "no environment '" + ProjectService.printable(name) + "'"));
+  }
+
+  private ResourceRow resourceOf(DataService s, Environment env) {
+    return resources.ofService(s.id(), env.id()).stream()
+        .findFirst()
+        .orElseThrow(() -> new ApiException(ErrorCode.DATABASE_NOT_READY, "the data service has no database in '" + env.name() + "' yet"));
+  }
+
+  private static ApiException notFound(String backupId) {
+    return new ApiException(ErrorCode.BACKUP_NOT_FOUND, "no backup '" + ProjectService.printable(backupId) + "' in this project");
+  }
+
+  private static <T> T call(java.util.function.Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (BackupException e) {
+      ErrorCode code =
+          switch (e.reason()) {
+            case BACKUP_NOT_FOUND -> ErrorCode.BACKUP_NOT_FOUND;
+            case BACKUP_NOT_READY -> ErrorCode.BACKUP_NOT_READY;
+            case RESOURCE_NOT_READY -> ErrorCode.DATABASE_NOT_READY;
+            case UNAVAILABLE -> ErrorCode.UNAVAILABLE;
+          };
+      throw new ApiException(code, e.getMessage());
+    }
+  }
+}
