@@ -29,4 +29,9 @@ public record PgBouncerProperties(
   public boolean configured() {
     return adminUrl != null && !adminUrl.isBlank();
   }
+
+  @Override
+  public String toString() { // the admin URL holds a password
+    return "PgBouncerProperties[configured=" + configured() + ", configDir=" + configDir + ", publicHost=" + publicHost + "]";
+  }
 }
