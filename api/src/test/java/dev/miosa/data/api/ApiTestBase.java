@@ -2,6 +2,7 @@ package dev.miosa.data.api;
 
 import dev.miosa.data.credentials.SecretCipher;
 import dev.miosa.data.local.LocalPostgres;
+import dev.miosa.data.local.LocalS3Proxy;
 import dev.miosa.data.local.TestServers;
 import dev.miosa.data.postgres.ConnectionUrls;
 import java.nio.file.Files;
@@ -43,6 +44,13 @@ abstract class ApiTestBase {
     registry.add("miosa.postgres.url", () -> tenantUrl);
     registry.add("miosa.master-key", SecretCipher::generateKeyBase64);
     registry.add("miosa.admin-token", () -> ADMIN_TOKEN);
+    // Object storage on the shared test S3Proxy: the control plane reaches it at 127.0.0.1,
+    // browsers at localhost, so a URL signed for the wrong host fails.
+    LocalS3Proxy s3 = TestServers.s3proxy();
+    registry.add("miosa.storage.url", () -> "http://127.0.0.1:" + s3.port());
+    registry.add("miosa.storage.public-url", () -> "http://localhost:" + s3.port());
+    registry.add("miosa.storage.access-key", s3::accessKey);
+    registry.add("miosa.storage.secret-key", () -> s3.secretKey().reveal());
     registry.add("miosa.worker.poll-interval", () -> "100ms");
     registry.add("miosa.worker.backoff-base", () -> "200ms");
     registry.add("miosa.redis.reconcile-interval", () -> "200ms");

@@ -28,6 +28,7 @@ public final class TestServers {
 
   private static LocalPostgres postgres;
   private static LocalRedis redis;
+  private static LocalS3Proxy s3proxy;
 
   private TestServers() {}
 
@@ -38,24 +39,27 @@ public final class TestServers {
    */
   public static synchronized LocalPostgres postgres() {
     if (postgres == null) {
-      try {
-        Path dir = Files.createTempDirectory("miosa-test-pg");
-        LocalPostgres pg =
-            LocalPostgres.start(
-                dir, Map.of("fsync", "off", "synchronous_commit", "off", "full_page_writes", "off", "max_connections", "400"));
-        Runtime.getRuntime()
-            .addShutdownHook(
-                new Thread(
-                    () -> {
-                      pg.stop();
-                      deleteQuietly(dir);
-                    }));
-        postgres = pg;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      postgres =
+          startInTempDir(
+              "miosa-test-pg",
+              dir ->
+                  LocalPostgres.start(
+                      dir,
+                      Map.of("fsync", "off", "synchronous_commit", "off", "full_page_writes", "off", "max_connections", "400")));
     }
     return postgres;
+  }
+
+  /**
+   * An S3Proxy object store for tests (filesystem backend in a temporary directory).
+   *
+   * @return the running store
+   */
+  public static synchronized LocalS3Proxy s3proxy() {
+    if (s3proxy == null) {
+      s3proxy = startInTempDir("miosa-test-s3", LocalS3Proxy::start);
+    }
+    return s3proxy;
   }
 
   /**
@@ -80,20 +84,34 @@ public final class TestServers {
    *     install) or does not start
    */
   public static LocalRedis newRedis() {
+    return startInTempDir("miosa-test-redis", dir -> LocalRedis.start(dir, REDIS_EPHEMERAL));
+  }
+
+  /** Starts a server in a new temporary directory, stopped and deleted when the JVM exits. */
+  private static <T extends AutoCloseable> T startInTempDir(String prefix, Starter<T> starter) {
     try {
-      Path dir = Files.createTempDirectory("miosa-test-redis");
-      LocalRedis server = LocalRedis.start(dir, REDIS_EPHEMERAL);
+      Path dir = Files.createTempDirectory(prefix);
+      T server = starter.start(dir);
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
-                    server.stop();
+                    try {
+                      server.close();
+                    } catch (Exception ignored) {
+                      // best effort at exit
+                    }
                     deleteQuietly(dir);
                   }));
       return server;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  @FunctionalInterface
+  private interface Starter<T> {
+    T start(Path dir) throws IOException;
   }
 
   /**

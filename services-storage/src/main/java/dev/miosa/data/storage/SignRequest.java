@@ -1,0 +1,175 @@
+package dev.miosa.data.storage;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import okhttp3.MediaType;
+
+/**
+ * A request to sign one object operation, as sent to {@code POST {STORAGE_URL}/signed-urls}.
+ *
+ * @param method {@code PUT} (upload), {@code POST} (browser form upload), {@code GET} (download)
+ *     or {@code DELETE}
+ * @param key the object key; null for a content-addressed upload
+ * @param expiresIn how long the URL works: 1 second to 7 days (the SigV4 presign limit)
+ * @param contentType for uploads: the {@code Content-Type} the uploader must send (in the
+ *     canonical spelling of {@link #normalizeContentType}), or null
+ * @param contentLength for uploads: the exact size in bytes ({@code PUT}) or the upper bound
+ *     ({@code POST}), or null
+ * @param contentSha256 for uploads: the body's SHA-256 in lowercase hex to store it by content,
+ *     or null
+ */
+public record SignRequest(
+    String method, String key, Duration expiresIn, String contentType, Long contentLength, String contentSha256) {
+
+  /** Expiry when none is asked: 15 minutes. */
+  public static final Duration DEFAULT_EXPIRY = Duration.ofMinutes(15);
+
+  /** Longest expiry: 7 days. */
+  public static final Duration MAX_EXPIRY = Duration.ofDays(7);
+
+  private static final Set<String> METHODS = Set.of("PUT", "POST", "GET", "DELETE");
+  private static final Set<String> FIELDS =
+      Set.of("method", "key", "expiresInSeconds", "contentType", "contentLength", "contentSha256");
+  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+
+  /** Whether this is an upload ({@code PUT} or {@code POST}). */
+  public boolean upload() {
+    return method.equals("PUT") || method.equals("POST");
+  }
+
+  /**
+   * Reads and validates a request body.
+   *
+   * @param body the JSON object as a map (values: String, Number, Boolean, Map, List, null)
+   * @param maxObjectBytes the data service's cap on an upload's size
+   * @return the request
+   * @throws StorageException {@code 400} naming the first bad field
+   */
+  public static SignRequest parse(Map<String, Object> body, long maxObjectBytes) {
+    for (String name : body.keySet()) {
+      if (!FIELDS.contains(name)) {
+        throw StorageException.invalid(name, "unknown field; known: " + String.join(", ", FIELDS.stream().sorted().toList()));
+      }
+    }
+    Object m = body.get("method");
+    if (!(m instanceof String ms) || !METHODS.contains(ms.toUpperCase(Locale.ROOT))) {
+      throw StorageException.invalid("method", "must be one of PUT, POST, GET, DELETE");
+    }
+    String method = ms.toUpperCase(Locale.ROOT);
+    boolean upload = method.equals("PUT") || method.equals("POST");
+
+    Duration expiresIn = DEFAULT_EXPIRY;
+    if (body.get("expiresInSeconds") != null) {
+      long seconds = integer(body.get("expiresInSeconds"), "expiresInSeconds");
+      if (seconds < 1 || seconds > MAX_EXPIRY.toSeconds()) {
+        throw StorageException.invalid(
+            "expiresInSeconds", "must be between 1 and " + MAX_EXPIRY.toSeconds() + " (7 days)");
+      }
+      expiresIn = Duration.ofSeconds(seconds);
+    }
+
+    String contentSha256 = null;
+    if (body.get("contentSha256") != null) {
+      if (!upload) {
+        throw StorageException.invalid("contentSha256", "is only for PUT and POST uploads");
+      }
+      if (!(body.get("contentSha256") instanceof String h) || !SHA256_HEX.matcher(h.toLowerCase(Locale.ROOT)).matches()) {
+        throw StorageException.invalid("contentSha256", "must be a SHA-256 in hex (64 characters)");
+      }
+      contentSha256 = h.toLowerCase(Locale.ROOT);
+    }
+
+    String key = null;
+    Object k = body.get("key");
+    if (contentSha256 != null) {
+      if (k != null) {
+        throw StorageException.invalid("key", "must be omitted with contentSha256: the key is sha256/<hash>");
+      }
+    } else {
+      if (k != null && !(k instanceof String)) {
+        throw StorageException.invalid("key", "must be a string");
+      }
+      key = upload ? ObjectKeys.requireUploadable("key", (String) k) : ObjectKeys.requireValid("key", (String) k);
+    }
+
+    String contentType = null;
+    if (body.get("contentType") != null) {
+      if (!upload) {
+        throw StorageException.invalid("contentType", "is only for PUT and POST uploads");
+      }
+      if (!(body.get("contentType") instanceof String ct)
+          || ct.length() > 255
+          || ct.chars().anyMatch(c -> c < 0x20 || c > 0x7e)
+          || MediaType.parse(ct) == null) {
+        throw StorageException.invalid("contentType", "must be a media type such as image/png (RFC 2045)");
+      }
+      contentType = normalizeContentType(ct);
+    }
+
+    Long contentLength = null;
+    if (body.get("contentLength") != null) {
+      if (!upload) {
+        throw StorageException.invalid("contentLength", "is only for PUT and POST uploads");
+      }
+      long n = integer(body.get("contentLength"), "contentLength");
+      if (n < 0) {
+        throw StorageException.invalid("contentLength", "must not be negative");
+      }
+      if (n > maxObjectBytes) {
+        throw StorageException.invalid(
+            "contentLength", "must be at most " + maxObjectBytes + " bytes (the data service's maxObjectBytes)");
+      }
+      contentLength = n;
+    }
+    return new SignRequest(method, key, expiresIn, contentType, contentLength, contentSha256);
+  }
+
+  /**
+   * Writes a media type in one canonical spelling: type, subtype and parameter names in lowercase,
+   * a {@code charset} value in uppercase (all case-insensitive per RFC 2045/2046), parameters
+   * separated by {@code "; "}. The uploader sends exactly this value, and stores that rewrite
+   * well-known content types on receipt (Jetty, under S3Proxy, turns {@code utf-8} into {@code
+   * UTF-8}) then still see the signed value. Values with quoted parameters keep their parameters
+   * as given.
+   */
+  static String normalizeContentType(String contentType) {
+    String[] parts = contentType.split(";");
+    StringBuilder out = new StringBuilder(parts[0].trim().toLowerCase(Locale.ROOT));
+    if (contentType.indexOf('"') >= 0) {
+      int semicolon = contentType.indexOf(';');
+      return semicolon < 0 ? out.toString() : out + contentType.substring(semicolon);
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].trim();
+      if (p.isEmpty()) {
+        continue;
+      }
+      int eq = p.indexOf('=');
+      String name = (eq < 0 ? p : p.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
+      String value = eq < 0 ? "" : p.substring(eq + 1).trim();
+      if (name.equals("charset")) {
+        value = value.toUpperCase(Locale.ROOT);
+      }
+      out.append("; ").append(name).append(eq < 0 ? "" : "=" + value);
+    }
+    return out.toString();
+  }
+
+  private static long integer(Object value, String field) {
+    if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+      return ((Number) value).longValue();
+    }
+    if (value instanceof Number n) {
+      try {
+        return new BigDecimal(n.toString()).longValueExact();
+      } catch (ArithmeticException | NumberFormatException e) {
+        throw StorageException.invalid(field, "must be a whole number within range");
+      }
+    }
+    throw StorageException.invalid(field, "must be an integer");
+  }
+}

@@ -1,0 +1,96 @@
+package dev.miosa.data.storage;
+
+import dev.miosa.data.credentials.TokenHashes;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The signing API's use cases, free of HTTP: authenticate a {@code STORAGE_KEY} against the
+ * resource named by the URL, then sign or finalize for that resource's bucket only. The bucket
+ * never comes from the request, so one environment's key cannot sign for another's bucket.
+ */
+public final class StorageSigning {
+
+  private static final Pattern RESOURCE_ID = Pattern.compile("res_[a-z0-9]{8,40}");
+
+  private final StorageTargets targets;
+  private final StorageBackends backends;
+  private final ObjectSigner signer;
+  private final ContentUploads content;
+
+  /**
+   * @param targets resolves resource ids
+   * @param backends the object stores
+   * @param signer signs URLs
+   * @param content checks and places content-addressed uploads
+   */
+  public StorageSigning(StorageTargets targets, StorageBackends backends, ObjectSigner signer, ContentUploads content) {
+    this.targets = targets;
+    this.backends = backends;
+    this.signer = signer;
+    this.content = content;
+  }
+
+  /**
+   * Checks a bearer key against the resource of a storage URL.
+   *
+   * @param resourceId the resource id from the URL
+   * @param key the presented {@code STORAGE_KEY}, or null when none was sent
+   * @return the resource's target
+   * @throws StorageException {@code 401} for a missing or wrong key and for an unknown, deleted
+   *     or not yet ready resource (one answer for all, so the API does not tell which ids exist)
+   */
+  public StorageTarget authenticate(String resourceId, String key) {
+    if (key == null || key.isEmpty() || resourceId == null || !RESOURCE_ID.matcher(resourceId).matches()) {
+      throw unauthorized();
+    }
+    byte[] presented = TokenHashes.sha256Hex(key).getBytes(StandardCharsets.US_ASCII);
+    StorageTarget target = targets.find(resourceId).orElseThrow(StorageSigning::unauthorized);
+    if (!MessageDigest.isEqual(presented, target.keySha256().getBytes(StandardCharsets.US_ASCII))) {
+      throw unauthorized();
+    }
+    return target;
+  }
+
+  /**
+   * Signs one operation on the target's bucket.
+   *
+   * @param target an authenticated target
+   * @param body the request body ({@link SignRequest#parse})
+   * @return the outcome
+   * @throws StorageException {@code 400} for invalid input, {@code 503} when the store is needed
+   *     and fails
+   */
+  public SignOutcome sign(StorageTarget target, Map<String, Object> body) {
+    SignRequest request = SignRequest.parse(body, target.config().maxObjectBytes());
+    return signer.sign(backends.get(target.backend()), target.bucket(), request, target.config().maxObjectBytes());
+  }
+
+  /**
+   * Verifies a content-addressed upload and stores it under its hash.
+   *
+   * @param target an authenticated target
+   * @param body {@code {"uploadKey": "..."}}
+   * @return what was done
+   * @throws StorageException see {@link ContentUploads#finalizeUpload}
+   */
+  public ContentUploads.Finalized finalizeUpload(StorageTarget target, Map<String, Object> body) {
+    for (String name : body.keySet()) {
+      if (!name.equals("uploadKey")) {
+        throw StorageException.invalid(name, "unknown field; known: uploadKey");
+      }
+    }
+    Object uploadKey = body.get("uploadKey");
+    if (!(uploadKey instanceof String s)) {
+      throw StorageException.invalid("uploadKey", "is required: the uploadKey returned when the upload was signed");
+    }
+    return content.finalizeUpload(backends.get(target.backend()), target.bucket(), s, target.config().maxObjectBytes());
+  }
+
+  private static StorageException unauthorized() {
+    return new StorageException(
+        StorageError.UNAUTHORIZED, "this storage URL needs its STORAGE_KEY (Authorization: Bearer <STORAGE_KEY>)", null, null);
+  }
+}

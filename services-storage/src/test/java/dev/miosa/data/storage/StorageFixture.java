@@ -1,0 +1,79 @@
+package dev.miosa.data.storage;
+
+import dev.miosa.data.local.LocalS3Proxy;
+import dev.miosa.data.local.TestServers;
+import io.minio.MinioClient;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One S3Proxy for the test JVM, reached by the control plane at {@code 127.0.0.1} and by
+ * "browsers" at {@code localhost}: two host names for one store, so that a URL signed for the
+ * wrong one fails.
+ */
+final class StorageFixture {
+
+  static final String BACKEND = "s3-test";
+  static final LocalS3Proxy STORE = TestServers.s3proxy();
+  static final StorageServer SERVER =
+      new StorageServer(
+          BACKEND,
+          URI.create("http://127.0.0.1:" + STORE.port()),
+          URI.create("http://localhost:" + STORE.port()),
+          LocalS3Proxy.REGION,
+          STORE.accessKey(),
+          STORE.secretKey(),
+          "t-");
+  static final StorageBackends BACKENDS = new StorageBackends(List.of(SERVER));
+  static final StorageProvider PROVIDER = new StorageProvider(BACKENDS, () -> URI.create("http://api.test:8080/"));
+  static final ContentUploads CONTENT = new ContentUploads();
+  static final ObjectSigner SIGNER = new ObjectSigner(Clock.systemUTC(), CONTENT);
+  static final Map<String, StorageTarget> TARGETS = new ConcurrentHashMap<>();
+  static final StorageSigning SIGNING =
+      new StorageSigning(id -> Optional.ofNullable(TARGETS.get(id)), BACKENDS, SIGNER, CONTENT);
+
+  private StorageFixture() {}
+
+  /** A provisioned environment: its resource, variables and signing target. */
+  record Env(FakeResourceContext resource, Map<String, String> variables, StorageTarget target) {
+    String bucket() {
+      return target.bucket();
+    }
+
+    String key() {
+      return variables.get("STORAGE_KEY");
+    }
+  }
+
+  /** Provisions a bucket for a new environment of the given project and registers its target. */
+  static Env provision(String projectId, Map<String, Object> config) {
+    var res = new FakeResourceContext(projectId, "production", PROVIDER.validateConfig(config));
+    res.attributes.putAll(PROVIDER.provision(res).attributes());
+    var target =
+        new StorageTarget(
+            res.resourceId,
+            BACKEND,
+            res.attributes.get(StorageProvider.ATTR_BUCKET),
+            res.attributes.get(StorageProvider.ATTR_KEY_SHA256),
+            StorageConfig.from(res.config));
+    TARGETS.put(res.resourceId, target);
+    return new Env(res, PROVIDER.variables(res), target);
+  }
+
+  static Env provision() {
+    return provision("prj_a", Map.of());
+  }
+
+  /** Signs through the use case, expecting a URL. */
+  static SignOutcome.Signed sign(Env env, Map<String, Object> body) {
+    return (SignOutcome.Signed) SIGNING.sign(env.target(), body);
+  }
+
+  static MinioClient admin() {
+    return BACKENDS.get(BACKEND).admin();
+  }
+}
