@@ -51,6 +51,28 @@ class InputValidationTest extends ApiTestBase {
   }
 
   @Test
+  void anyAcceptHeaderGetsJsonNeverA500() {
+    String slug = createProject("accept");
+    for (String accept : new String[] {"application/xml", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}) {
+      var res = admin().get("/v1/projects/" + slug, java.util.Map.of("Accept", accept));
+      assertThat(res.status()).isEqualTo(200);
+      assertThat(res.header("Content-Type")).startsWith("application/json");
+      assertThat(res.json().path("slug").asString()).isEqualTo(slug);
+    }
+  }
+
+  @Test
+  void bodiesOverOneMebibyteAre413AndNonObjectsAre400() {
+    var big = admin().post("/v1/projects", "{\"slug\":\"big-body\",\"name\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}");
+    assertThat(big.status()).isEqualTo(413);
+    assertThat(big.json().path("code").asString()).isEqualTo("PAYLOAD_TOO_LARGE");
+    assertThat(admin().get("/v1/projects/big-body").status()).isEqualTo(404);
+    var array = admin().post("/v1/projects", "[]");
+    assertThat(array.status()).isEqualTo(400);
+    assertThat(array.json().path("detail").asString()).contains("JSON object");
+  }
+
+  @Test
   void malformedJsonIs400() {
     var res = admin().post("/v1/projects", "{\"slug\": ");
     assertThat(res.status()).isEqualTo(400);

@@ -164,6 +164,13 @@ class VolumeLifecycleTest extends ApiTestBase {
     assertThat(listed.path("state").asString()).isEqualTo("ready");
     assertThat(listed.path("consistency").asString()).isEqualTo("crash-consistent");
     String snapshotId = listed.path("id").asString();
+
+    // Another project naming this snapshot never gets its data, and is told so.
+    String other = createProject("vol-other");
+    JsonNode stolen = attachAndWait(other, "{\"type\":\"volume\",\"config\":{\"fromSnapshot\":\"" + snapshotId + "\"}}");
+    assertThat(stolen.path("state").asString()).isEqualTo("failed");
+    assertThat(stolen.path("errorCode").asString()).isEqualTo("SNAPSHOT_OF_ANOTHER_PROJECT");
+
     var refused = admin().post(base(slug) + "/snapshots/" + snapshotId + "/restore", null);
     assertThat(refused.status()).isEqualTo(409);
     assertThat(refused.json().path("code").asString()).isEqualTo("VOLUME_ATTACHED");

@@ -114,19 +114,20 @@ public final class VolumeProvider implements ServiceProvider {
 
   /**
    * The snapshot to start from: the configured one when it is ready and belongs to the same
-   * project. A snapshot deleted since (with its volume) gives an empty filesystem, recorded as
+   * project; a snapshot of another project fails the operation for good. A snapshot deleted since (with its volume) gives an empty filesystem, recorded as
    * {@code seededFrom=none}, so that environments added later can still be provisioned.
    */
   private Optional<Snapshot> seed(VolumeConfig plan, ResourceContext resource) {
     if (plan.fromSnapshot() == null) {
       return Optional.empty();
     }
-    Optional<Snapshot> snap =
-        snapshots
-            .find(plan.fromSnapshot())
-            .filter(Snapshot::ready)
-            .filter(s -> snapshots.projectOf(s.id()).filter(resource.projectId()::equals).isPresent())
-            .filter(s -> Files.exists(snapshots.file(s)));
+    Optional<Snapshot> found = snapshots.find(plan.fromSnapshot());
+    if (found.isPresent() && snapshots.projectOf(found.get().id()).filter(resource.projectId()::equals).isEmpty()) {
+      // Never start from another project's data, and never pretend to: fail for good.
+      throw new ProvisioningException(
+          "SNAPSHOT_OF_ANOTHER_PROJECT", "config.fromSnapshot names a snapshot of another project", false, null);
+    }
+    Optional<Snapshot> snap = found.filter(Snapshot::ready).filter(s -> Files.exists(snapshots.file(s)));
     if (snap.isEmpty()) {
       log.warn("volume {}: snapshot {} is gone; starting with an empty filesystem", resource.resourceId(), plan.fromSnapshot());
     }

@@ -80,7 +80,8 @@ class VariablesController {
   @DeleteMapping("/v1/runtime-tokens/{id}")
   ResponseEntity<Void> revoke(@PathVariable String id) {
     if (!tokens.revoke(id)) {
-      throw new ApiException(ErrorCode.RUNTIME_TOKEN_NOT_FOUND, "no runtime token '" + ProjectService.printable(id) + "'");
+      // Never echo the id: a caller may paste the token itself here by mistake.
+      throw new ApiException(ErrorCode.RUNTIME_TOKEN_NOT_FOUND, "no runtime token with this id");
     }
     return ResponseEntity.noContent().build();
   }

@@ -17,6 +17,7 @@ public enum ErrorCode {
   METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
   NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "Not acceptable"),
   UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
+  PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Request body too large"),
   PROJECT_SLUG_TAKEN(HttpStatus.CONFLICT, "Project slug taken"),
   PROJECT_HAS_SERVICES(HttpStatus.CONFLICT, "Project still has data services"),
   ENVIRONMENT_EXISTS(HttpStatus.CONFLICT, "Environment exists"),

@@ -83,7 +83,10 @@ public class ProblemHandler {
 
   @ExceptionHandler(HttpMessageNotReadableException.class)
   ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
-    return problem(ErrorCode.MALFORMED_JSON, "the request body is not valid JSON", List.of(new FieldError("body", "not valid JSON")));
+    return problem(
+        ErrorCode.MALFORMED_JSON,
+        "the request body must be a JSON object",
+        List.of(new FieldError("body", "must be a JSON object")));
   }
 
   @ExceptionHandler(MissingServletRequestParameterException.class)
