@@ -158,7 +158,9 @@ public final class LocalPgBouncer implements AutoCloseable {
       LocalProcesses.run(LocalProcesses.unprivileged(cmd), Duration.ofSeconds(30));
       awaitReady(Duration.ofSeconds(30));
     } catch (IOException e) {
-      throw new IOException(e.getMessage() + "; log: " + LocalProcesses.tail(readLog(), 2000), e);
+      String logTail = LocalProcesses.tail(readLog(), 2000);
+      stop(); // a PgBouncer that started but never answered is not left behind
+      throw new IOException(e.getMessage() + "; log: " + logTail, e);
     }
     log.info("PgBouncer started under {} on 127.0.0.1:{}", base, port);
   }
