@@ -100,6 +100,24 @@ class TokensAndIdempotencyTest extends ApiTestBase {
     assertThat(actors).hasSize(2);
     assertThat(actors.get(0)).startsWith("runtime-token:rt_");
     assertThat(actors.get(1)).isEqualTo("admin");
+
+    // A burst of reads is counted read for read, in few rows.
+    for (int i = 0; i < 50; i++) {
+      admin().as(token).get("/v1/runtime/env");
+    }
+    long counted = 0;
+    while (System.nanoTime() < deadline + Duration.ofSeconds(10).toNanos()) {
+      counted =
+          jdbc.sql("SELECT coalesce(sum(reads), 0) FROM audit_log WHERE project_id = :p AND actor LIKE 'runtime-token:%'")
+              .param("p", projectId)
+              .query(Long.class)
+              .single();
+      if (counted >= 51) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(counted).isEqualTo(51);
   }
 
   @Test

@@ -2,43 +2,57 @@ package dev.miosa.data.api.audit;
 
 import jakarta.annotation.PreDestroy;
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.LinkedHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The audit trail of credential reads (who, which environment, when). Records are queued on the
- * request path and written in batches by a background thread, so the hot env fetch never waits
- * for an insert; a clean shutdown writes what is queued before the store closes. When the queue
- * is full the caller waits (back-pressure) rather than a record being dropped.
+ * The audit trail of credential reads: who (actor), what (action), which project environment,
+ * when. Every read is counted; reads of the same environment by the same actor within one flush
+ * window (250 ms) are written as one row with the first and last time and the number of reads,
+ * so a fleet booting at once costs the control-plane store a few rows a second instead of one
+ * insert per request. Writing happens off the request path; a clean shutdown writes what is
+ * pending before the store closes.
  */
 @Component
 public class AuditLog {
 
   private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
-  private static final int BATCH = 1000;
+  private static final long FLUSH_MILLIS = 250;
 
   /**
-   * One audit record.
+   * What is counted together.
    *
-   * @param at when it happened
    * @param actor {@code admin} or {@code runtime-token:<id>}
-   * @param action what happened ({@code variables.read})
+   * @param action {@code variables.read}, {@code runtime-token.create}, ...
    * @param projectId the project, or null
    * @param environmentId the environment, or null
-   * @param detail extra text without secrets, or null
    */
-  public record Entry(Instant at, String actor, String action, String projectId, String environmentId, String detail) {}
+  public record Key(String actor, String action, String projectId, String environmentId) {}
+
+  /** Reads of one key in one window. */
+  static final class Tally {
+    final long first;
+    long last;
+    long count;
+
+    Tally(long at) {
+      this.first = at;
+      this.last = at;
+    }
+  }
+
+  private record Event(Key key, long at) {}
 
   private final JdbcTemplate jdbc;
-  private final BlockingQueue<Entry> queue = new LinkedBlockingQueue<>(200_000);
+  // Lock-free hand-off from request threads to the writer: a request never parks here.
+  private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
   private final Thread writer;
   private volatile boolean running = true;
 
@@ -50,7 +64,7 @@ public class AuditLog {
   }
 
   /**
-   * Queues a record.
+   * Records one event.
    *
    * @param actor who
    * @param action what
@@ -58,43 +72,44 @@ public class AuditLog {
    * @param environmentId which environment
    */
   public void record(String actor, String action, String projectId, String environmentId) {
-    Entry e = new Entry(Instant.now(), actor, action, projectId, environmentId, null);
-    try {
-      queue.put(e);
-    } catch (InterruptedException ie) {
-      Thread.currentThread().interrupt();
-      write(List.of(e));
-    }
+    events.offer(new Event(new Key(actor, action, projectId, environmentId), System.currentTimeMillis()));
   }
 
   private void loop() {
-    List<Entry> batch = new ArrayList<>(BATCH);
-    while (running || !queue.isEmpty()) {
+    while (running) {
       try {
-        Entry first = queue.poll(250, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
-        }
-        batch.add(first);
-        queue.drainTo(batch, BATCH - 1);
-        writeWithRetry(batch);
-        batch.clear();
+        Thread.sleep(FLUSH_MILLIS);
       } catch (InterruptedException e) {
         if (!running) {
           break;
         }
       }
+      flushWindow();
     }
   }
 
-  private void writeWithRetry(List<Entry> batch) {
+  /** Drains the queued events into one row per key and writes them; retried a few times. */
+  private synchronized void flushWindow() {
+    Map<Key, Tally> window = new LinkedHashMap<>();
+    for (Event e; (e = events.poll()) != null; ) {
+      Tally t = window.computeIfAbsent(e.key(), k -> new Tally(0));
+      if (t.count == 0) {
+        window.put(e.key(), t = new Tally(e.at()));
+      }
+      t.last = Math.max(t.last, e.at());
+      t.count++;
+    }
+    if (window.isEmpty()) {
+      return;
+    }
+    List<Map.Entry<Key, Tally>> rows = new ArrayList<>(window.entrySet());
     for (int attempt = 1; ; attempt++) {
       try {
-        write(batch);
+        write(rows);
         return;
       } catch (RuntimeException e) {
-        if (attempt >= 5 || !running) {
-          log.error("could not write {} audit records after {} attempts", batch.size(), attempt, e);
+        if (attempt >= 5) {
+          log.error("could not write {} audit rows after {} attempts", rows.size(), attempt, e);
           return;
         }
         try {
@@ -106,22 +121,23 @@ public class AuditLog {
     }
   }
 
-  private void write(List<Entry> batch) {
+  private void write(List<Map.Entry<Key, Tally>> rows) {
     jdbc.batchUpdate(
-        "INSERT INTO audit_log (at, actor, action, project_id, environment_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
-        batch,
-        batch.size(),
+        "INSERT INTO audit_log (at, last_at, reads, actor, action, project_id, environment_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+        1000,
         (ps, e) -> {
-          ps.setTimestamp(1, Timestamp.from(e.at()));
-          ps.setString(2, e.actor());
-          ps.setString(3, e.action());
-          ps.setString(4, e.projectId());
-          ps.setString(5, e.environmentId());
-          ps.setString(6, e.detail());
+          ps.setTimestamp(1, new Timestamp(e.getValue().first));
+          ps.setTimestamp(2, new Timestamp(e.getValue().last));
+          ps.setInt(3, (int) Math.min(Integer.MAX_VALUE, e.getValue().count));
+          ps.setString(4, e.getKey().actor());
+          ps.setString(5, e.getKey().action());
+          ps.setString(6, e.getKey().projectId());
+          ps.setString(7, e.getKey().environmentId());
         });
   }
 
-  /** Writes everything queued, then stops the writer. */
+  /** Writes what is pending, then stops the writer (called on shutdown). */
   @PreDestroy
   public void flush() {
     running = false;
@@ -131,15 +147,6 @@ public class AuditLog {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    List<Entry> rest = new ArrayList<>();
-    queue.drainTo(rest);
-    for (int i = 0; i < rest.size(); i += BATCH) {
-      write(rest.subList(i, Math.min(rest.size(), i + BATCH)));
-    }
-  }
-
-  /** Records queued but not yet written (for tests and metrics). */
-  public int pending() {
-    return queue.size();
+    flushWindow();
   }
 }

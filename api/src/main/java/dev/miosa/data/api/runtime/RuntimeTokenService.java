@@ -1,6 +1,6 @@
 package dev.miosa.data.api.runtime;
 
-import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.miosa.data.credentials.Secret;
 import dev.miosa.data.credentials.TokenHashes;
@@ -15,8 +15,9 @@ import org.springframework.stereotype.Service;
 
 /**
  * Mints, checks and revokes runtime tokens: opaque random bearer tokens scoped to one project
- * environment, stored as SHA-256 hashes, with an expiry. Look-ups are cached for two seconds;
- * a revocation on this replica takes effect at once, on others within that time.
+ * environment, stored as SHA-256 hashes, with an expiry. Look-ups are cached and refreshed in the
+ * background every two seconds; a revocation on this replica takes effect at once, on others
+ * within about that time.
  */
 @Service
 public class RuntimeTokenService {
@@ -42,13 +43,21 @@ public class RuntimeTokenService {
   private final RuntimeTokenRepository repository;
   private final JdbcAggregateTemplate aggregates;
   private final JdbcClient jdbc;
-  private final Cache<String, Optional<RuntimeToken>> byHash =
-      Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(2)).maximumSize(200_000).build();
+  private final LoadingCache<String, Optional<RuntimeToken>> byHash;
 
   RuntimeTokenService(RuntimeTokenRepository repository, JdbcAggregateTemplate aggregates, JdbcClient jdbc) {
     this.repository = repository;
     this.aggregates = aggregates;
     this.jdbc = jdbc;
+    // Reloaded in the background after 2 s (readers never wait for it); a revocation on this
+    // replica invalidates at once, on others it shows within the refresh time. Expiry is checked
+    // against the token's own expiresAt on every use.
+    this.byHash =
+        Caffeine.newBuilder()
+            .refreshAfterWrite(Duration.ofSeconds(2))
+            .expireAfterAccess(Duration.ofMinutes(5))
+            .maximumSize(200_000)
+            .build(this::load);
   }
 
   /**
@@ -80,7 +89,7 @@ public class RuntimeTokenService {
     if (!token.startsWith(TokenHashes.RUNTIME_TOKEN_PREFIX) || token.length() > 200) {
       return Optional.empty();
     }
-    Optional<RuntimeToken> found = byHash.get(TokenHashes.sha256Hex(token), this::load);
+    Optional<RuntimeToken> found = byHash.get(TokenHashes.sha256Hex(token));
     return found
         .filter(t -> t.revokedAt() == null && t.expiresAt().isAfter(Instant.now()))
         .map(t -> new RuntimePrincipal(t.id(), t.projectId(), t.environmentId(), t.instanceId()));

@@ -1,6 +1,6 @@
 package dev.miosa.data.api.runtime;
 
-import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.miosa.data.credentials.EnvFormat;
 import dev.miosa.data.provisioner.VariablesResolver;
@@ -12,8 +12,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Resolved and rendered variables per environment, so the boot-time env fetch does no decryption
- * and no joins. Entries are invalidated on this replica when the environment changes and expire
- * after a few seconds so that changes made by other replicas show up soon.
+ * and no joins. Entries are invalidated on this replica when the environment changes and are
+ * refreshed in the background every few seconds so that changes made by other replicas show up
+ * soon.
  */
 @Component
 public class VariablesCache {
@@ -40,12 +41,19 @@ public class VariablesCache {
 
   private final VariablesResolver resolver;
   private final JsonMapper json;
-  private final Cache<String, Rendered> cache =
-      Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(5)).maximumSize(100_000).build();
+  private final LoadingCache<String, Rendered> cache;
 
   VariablesCache(VariablesResolver resolver, JsonMapper json) {
     this.resolver = resolver;
     this.json = json;
+    // After 5 s an entry is reloaded in the background while readers keep getting the current
+    // one, so a fleet booting at once never queues behind a reload; unused entries go after 10 min.
+    this.cache =
+        Caffeine.newBuilder()
+            .refreshAfterWrite(Duration.ofSeconds(5))
+            .expireAfterAccess(Duration.ofMinutes(10))
+            .maximumSize(100_000)
+            .build(this::render);
   }
 
   /**
@@ -55,7 +63,7 @@ public class VariablesCache {
    * @return the rendered variables
    */
   public Rendered get(String environmentId) {
-    return cache.get(environmentId, this::render);
+    return cache.get(environmentId);
   }
 
   /** Drops the cached variables of an environment. */
