@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.miosa.data.local.LocalProcesses;
 import dev.miosa.data.local.TestServers;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -160,9 +159,5 @@ class CrashRecoveryTest {
     } catch (Exception e) {
       return "(no log)";
     }
-  }
-
-  static String classpathSeparator() {
-    return File.pathSeparator;
   }
 }

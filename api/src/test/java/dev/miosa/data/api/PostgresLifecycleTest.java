@@ -54,6 +54,20 @@ class PostgresLifecycleTest extends ApiTestBase {
                     .close())
         .isInstanceOf(SQLException.class);
 
+    // Nor another project's database.
+    String other = createProject("life-other");
+    attachAndWait(other, "{\"type\":\"postgres\"}");
+    JsonNode otherVars = admin().get("/v1/projects/" + other + "/environments/production/variables").json();
+    assertThatThrownBy(
+            () ->
+                DriverManager.getConnection(
+                        "jdbc:postgresql://" + vars.path("PGHOST").asString() + ":" + vars.path("PGPORT").asString() + "/"
+                            + otherVars.path("PGDATABASE").asString(),
+                        vars.path("PGUSER").asString(),
+                        vars.path("PGPASSWORD").asString())
+                    .close())
+        .isInstanceOf(SQLException.class);
+
     // dotenv and shell formats carry the same values.
     String dotenv = admin().as(token).get("/v1/runtime/env?format=dotenv").body();
     assertThat(dotenv).contains("DATABASE_URL='" + vars.path("DATABASE_URL").asString() + "'");

@@ -83,7 +83,7 @@ class RedisLifecycleTest extends ApiTestBase {
     assertThat(deleted.status()).isEqualTo(202);
     JsonNode deleteOp = admin().awaitOperation(deleted.json().path("operationId").asString(), Duration.ofSeconds(60));
     assertThat(deleteOp.path("state").asString()).as(deleteOp.toString()).isEqualTo("succeeded");
-    assertThat(authReply(prod.path("REDIS_URL").asString())).as("the user is gone").startsWith("-WRONGPASS");
+    assertThat(LocalRedis.authReply(prod.path("REDIS_URL").asString())).as("the user is gone").startsWith("-WRONGPASS");
     try (var admin =
         lettuce.connect(
             RedisURI.builder()
@@ -92,26 +92,6 @@ class RedisLifecycleTest extends ApiTestBase {
                 .withAuthentication(embedded.adminUser(), embedded.adminPassword().reveal().toCharArray())
                 .build())) {
       assertThat(admin.sync().keys(prefix + "*")).isEmpty();
-    }
-  }
-
-  /** The server's raw reply to AUTH with a REDIS_URL's credentials (Lettuce can hide it). */
-  static String authReply(String redisUrl) throws Exception {
-    RedisURI uri = RedisURI.create(redisUrl);
-    String user = uri.getUsername();
-    String pass = new String(uri.getPassword());
-    try (java.net.Socket s = new java.net.Socket(uri.getHost(), uri.getPort())) {
-      s.setSoTimeout(10_000);
-      byte[] u = user.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      byte[] p = pass.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      var out = s.getOutputStream();
-      out.write(("*3\r\n$4\r\nAUTH\r\n$" + u.length + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      out.write(u);
-      out.write(("\r\n$" + p.length + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      out.write(p);
-      out.write("\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      out.flush();
-      return new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)).readLine();
     }
   }
 }

@@ -300,6 +300,31 @@ public final class LocalRedis implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends {@code AUTH user password} with the credentials of a {@code redis://user:password@host:port}
+   * URL (percent-encoded, as in {@code REDIS_URL}) and returns the server's first reply line, e.g.
+   * {@code +OK} or {@code -WRONGPASS ...}. A raw exchange, so no client library's handshake can
+   * hide the server's answer.
+   *
+   * @param redisUrl the URL
+   * @return the reply line
+   * @throws IOException when the server cannot be reached
+   */
+  public static String authReply(String redisUrl) throws IOException {
+    java.net.URI uri = java.net.URI.create(redisUrl);
+    String info = uri.getRawUserInfo();
+    int colon = info.indexOf(':');
+    String user = java.net.URLDecoder.decode(info.substring(0, colon).replace("+", "%2B"), StandardCharsets.UTF_8);
+    String password = java.net.URLDecoder.decode(info.substring(colon + 1).replace("+", "%2B"), StandardCharsets.UTF_8);
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5_000);
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(resp("AUTH", user, password));
+      s.getOutputStream().flush();
+      return readLine(s.getInputStream());
+    }
+  }
+
   private static String quote(String path) {
     return "\"" + path.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }

@@ -1,5 +1,7 @@
 package dev.miosa.data.postgres;
 
+import static dev.miosa.data.provisioner.spi.ConfigValues.intIn;
+
 import dev.miosa.data.provisioner.spi.InvalidConfigException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -137,14 +139,4 @@ public record PostgresConfig(
         "config.poolMode", "must be \"transaction\" or \"session\" (statement pooling breaks multi-statement transactions)");
   }
 
-  static int intIn(Object value, String field, int min, int max) {
-    if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-      throw new InvalidConfigException(field, "must be an integer");
-    }
-    long v = n.longValue();
-    if (v < min || v > max) {
-      throw new InvalidConfigException(field, "must be between " + min + " and " + max);
-    }
-    return (int) v;
-  }
 }

@@ -1,5 +1,6 @@
 package dev.miosa.data.postgres;
 
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -66,9 +67,9 @@ class PgBouncerPoolingTest {
     bouncer.stop();
   }
 
-  static FakeResourceContext provisioned(Map<String, Object> config) {
-    var res = new FakeResourceContext(Ids.newId("res"), "production", provider.validateConfig(config));
-    res.attributes.putAll(provider.provision(res).attributes());
+  static InMemoryResourceContext provisioned(Map<String, Object> config) {
+    var res = InMemoryResourceContext.of("production", "pg-1", provider.validateConfig(config));
+    res.attributes().putAll(provider.provision(res).attributes());
     return res;
   }
 
@@ -257,7 +258,7 @@ class PgBouncerPoolingTest {
   @Test
   void provisionIsNotReadyWhileThePoolerIsDownAndSucceedsWhenItIsBack() throws Exception {
     bouncer.stop();
-    var res = new FakeResourceContext(Ids.newId("res"), "production", provider.validateConfig(Map.of()));
+    var res = InMemoryResourceContext.of("production", "pg-1", provider.validateConfig(Map.of()));
     try {
       assertThatThrownBy(() -> provider.provision(res))
           .isInstanceOf(ProvisioningException.class)
@@ -268,7 +269,7 @@ class PgBouncerPoolingTest {
     } finally {
       bouncer.restart();
     }
-    res.attributes.putAll(provider.provision(res).attributes());
+    res.attributes().putAll(provider.provision(res).attributes());
     try (Connection c = connectUrl(provider.variables(res).get("DATABASE_URL"))) {
       assertThat(c.isValid(5)).isTrue();
     }

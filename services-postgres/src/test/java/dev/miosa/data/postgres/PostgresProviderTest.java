@@ -1,5 +1,6 @@
 package dev.miosa.data.postgres;
 
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,8 +35,8 @@ class PostgresProviderTest {
     provider = new PostgresProvider(List.of(server));
   }
 
-  static FakeResourceContext newResource(String env) {
-    return new FakeResourceContext(Ids.newId("res"), env, provider.validateConfig(Map.of()));
+  static InMemoryResourceContext newResource(String env) {
+    return InMemoryResourceContext.of(env, "pg-1", provider.validateConfig(Map.of()));
   }
 
   static Connection connectWith(Map<String, String> vars, String database) throws SQLException {
@@ -49,7 +50,7 @@ class PostgresProviderTest {
   void provisionCreatesADatabaseTheTenantCanMigrate() throws Exception {
     var res = newResource("production");
     ProvisionResult result = provider.provision(res);
-    res.attributes.putAll(result.attributes());
+    res.attributes().putAll(result.attributes());
     assertThat(result.action()).isEqualTo(ProvisionResult.Action.CREATED);
 
     Map<String, String> vars = provider.variables(res);
@@ -72,8 +73,8 @@ class PostgresProviderTest {
   void tenantCannotReachOtherDatabasesNorCreateRolesOrDatabases() throws Exception {
     var prod = newResource("production");
     var staging = newResource("staging");
-    prod.attributes.putAll(provider.provision(prod).attributes());
-    staging.attributes.putAll(provider.provision(staging).attributes());
+    prod.attributes().putAll(provider.provision(prod).attributes());
+    staging.attributes().putAll(provider.provision(staging).attributes());
     Map<String, String> prodVars = provider.variables(prod);
     Map<String, String> stagingVars = provider.variables(staging);
     assertThat(prodVars.get("PGDATABASE")).isNotEqualTo(stagingVars.get("PGDATABASE"));
@@ -93,7 +94,7 @@ class PostgresProviderTest {
   @Test
   void provisionAgainKeepsThePasswordAndData() throws Exception {
     var res = newResource("production");
-    res.attributes.putAll(provider.provision(res).attributes());
+    res.attributes().putAll(provider.provision(res).attributes());
     Map<String, String> before = provider.variables(res);
     try (Connection c = DriverManager.getConnection(before.get("JDBC_DATABASE_URL")); var st = c.createStatement()) {
       st.execute("CREATE TABLE kept (v int)");
@@ -112,7 +113,7 @@ class PostgresProviderTest {
   @Test
   void deprovisionDropsEvenWithAClientConnectedAndAgainIsANoOp() throws Exception {
     var res = newResource("production");
-    res.attributes.putAll(provider.provision(res).attributes());
+    res.attributes().putAll(provider.provision(res).attributes());
     Map<String, String> vars = provider.variables(res);
     String name = vars.get("PGDATABASE");
     try (Connection held = DriverManager.getConnection(vars.get("JDBC_DATABASE_URL"))) {
@@ -130,8 +131,8 @@ class PostgresProviderTest {
   void passwordWithUrlSpecialCharactersStillConnectsThroughBothUrls() throws Exception {
     PostgresProvider special =
         new PostgresProvider(List.of(server), () -> Secret.of("p@ss/w:rd%?#+ &x='\"\\" + "0123456789abcdefghijklmnopqrstuv"));
-    var res = new FakeResourceContext(Ids.newId("res"), "production", special.validateConfig(Map.of()));
-    res.attributes.putAll(special.provision(res).attributes());
+    var res = InMemoryResourceContext.of("production", "pg-1", special.validateConfig(Map.of()));
+    res.attributes().putAll(special.provision(res).attributes());
     Map<String, String> vars = special.variables(res);
     try (Connection c = DriverManager.getConnection(vars.get("JDBC_DATABASE_URL"))) {
       assertThat(c.isValid(2)).isTrue();

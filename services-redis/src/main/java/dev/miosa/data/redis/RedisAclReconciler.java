@@ -5,9 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import dev.miosa.data.provisioner.Periodic;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -66,14 +65,7 @@ public final class RedisAclReconciler implements AutoCloseable {
     if (timer != null) {
       return;
     }
-    timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "redis-acl-reconciler");
-              t.setDaemon(true);
-              return t;
-            });
-    timer.scheduleWithFixedDelay(this::pollAll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    timer = Periodic.start("redis-acl-reconciler", Duration.ZERO, interval, this::pollAll);
   }
 
   /** Polls every backend once; errors are logged, never thrown. */

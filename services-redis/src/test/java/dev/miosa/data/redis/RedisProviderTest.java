@@ -317,7 +317,7 @@ class RedisProviderTest {
       provider.provision(t.resource());
       assertThat(readUntilClosed(live)).as("the server closed the connection").isTrue();
     }
-    assertThat(authReply(t)).startsWith("-WRONGPASS");
+    assertThat(dev.miosa.data.local.LocalRedis.authReply(t.vars().get("REDIS_URL"))).startsWith("-WRONGPASS");
 
     t.resource().config.put("enabled", true);
     provider.provision(t.resource());
@@ -387,22 +387,6 @@ class RedisProviderTest {
   }
 
   /** A raw connection authenticated as the tenant, as any client holds one. */
-  /** The server's raw reply to AUTH with the tenant's credentials (a Lettuce handshake error can hide it). */
-  static String authReply(Tenant t) throws Exception {
-    var uri = io.lettuce.core.RedisURI.create(t.vars().get("REDIS_URL"));
-    try (Socket s = new Socket(uri.getHost(), uri.getPort())) {
-      s.setSoTimeout(10_000);
-      String user = t.user();
-      String pass = new String(uri.getCredentialsProvider().resolveCredentials().block().getPassword());
-      s.getOutputStream()
-          .write(("*3\r\n$4\r\nAUTH\r\n$" + user.length() + "\r\n" + user + "\r\n$" + pass.length() + "\r\n" + pass + "\r\n")
-              .getBytes(StandardCharsets.UTF_8));
-      s.getOutputStream().flush();
-      var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-      return in.readLine();
-    }
-  }
-
   static Socket authenticatedSocket(Tenant t) throws Exception {
     var uri = io.lettuce.core.RedisURI.create(t.vars().get("REDIS_URL"));
     Socket s = new Socket(uri.getHost(), uri.getPort());

@@ -1,5 +1,7 @@
 package dev.miosa.data.storage;
 
+import static dev.miosa.data.provisioner.spi.ConfigValues.longIn;
+
 import dev.miosa.data.provisioner.spi.InvalidConfigException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,14 +47,4 @@ public record StorageConfig(long maxObjectBytes) {
     return out;
   }
 
-  private static long longIn(Object value, String field, long min, long max) {
-    if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-      throw new InvalidConfigException(field, "must be an integer");
-    }
-    long v = n.longValue();
-    if (v < min || v > max) {
-      throw new InvalidConfigException(field, "must be between " + min + " and " + max);
-    }
-    return v;
-  }
 }

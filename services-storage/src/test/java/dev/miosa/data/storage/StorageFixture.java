@@ -1,5 +1,7 @@
 package dev.miosa.data.storage;
 
+import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
 import dev.miosa.data.local.LocalS3Proxy;
 import dev.miosa.data.local.TestServers;
 import io.minio.MinioClient;
@@ -39,7 +41,7 @@ final class StorageFixture {
   private StorageFixture() {}
 
   /** A provisioned environment: its resource, variables and signing target. */
-  record Env(FakeResourceContext resource, Map<String, String> variables, StorageTarget target) {
+  record Env(InMemoryResourceContext resource, Map<String, String> variables, StorageTarget target) {
     String bucket() {
       return target.bucket();
     }
@@ -51,16 +53,16 @@ final class StorageFixture {
 
   /** Provisions a bucket for a new environment of the given project and registers its target. */
   static Env provision(String projectId, Map<String, Object> config) {
-    var res = new FakeResourceContext(projectId, "production", PROVIDER.validateConfig(config));
-    res.attributes.putAll(PROVIDER.provision(res).attributes());
+    var res = new InMemoryResourceContext(Ids.newId("res"), projectId, "production", BACKEND, PROVIDER.validateConfig(config));
+    res.attributes().putAll(PROVIDER.provision(res).attributes());
     var target =
         new StorageTarget(
-            res.resourceId,
+            res.resourceId(),
             BACKEND,
-            res.attributes.get(StorageProvider.ATTR_BUCKET),
-            res.attributes.get(StorageProvider.ATTR_KEY_SHA256),
-            StorageConfig.from(res.config));
-    TARGETS.put(res.resourceId, target);
+            res.attributes().get(StorageProvider.ATTR_BUCKET),
+            res.attributes().get(StorageProvider.ATTR_KEY_SHA256),
+            StorageConfig.from(res.config()));
+    TARGETS.put(res.resourceId(), target);
     return new Env(res, PROVIDER.variables(res), target);
   }
 

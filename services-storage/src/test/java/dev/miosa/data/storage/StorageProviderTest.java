@@ -34,9 +34,9 @@ class StorageProviderTest {
     Map<String, String> vars = env.variables();
     assertThat(vars).containsOnlyKeys("STORAGE_BUCKET", "STORAGE_URL", "STORAGE_KEY");
     assertThat(vars.get("STORAGE_BUCKET")).matches("[a-z0-9][a-z0-9-]{1,61}[a-z0-9]").isEqualTo(env.bucket());
-    assertThat(vars.get("STORAGE_URL")).isEqualTo("http://api.test:8080/v1/storage/" + env.resource().resourceId);
+    assertThat(vars.get("STORAGE_URL")).isEqualTo("http://api.test:8080/v1/storage/" + env.resource().resourceId());
     assertThat(vars.get("STORAGE_KEY")).startsWith("msk_").hasSizeGreaterThanOrEqualTo(40);
-    assertThat(env.resource().attributes)
+    assertThat(env.resource().attributes())
         .containsEntry(StorageProvider.ATTR_KEY_SHA256, TokenHashes.sha256Hex(vars.get("STORAGE_KEY")))
         .doesNotContainValue(vars.get("STORAGE_KEY"));
     assertThat(bucketExists(env.bucket())).isTrue();

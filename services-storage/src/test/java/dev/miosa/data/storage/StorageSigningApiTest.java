@@ -110,7 +110,7 @@ class StorageSigningApiTest {
       assertThat(reply.raw().headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
       assertThat(reply.raw().headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
     }
-    String unknown = url.replace(a.resource().resourceId, "res_doesnotexist0000000");
+    String unknown = url.replace(a.resource().resourceId(), "res_doesnotexist0000000");
     assertThat(post(unknown, "Bearer " + a.key(), body).status()).isEqualTo(401);
     assertThat(post(storageUrl(a) + "/objects/finalize", null, Map.of("uploadKey", "x")).status()).isEqualTo(401);
   }

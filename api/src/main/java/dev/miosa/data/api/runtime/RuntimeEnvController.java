@@ -20,6 +20,18 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class RuntimeEnvController {
 
+  private static final java.util.Map<EnvFormat, MediaType> MEDIA_TYPES = new java.util.EnumMap<>(EnvFormat.class);
+
+  static {
+    for (EnvFormat f : EnvFormat.values()) {
+      MEDIA_TYPES.put(
+          f,
+          f == EnvFormat.JSON
+              ? MediaType.APPLICATION_JSON
+              : new MediaType(MediaType.parseMediaType(f.mediaType()), java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
   private final VariablesCache cache;
   private final AuditLog audit;
 
@@ -49,8 +61,6 @@ class RuntimeEnvController {
     }
     byte[] body = cache.get(principal.environmentId()).bytes(f);
     audit.record("runtime-token:" + principal.tokenId(), "variables.read", principal.projectId(), principal.environmentId());
-    MediaType type =
-        f == EnvFormat.JSON ? MediaType.APPLICATION_JSON : new MediaType(MediaType.parseMediaType(f.mediaType()), java.nio.charset.StandardCharsets.UTF_8);
-    return ResponseEntity.ok().contentType(type).cacheControl(CacheControl.noStore()).body(body);
+    return ResponseEntity.ok().contentType(MEDIA_TYPES.get(f)).cacheControl(CacheControl.noStore()).body(body);
   }
 }

@@ -1,6 +1,5 @@
 package dev.miosa.data.api.runtime;
 
-import java.util.Optional;
 import org.springframework.data.jdbc.repository.query.Modifying;
 import org.springframework.data.jdbc.repository.query.Query;
 import org.springframework.data.repository.ListCrudRepository;
@@ -9,8 +8,6 @@ import org.springframework.data.repository.query.Param;
 /** Spring Data JDBC repository of runtime tokens. */
 public interface RuntimeTokenRepository extends ListCrudRepository<RuntimeToken, String> {
 
-  /** Finds a token by the hash of its text. */
-  Optional<RuntimeToken> findByTokenHash(String tokenHash);
 
   /** Revokes a token; returns 1 if it existed and was not revoked. */
   @Modifying

@@ -96,16 +96,25 @@ public class RuntimeTokenService {
   }
 
   private Optional<RuntimeToken> load(String hash) {
-    return repository
-        .findByTokenHash(hash)
-        .filter(
-            t ->
-                jdbc.sql("SELECT count(*) FROM environments WHERE id = :id AND state = 'active'")
-                        .param("id", t.environmentId())
-                        .query(Integer.class)
-                        .single()
-                    == 1);
+    // One query: the token, only while its environment is live.
+    return jdbc.sql(
+            """
+            SELECT t.id, t.project_id, t.environment_id, t.instance_id, t.token_hash, t.expires_at,
+                   t.revoked_at, t.created_at
+            FROM runtime_tokens t JOIN environments e ON e.id = t.environment_id AND e.state = 'active'
+            WHERE t.token_hash = :hash
+            """)
+        .param("hash", hash)
+        .query(
+            (rs, n) ->
+                new RuntimeToken(
+                    rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                    rs.getTimestamp(6).toInstant(),
+                    rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant(),
+                    rs.getTimestamp(8).toInstant()))
+        .optional();
   }
+
 
   /**
    * Revokes a token.

@@ -85,17 +85,6 @@ public class DataServiceStore {
     jdbc.sql("UPDATE data_services SET state = 'deleting' WHERE id = :id AND state = 'active'").param("id", id).update();
   }
 
-  /** Marks a service deleted (when it had no resources to remove). */
-  public void markDeletedIfEmpty(String id) {
-    jdbc.sql(
-            """
-            UPDATE data_services SET state = 'deleted', deleted_at = now()
-            WHERE id = :id AND NOT EXISTS (SELECT 1 FROM resources WHERE service_id = :id AND phase <> 'deleted')
-            """)
-        .param("id", id)
-        .update();
-  }
-
   private DataService map(ResultSet rs, int row) throws SQLException {
     return new DataService(
         rs.getString("id"),

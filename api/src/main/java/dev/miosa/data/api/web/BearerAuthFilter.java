@@ -17,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
  * the admin token; {@code /v1/runtime/} needs a runtime token, whose environment is put on the
  * request as {@link #RUNTIME_PRINCIPAL}; {@code /v1/auth/} and {@code /v1/storage/} check their
  * own credentials. Anything else (health, docs) is public. Bodies over {@link
- * RequestSizeFilter#MAX_BODY_BYTES} are refused first. (One filter, not two: Tomcat looks each
+ * RequestLimits#MAX_BODY_BYTES} are refused first. (One filter, not two: Tomcat looks each
  * filter up under a lock on every request, which costs throughput on the hot env fetch.)
  */
 @Component
@@ -40,8 +40,8 @@ public class BearerAuthFilter extends OncePerRequestFilter {
   @Override
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
-    if (request.getContentLengthLong() > RequestSizeFilter.MAX_BODY_BYTES) {
-      RequestSizeFilter.reject(response, json);
+    if (request.getContentLengthLong() > RequestLimits.MAX_BODY_BYTES) {
+      RequestLimits.reject(response, json);
       return;
     }
     String path = request.getRequestURI().substring(request.getContextPath().length());

@@ -46,11 +46,6 @@ public final class OperationWorker implements AutoCloseable {
     this.slots = new Semaphore(settings.threads());
   }
 
-  /** This worker's id, recorded as the lease owner. */
-  public String owner() {
-    return owner;
-  }
-
   /** Starts polling. */
   public synchronized void start() {
     if (running) {

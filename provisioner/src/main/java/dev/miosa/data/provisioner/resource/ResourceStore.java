@@ -3,7 +3,6 @@ package dev.miosa.data.provisioner.resource;
 import dev.miosa.data.provisioner.Ids;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -179,37 +178,6 @@ public final class ResourceStore {
         .param("name", name)
         .query(String.class)
         .single();
-  }
-
-  /** Replaces a stored secret (rotation). */
-  public void replaceSecret(String id, String name, String ciphertext) {
-    jdbc.sql(
-            "UPDATE resources SET secrets = secrets || jsonb_build_object(CAST(:name AS text), CAST(:value AS text)) WHERE id = :id")
-        .param("id", id)
-        .param("name", name)
-        .param("value", ciphertext)
-        .update();
-  }
-
-  /** Counts live resources of a service. */
-  public int countLive(String serviceId) {
-    return jdbc.sql("SELECT count(*) FROM resources WHERE service_id = :s AND phase <> 'deleted'")
-        .param("s", serviceId)
-        .query(Integer.class)
-        .single();
-  }
-
-  /** Counts live resources of an environment. */
-  public int countLiveInEnvironment(String environmentId) {
-    return jdbc.sql("SELECT count(*) FROM resources WHERE environment_id = :e AND phase <> 'deleted'")
-        .param("e", environmentId)
-        .query(Integer.class)
-        .single();
-  }
-
-  /** Ids of services touched by the given resources (helper for callers). */
-  public static List<String> serviceIds(Collection<ResourceRow> rows) {
-    return rows.stream().map(ResourceRow::serviceId).distinct().toList();
   }
 
   private ResourceRow map(ResultSet rs, int row) throws SQLException {

@@ -8,9 +8,8 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import dev.miosa.data.provisioner.Periodic;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,24 +55,7 @@ public final class BackupScheduler implements AutoCloseable {
     if (timer != null) {
       return;
     }
-    timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "miosa-backup-scheduler");
-              t.setDaemon(true);
-              return t;
-            });
-    timer.scheduleWithFixedDelay(
-        () -> {
-          try {
-            tick(Instant.now());
-          } catch (RuntimeException e) {
-            log.warn("backup scheduling failed: {}", e.toString());
-          }
-        },
-        interval.toMillis(),
-        interval.toMillis(),
-        TimeUnit.MILLISECONDS);
+    timer = Periodic.start("miosa-backup-scheduler", interval, interval, () -> tick(Instant.now()));
   }
 
   /**

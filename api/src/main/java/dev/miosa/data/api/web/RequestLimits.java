@@ -10,12 +10,12 @@ import tools.jackson.databind.json.JsonMapper;
  * pass through the control plane; they go to the object store through signed URLs), so bodies
  * over 1 MiB get {@code 413} before they are read. Applied by {@link BearerAuthFilter}.
  */
-public final class RequestSizeFilter {
+public final class RequestLimits {
 
   /** The largest accepted request body, in bytes. */
   public static final long MAX_BODY_BYTES = 1024 * 1024;
 
-  private RequestSizeFilter() {}
+  private RequestLimits() {}
 
   /** Writes the {@code 413} problem detail. */
   static void reject(HttpServletResponse response, JsonMapper json) throws IOException {
