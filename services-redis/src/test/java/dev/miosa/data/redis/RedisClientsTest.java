@@ -1,5 +1,8 @@
 package dev.miosa.data.redis;
 
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
+import dev.miosa.data.provisioner.Ids;
+import java.util.HashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.miosa.data.credentials.Secret;
@@ -41,9 +44,9 @@ class RedisClientsTest {
   }
 
   static Map<String, String> newTenant() {
-    TestResource res = new TestResource("redis-1");
-    res.config.putAll(provider.validateConfig(Map.of()));
-    res.attributes.putAll(provider.provision(res).attributes());
+    InMemoryResourceContext res = new InMemoryResourceContext(Ids.newId("res"), Ids.newId("prj"), "production", "redis-1", new HashMap<>());
+    res.config().putAll(provider.validateConfig(Map.of()));
+    res.attributes().putAll(provider.provision(res).attributes());
     return provider.variables(res);
   }
 

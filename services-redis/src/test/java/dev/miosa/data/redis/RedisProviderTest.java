@@ -1,5 +1,8 @@
 package dev.miosa.data.redis;
 
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
+import dev.miosa.data.provisioner.Ids;
+import java.util.HashMap;
 import static dev.miosa.data.redis.RedisTenants.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -49,22 +52,22 @@ class RedisProviderTest {
   }
 
   /** A provisioned namespace and its variables. */
-  record Tenant(TestResource resource, Map<String, String> vars) {
+  record Tenant(InMemoryResourceContext resource, Map<String, String> vars) {
     String prefix() {
       return vars.get("REDIS_KEY_PREFIX");
     }
 
     String user() {
-      return resource.attributes.get(RedisProvider.ATTR_USER);
+      return resource.attributes().get(RedisProvider.ATTR_USER);
     }
   }
 
   static Tenant newTenant() {
-    TestResource res = new TestResource("redis-1");
-    res.config.putAll(provider.validateConfig(Map.of()));
+    InMemoryResourceContext res = new InMemoryResourceContext(Ids.newId("res"), Ids.newId("prj"), "production", "redis-1", new HashMap<>());
+    res.config().putAll(provider.validateConfig(Map.of()));
     ProvisionResult result = provider.provision(res);
     assertThat(result.action()).isEqualTo(ProvisionResult.Action.CREATED);
-    res.attributes.putAll(result.attributes());
+    res.attributes().putAll(result.attributes());
     return new Tenant(res, provider.variables(res));
   }
 
@@ -313,13 +316,13 @@ class RedisProviderTest {
   void disablingClosesLiveConnectionsAtOnceAndRefusesNewOnesUntilEnabled() throws Exception {
     Tenant t = newTenant();
     try (Socket live = authenticatedSocket(t)) {
-      t.resource().config.put("enabled", false);
+      t.resource().config().put("enabled", false);
       provider.provision(t.resource());
       assertThat(readUntilClosed(live)).as("the server closed the connection").isTrue();
     }
     assertThat(dev.miosa.data.local.LocalRedis.authReply(t.vars().get("REDIS_URL"))).startsWith("-WRONGPASS");
 
-    t.resource().config.put("enabled", true);
+    t.resource().config().put("enabled", true);
     provider.provision(t.resource());
     try (var c = RedisTenants.connect(t.vars())) {
       assertThat(c.sync().ping()).isEqualTo("PONG");

@@ -1,5 +1,8 @@
 package dev.miosa.data.redis;
 
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
+import dev.miosa.data.provisioner.Ids;
+import java.util.HashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,7 +29,7 @@ class RedisRestartTest {
 
   static LocalRedis redis;
   static RedisProvider provider;
-  static final List<TestResource> ready = new CopyOnWriteArrayList<>();
+  static final List<InMemoryResourceContext> ready = new CopyOnWriteArrayList<>();
   static final Set<String> unwanted = ConcurrentHashMap.newKeySet();
   static RedisAclReconciler reconciler;
 
@@ -45,18 +48,18 @@ class RedisRestartTest {
     redis.stop();
   }
 
-  static TestResource provisioned() {
-    TestResource res = new TestResource("redis-r");
-    res.config.putAll(provider.validateConfig(Map.of()));
-    res.attributes.putAll(provider.provision(res).attributes());
+  static InMemoryResourceContext provisioned() {
+    InMemoryResourceContext res = new InMemoryResourceContext(Ids.newId("res"), Ids.newId("prj"), "production", "redis-r", new HashMap<>());
+    res.config().putAll(provider.validateConfig(Map.of()));
+    res.attributes().putAll(provider.provision(res).attributes());
     ready.add(res);
     return res;
   }
 
   @Test
   void afterRedisRestartsEmptyTheSameUrlWorksAgainWithinSeconds() throws Exception {
-    TestResource a = provisioned();
-    TestResource b = provisioned();
+    InMemoryResourceContext a = provisioned();
+    InMemoryResourceContext b = provisioned();
     Map<String, String> vars = provider.variables(a);
     String prefix = vars.get("REDIS_KEY_PREFIX");
     try (var c = RedisTenants.connect(vars)) {
@@ -94,8 +97,8 @@ class RedisRestartTest {
 
   @Test
   void aPassAppliesEveryReadyUserOnceperServerStartAndSkipsUnwantedOnes() {
-    TestResource kept = provisioned();
-    TestResource leaving = provisioned();
+    InMemoryResourceContext kept = provisioned();
+    InMemoryResourceContext leaving = provisioned();
     unwanted.add(leaving.resourceId());
     try (var admin = RedisTenants.admin(redis)) {
       admin.sync().aclDeluser(TenantAcl.forResource(kept.resourceId()).user(), TenantAcl.forResource(leaving.resourceId()).user());

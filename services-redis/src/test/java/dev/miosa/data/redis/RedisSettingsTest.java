@@ -1,5 +1,8 @@
 package dev.miosa.data.redis;
 
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
+import dev.miosa.data.provisioner.Ids;
+import java.util.HashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -52,7 +55,7 @@ class RedisSettingsTest {
     int closedPort = LocalProcesses.freePort();
     try (RedisProvider provider =
         new RedisProvider(List.of(new RedisServer("gone", "127.0.0.1", closedPort, "admin", Secret.of("x"), false, null, 0)))) {
-      TestResource res = new TestResource("gone");
+      InMemoryResourceContext res = new InMemoryResourceContext(Ids.newId("res"), Ids.newId("prj"), "production", "gone", new HashMap<>());
       assertThatThrownBy(() -> provider.provision(res))
           .isInstanceOf(ProvisioningException.class)
           .hasMessageContaining("unreachable")
@@ -71,7 +74,7 @@ class RedisSettingsTest {
         .hasMessageContaining("MIOSA_REDIS_URL")
         .extracting("field")
         .isEqualTo("type");
-    assertThatThrownBy(() -> provider.provision(new TestResource("local")))
+    assertThatThrownBy(() -> provider.provision(new InMemoryResourceContext(Ids.newId("res"), Ids.newId("prj"), "production", "local", new HashMap<>())))
         .isInstanceOf(ProvisioningException.class)
         .extracting("code", "retryable")
         .containsExactly(UnavailableRedisProvider.CODE, false);

@@ -1,5 +1,8 @@
 package dev.miosa.data.redis;
 
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
+import dev.miosa.data.provisioner.Ids;
+import java.util.HashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.miosa.data.credentials.Passwords;
@@ -55,8 +58,8 @@ class TenantAclPolicyTest {
     redis = TestServers.redis();
     admin = RedisTenants.admin(redis);
     RedisProvider provider = new RedisProvider(List.of(RedisTenants.serverOf("redis-1", redis)));
-    TestResource res = new TestResource("redis-1");
-    res.config.putAll(provider.validateConfig(java.util.Map.of()));
+    InMemoryResourceContext res = new InMemoryResourceContext(Ids.newId("res"), Ids.newId("prj"), "production", "redis-1", new HashMap<>());
+    res.config().putAll(provider.validateConfig(java.util.Map.of()));
     provider.provision(res);
     provider.close();
     acl = TenantAcl.forResource(res.resourceId());
