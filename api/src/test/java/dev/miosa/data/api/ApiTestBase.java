@@ -19,8 +19,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Base of end-to-end tests: the whole application on a random port, its store a fresh database
- * on the shared test PostgreSQL, tenants on the same server, requests over real HTTP.
+ * Base of end-to-end tests: the whole application on a random port, its store a fresh database on
+ * the shared test PostgreSQL, tenants on the same server, requests over real HTTP.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 abstract class ApiTestBase {
@@ -35,9 +35,21 @@ abstract class ApiTestBase {
     LocalPostgres pg = TestServers.postgres();
     pg.createDatabaseIfAbsent("miosa_api_test");
     String url =
-        ConnectionUrls.uri(pg.host(), pg.port(), "miosa_api_test", LocalPostgres.SUPERUSER, pg.superuserPassword().reveal(), "disable");
+        ConnectionUrls.uri(
+            pg.host(),
+            pg.port(),
+            "miosa_api_test",
+            LocalPostgres.SUPERUSER,
+            pg.superuserPassword().reveal(),
+            "disable");
     String tenantUrl =
-        ConnectionUrls.uri(pg.host(), pg.port(), "postgres", LocalPostgres.SUPERUSER, pg.superuserPassword().reveal(), "disable");
+        ConnectionUrls.uri(
+            pg.host(),
+            pg.port(),
+            "postgres",
+            LocalPostgres.SUPERUSER,
+            pg.superuserPassword().reveal(),
+            "disable");
     Path dataDir = Files.createTempDirectory("miosa-api-test");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> TestServers.deleteQuietly(dataDir)));
     registry.add("miosa.data-dir", dataDir::toString);
@@ -47,7 +59,14 @@ abstract class ApiTestBase {
     LocalPgBouncer bouncer = TestServers.pgbouncer();
     registry.add(
         "miosa.pgbouncer.admin-url",
-        () -> ConnectionUrls.uri(bouncer.host(), bouncer.port(), "pgbouncer", bouncer.adminUser(), bouncer.adminPassword().reveal(), "disable"));
+        () ->
+            ConnectionUrls.uri(
+                bouncer.host(),
+                bouncer.port(),
+                "pgbouncer",
+                bouncer.adminUser(),
+                bouncer.adminPassword().reveal(),
+                "disable"));
     registry.add("miosa.pgbouncer.config-dir", () -> bouncer.configDir().toString());
     registry.add("miosa.master-key", SecretCipher::generateKeyBase64);
     registry.add("miosa.admin-token", () -> ADMIN_TOKEN);
@@ -92,7 +111,8 @@ abstract class ApiTestBase {
     if (res.status() != 202) {
       throw new AssertionError("attach failed: " + res.body());
     }
-    return admin().awaitOperation(res.json().path("operationId").asString(), Duration.ofSeconds(60));
+    return admin()
+        .awaitOperation(res.json().path("operationId").asString(), Duration.ofSeconds(60));
   }
 
   /** Connects as superuser to the tenant server. */

@@ -54,10 +54,18 @@ class CrashRecoveryTest {
     // Tenant data written before the crash.
     http.post("/v1/projects", "{\"slug\":\"crash-a\"}");
     var first = http.post("/v1/projects/crash-a/services", "{\"type\":\"postgres\"}");
-    assertThat(http.awaitOperation(first.json().path("operationId").asString(), Duration.ofSeconds(60)).path("state").asString())
+    assertThat(
+            http.awaitOperation(first.json().path("operationId").asString(), Duration.ofSeconds(60))
+                .path("state")
+                .asString())
         .isEqualTo("succeeded");
-    String jdbcUrl = http.get("/v1/projects/crash-a/environments/production/variables").json().path("JDBC_DATABASE_URL").asString();
-    try (Connection c = DriverManager.getConnection(jdbcUrl); var st = c.createStatement()) {
+    String jdbcUrl =
+        http.get("/v1/projects/crash-a/environments/production/variables")
+            .json()
+            .path("JDBC_DATABASE_URL")
+            .asString();
+    try (Connection c = DriverManager.getConnection(jdbcUrl);
+        var st = c.createStatement()) {
       st.execute("CREATE TABLE survivors (id int)");
       st.execute("INSERT INTO survivors SELECT generate_series(1, 100)");
     }
@@ -66,10 +74,19 @@ class CrashRecoveryTest {
     List<String> operations = new ArrayList<>();
     http.post("/v1/projects", "{\"slug\":\"crash-b\"}");
     for (String name : List.of("one", "two", "three")) {
-      operations.add(http.post("/v1/projects/crash-b/services", "{\"type\":\"postgres\",\"name\":\"" + name + "\"}").json().path("operationId").asString());
+      operations.add(
+          http.post(
+                  "/v1/projects/crash-b/services",
+                  "{\"type\":\"postgres\",\"name\":\"" + name + "\"}")
+              .json()
+              .path("operationId")
+              .asString());
     }
     for (String env : List.of("preview-1", "preview-2")) {
-      http.post("/v1/projects/crash-a/environments", "{\"name\":\"" + env + "\"}").json().path("operationIds").forEach(o -> operations.add(o.asString()));
+      http.post("/v1/projects/crash-a/environments", "{\"name\":\"" + env + "\"}")
+          .json()
+          .path("operationIds")
+          .forEach(o -> operations.add(o.asString()));
     }
     Thread.sleep(300);
     app.destroyForcibly(); // SIGKILL
@@ -80,7 +97,8 @@ class CrashRecoveryTest {
       JsonNode done = http.awaitOperation(op, Duration.ofSeconds(120));
       assertThat(done.path("state").asString()).as(done.toString()).isEqualTo("succeeded");
     }
-    try (Connection c = DriverManager.getConnection(jdbcUrl); var st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(jdbcUrl);
+        var st = c.createStatement()) {
       var rs = st.executeQuery("SELECT count(*) FROM survivors");
       rs.next();
       assertThat(rs.getInt(1)).isEqualTo(100);
@@ -88,19 +106,22 @@ class CrashRecoveryTest {
 
     // The tenant server holds exactly the roles and databases the control plane recorded.
     Set<String> recorded = new HashSet<>();
-    try (Connection control = connectLocal("control-postgres", "miosa"); var st = control.createStatement()) {
+    try (Connection control = connectLocal("control-postgres", "miosa");
+        var st = control.createStatement()) {
       var rs = st.executeQuery("SELECT id FROM resources WHERE phase = 'ready'");
       while (rs.next()) {
         recorded.add("t_" + rs.getString(1).substring(4));
       }
-      var unfinished = st.executeQuery("SELECT count(*) FROM operations WHERE state <> 'succeeded'");
+      var unfinished =
+          st.executeQuery("SELECT count(*) FROM operations WHERE state <> 'succeeded'");
       unfinished.next();
       assertThat(unfinished.getInt(1)).isZero();
     }
     assertThat(recorded).hasSize(2 + 2 + 3 * 2);
     Set<String> roles = new HashSet<>();
     Set<String> databases = new HashSet<>();
-    try (Connection tenant = connectLocal("tenant-postgres", "postgres"); var st = tenant.createStatement()) {
+    try (Connection tenant = connectLocal("tenant-postgres", "postgres");
+        var st = tenant.createStatement()) {
       var rs = st.executeQuery("SELECT rolname FROM pg_roles WHERE rolname LIKE 't\\_%'");
       while (rs.next()) {
         roles.add(rs.getString(1));
@@ -117,7 +138,12 @@ class CrashRecoveryTest {
   void start() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb =
-        new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), MiosaApplication.class.getName())
+        new ProcessBuilder(
+                java,
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                MiosaApplication.class.getName())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("app.log").toFile()));
     pb.environment().put("MIOSA_DATA_DIR", dataDir.toString());
@@ -149,7 +175,8 @@ class CrashRecoveryTest {
     Path base = dataDir.resolve(cluster);
     String password = Files.readString(base.resolve("superuser-password")).trim();
     List<String> pid = Files.readAllLines(base.resolve("data").resolve("postmaster.pid"));
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pid.get(3).trim() + "/" + database, "postgres", password);
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + pid.get(3).trim() + "/" + database, "postgres", password);
   }
 
   static String tail(Path file) {

@@ -14,7 +14,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class Http {
 
   static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** A response: status, headers' first values, body text and the body as JSON (or null). */
   record Res(int status, Map<String, java.util.List<String>> headers, String body) {
@@ -64,7 +65,8 @@ final class Http {
   }
 
   Res send(String method, String path, String json, Map<String, String> headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }

@@ -2,16 +2,24 @@ package dev.miosa.data.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /** Bad input gets a problem detail naming the field, and nothing is created. */
 class InputValidationTest extends ApiTestBase {
 
   @ParameterizedTest
-  @ValueSource(strings = {"Bad Slug!", "a", "'; drop table x; --", "ends-with-dash-", "UPPER", "9starts-with-digit"})
+  @ValueSource(
+      strings = {
+        "Bad Slug!",
+        "a",
+        "'; drop table x; --",
+        "ends-with-dash-",
+        "UPPER",
+        "9starts-with-digit"
+      })
   void badSlugsAre400NamingSlugAndCreateNothing(String slug) {
     long before = countProjects();
     var res = admin().post("/v1/projects", "{\"slug\":" + Http.JSON.writeValueAsString(slug) + "}");
@@ -36,24 +44,40 @@ class InputValidationTest extends ApiTestBase {
     assertThat(fields(res.json())).containsExactlyInAnyOrder("slug", "name");
 
     String slug = createProject("types");
-    var svc = admin().post("/v1/projects/" + slug + "/services", "{\"type\":[\"postgres\"],\"config\":\"big\"}");
+    var svc =
+        admin()
+            .post(
+                "/v1/projects/" + slug + "/services",
+                "{\"type\":[\"postgres\"],\"config\":\"big\"}");
     assertThat(svc.status()).isEqualTo(400);
     assertThat(fields(svc.json())).containsExactlyInAnyOrder("type", "config");
 
-    var limit = admin().post("/v1/projects/" + slug + "/services", "{\"type\":\"postgres\",\"config\":{\"connectionLimit\":\"ten\"}}");
+    var limit =
+        admin()
+            .post(
+                "/v1/projects/" + slug + "/services",
+                "{\"type\":\"postgres\",\"config\":{\"connectionLimit\":\"ten\"}}");
     assertThat(limit.status()).isEqualTo(400);
     assertThat(fields(limit.json())).containsExactly("config.connectionLimit");
 
-    var token = admin().post("/v1/projects/" + slug + "/environments/production/runtime-tokens", "{\"ttlSeconds\":\"1h\"}");
+    var token =
+        admin()
+            .post(
+                "/v1/projects/" + slug + "/environments/production/runtime-tokens",
+                "{\"ttlSeconds\":\"1h\"}");
     assertThat(token.status()).isEqualTo(400);
     assertThat(fields(token.json())).containsExactly("ttlSeconds");
-    assertThat(admin().get("/v1/projects/" + slug + "/services").json().path("items").size()).isZero();
+    assertThat(admin().get("/v1/projects/" + slug + "/services").json().path("items").size())
+        .isZero();
   }
 
   @Test
   void anyAcceptHeaderGetsJsonNeverA500() {
     String slug = createProject("accept");
-    for (String accept : new String[] {"application/xml", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}) {
+    for (String accept :
+        new String[] {
+          "application/xml", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+        }) {
       var res = admin().get("/v1/projects/" + slug, java.util.Map.of("Accept", accept));
       assertThat(res.status()).isEqualTo(200);
       assertThat(res.header("Content-Type")).startsWith("application/json");
@@ -63,7 +87,11 @@ class InputValidationTest extends ApiTestBase {
 
   @Test
   void bodiesOverOneMebibyteAre413AndNonObjectsAre400() {
-    var big = admin().post("/v1/projects", "{\"slug\":\"big-body\",\"name\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}");
+    var big =
+        admin()
+            .post(
+                "/v1/projects",
+                "{\"slug\":\"big-body\",\"name\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}");
     assertThat(big.status()).isEqualTo(413);
     assertThat(big.json().path("code").asString()).isEqualTo("PAYLOAD_TOO_LARGE");
     assertThat(admin().get("/v1/projects/big-body").status()).isEqualTo(404);
@@ -85,20 +113,35 @@ class InputValidationTest extends ApiTestBase {
     var unknown = admin().post("/v1/projects/" + slug + "/services", "{\"type\":\"mongodb\"}");
     assertThat(unknown.status()).isEqualTo(400);
     assertThat(fields(unknown.json())).containsExactly("type");
-    var badName = admin().post("/v1/projects/" + slug + "/services", "{\"type\":\"postgres\",\"name\":\"Main DB\"}");
+    var badName =
+        admin()
+            .post(
+                "/v1/projects/" + slug + "/services",
+                "{\"type\":\"postgres\",\"name\":\"Main DB\"}");
     assertThat(badName.status()).isEqualTo(400);
     assertThat(fields(badName.json())).containsExactly("name");
-    assertThat(admin().get("/v1/projects/" + slug + "/services").json().path("items").size()).isZero();
+    assertThat(admin().get("/v1/projects/" + slug + "/services").json().path("items").size())
+        .isZero();
   }
 
   @Test
   void unknownProjectEnvironmentServiceAndOperationAre404() {
     String slug = createProject("missing");
     assertThat(admin().get("/v1/projects/no-such-project").status()).isEqualTo(404);
-    assertThat(admin().post("/v1/projects/no-such-project/services", "{\"type\":\"postgres\"}").status()).isEqualTo(404);
-    assertThat(admin().get("/v1/projects/" + slug + "/environments/nope/variables").status()).isEqualTo(404);
-    assertThat(admin().post("/v1/projects/" + slug + "/environments/nope/runtime-tokens", "{}").status()).isEqualTo(404);
-    assertThat(admin().get("/v1/projects/" + slug + "/services/postgres:nope").status()).isEqualTo(404);
+    assertThat(
+            admin()
+                .post("/v1/projects/no-such-project/services", "{\"type\":\"postgres\"}")
+                .status())
+        .isEqualTo(404);
+    assertThat(admin().get("/v1/projects/" + slug + "/environments/nope/variables").status())
+        .isEqualTo(404);
+    assertThat(
+            admin()
+                .post("/v1/projects/" + slug + "/environments/nope/runtime-tokens", "{}")
+                .status())
+        .isEqualTo(404);
+    assertThat(admin().get("/v1/projects/" + slug + "/services/postgres:nope").status())
+        .isEqualTo(404);
     var op = admin().get("/v1/operations/op_doesnotexist");
     assertThat(op.status()).isEqualTo(404);
     assertThat(op.json().path("code").asString()).isEqualTo("OPERATION_NOT_FOUND");
@@ -138,9 +181,15 @@ class InputValidationTest extends ApiTestBase {
     long n = 0;
     String cursor = null;
     do {
-      JsonNode page = admin().get("/v1/projects?limit=100" + (cursor == null ? "" : "&cursor=" + cursor)).json();
+      JsonNode page =
+          admin()
+              .get("/v1/projects?limit=100" + (cursor == null ? "" : "&cursor=" + cursor))
+              .json();
       n += page.path("items").size();
-      cursor = page.path("nextCursor").isNull() || page.path("nextCursor").isMissingNode() ? null : page.path("nextCursor").asString();
+      cursor =
+          page.path("nextCursor").isNull() || page.path("nextCursor").isMissingNode()
+              ? null
+              : page.path("nextCursor").asString();
     } while (cursor != null);
     return n;
   }

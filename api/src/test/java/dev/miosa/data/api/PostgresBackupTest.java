@@ -13,20 +13,29 @@ import tools.jackson.databind.JsonNode;
 class PostgresBackupTest extends ApiTestBase {
 
   @Test
-  void backupDropRestoreThenCopyProductionIntoStagingAndKeepBackupsAfterDeletion() throws Exception {
+  void backupDropRestoreThenCopyProductionIntoStagingAndKeepBackupsAfterDeletion()
+      throws Exception {
     String slug = createProject("bkp");
-    assertThat(attachAndWait(slug, "{\"type\":\"postgres\"}").path("state").asString()).isEqualTo("succeeded");
+    assertThat(attachAndWait(slug, "{\"type\":\"postgres\"}").path("state").asString())
+        .isEqualTo("succeeded");
     JsonNode prod = variables(slug, "production");
     JsonNode staging = variables(slug, "staging");
-    exec(prod, "CREATE TABLE orders (id serial PRIMARY KEY, total numeric)", "INSERT INTO orders (total) SELECT g FROM generate_series(1, 250) g");
-    exec(staging, "CREATE TABLE orders (id serial PRIMARY KEY, total numeric)", "INSERT INTO orders (total) VALUES (-1)");
+    exec(
+        prod,
+        "CREATE TABLE orders (id serial PRIMARY KEY, total numeric)",
+        "INSERT INTO orders (total) SELECT g FROM generate_series(1, 250) g");
+    exec(
+        staging,
+        "CREATE TABLE orders (id serial PRIMARY KEY, total numeric)",
+        "INSERT INTO orders (total) VALUES (-1)");
 
     String base = "/v1/projects/" + slug + "/services/postgres:main/backups";
     var taken = admin().post(base, "{\"environment\":\"production\"}");
     assertThat(taken.status()).as(taken.body()).isEqualTo(202);
     assertThat(taken.header("Location")).contains("/backups/");
     String backupId = taken.json().path("id").asString();
-    JsonNode op = admin().awaitOperation(taken.json().path("operationId").asString(), Duration.ofSeconds(60));
+    JsonNode op =
+        admin().awaitOperation(taken.json().path("operationId").asString(), Duration.ofSeconds(60));
     assertThat(op.path("state").asString()).as(op.toString()).isEqualTo("succeeded");
     assertThat(op.path("type").asString()).isEqualTo("postgres.backup");
 
@@ -43,31 +52,59 @@ class PostgresBackupTest extends ApiTestBase {
 
     // Same environment: table dropped, restore needs the environment's name as confirmation.
     exec(prod, "DROP TABLE orders");
-    var refused = admin().post(base + "/" + backupId + "/restore", "{\"environment\":\"production\",\"confirm\":\"yes\"}");
+    var refused =
+        admin()
+            .post(
+                base + "/" + backupId + "/restore",
+                "{\"environment\":\"production\",\"confirm\":\"yes\"}");
     assertThat(refused.status()).isEqualTo(400);
     assertThat(refused.json().path("errors").get(0).path("field").asString()).isEqualTo("confirm");
-    var restored = admin().post(base + "/" + backupId + "/restore", "{\"environment\":\"production\",\"confirm\":\"production\"}");
+    var restored =
+        admin()
+            .post(
+                base + "/" + backupId + "/restore",
+                "{\"environment\":\"production\",\"confirm\":\"production\"}");
     assertThat(restored.status()).as(restored.body()).isEqualTo(202);
-    JsonNode restoreOp = admin().awaitOperation(restored.json().path("operationId").asString(), Duration.ofSeconds(60));
+    JsonNode restoreOp =
+        admin()
+            .awaitOperation(restored.json().path("operationId").asString(), Duration.ofSeconds(60));
     assertThat(restoreOp.path("state").asString()).as(restoreOp.toString()).isEqualTo("succeeded");
     assertThat(count(prod, "SELECT count(*) FROM orders")).isEqualTo(250);
 
     // Another environment: staging gets production's rows; production stays as it is.
     exec(prod, "INSERT INTO orders (total) VALUES (999)");
-    var copy = admin().post(base + "/" + backupId + "/restore", "{\"environment\":\"staging\",\"confirm\":\"staging\"}");
+    var copy =
+        admin()
+            .post(
+                base + "/" + backupId + "/restore",
+                "{\"environment\":\"staging\",\"confirm\":\"staging\"}");
     assertThat(copy.status()).isEqualTo(202);
-    assertThat(admin().awaitOperation(copy.json().path("operationId").asString(), Duration.ofSeconds(60)).path("state").asString())
+    assertThat(
+            admin()
+                .awaitOperation(copy.json().path("operationId").asString(), Duration.ofSeconds(60))
+                .path("state")
+                .asString())
         .isEqualTo("succeeded");
     assertThat(count(staging, "SELECT count(*) FROM orders")).isEqualTo(250);
     assertThat(count(staging, "SELECT count(*) FROM orders WHERE total = -1")).isZero();
     assertThat(count(prod, "SELECT count(*) FROM orders")).isEqualTo(251);
 
-    assertThat(admin().post(base + "/bkp_doesnotexist0000000/restore", "{\"environment\":\"staging\",\"confirm\":\"staging\"}").status())
+    assertThat(
+            admin()
+                .post(
+                    base + "/bkp_doesnotexist0000000/restore",
+                    "{\"environment\":\"staging\",\"confirm\":\"staging\"}")
+                .status())
         .isEqualTo(404);
     assertThat(admin().post(base, "{\"environment\":\"nowhere\"}").status()).isEqualTo(404);
 
     // Deleting the data service keeps its backups for the retention window.
-    String serviceId = admin().get("/v1/projects/" + slug + "/services/postgres:main").json().path("id").asString();
+    String serviceId =
+        admin()
+            .get("/v1/projects/" + slug + "/services/postgres:main")
+            .json()
+            .path("id")
+            .asString();
     var deleted = admin().delete("/v1/projects/" + slug + "/services/postgres:main?confirm=main");
     admin().awaitOperation(deleted.json().path("operationId").asString(), Duration.ofSeconds(60));
     String byId = "/v1/projects/" + slug + "/services/" + serviceId + "/backups";
@@ -88,7 +125,8 @@ class PostgresBackupTest extends ApiTestBase {
   }
 
   static void exec(JsonNode vars, String... sql) throws SQLException {
-    try (Connection c = DriverManager.getConnection(vars.path("JDBC_DATABASE_URL").asString()); var st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(vars.path("JDBC_DATABASE_URL").asString());
+        var st = c.createStatement()) {
       for (String s : sql) {
         st.execute(s);
       }

@@ -11,7 +11,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-/** A project attaches Postgres, a runtime instance fetches DATABASE_URL and connects; then it is deleted. */
+/**
+ * A project attaches Postgres, a runtime instance fetches DATABASE_URL and connects; then it is
+ * deleted.
+ */
 class PostgresLifecycleTest extends ApiTestBase {
 
   @Test
@@ -21,7 +24,9 @@ class PostgresLifecycleTest extends ApiTestBase {
     assertThat(attach.status()).isEqualTo(202);
     assertThat(attach.header("Location")).contains("/services/");
     assertThat(attach.json().path("phase").asString()).isEqualTo("provisioning");
-    JsonNode op = admin().awaitOperation(attach.json().path("operationId").asString(), Duration.ofSeconds(60));
+    JsonNode op =
+        admin()
+            .awaitOperation(attach.json().path("operationId").asString(), Duration.ofSeconds(60));
     assertThat(op.path("state").asString()).as(op.toString()).isEqualTo("succeeded");
 
     JsonNode service = admin().get("/v1/projects/" + slug + "/services/postgres:main").json();
@@ -35,19 +40,27 @@ class PostgresLifecycleTest extends ApiTestBase {
     assertThat(env.status()).isEqualTo(200);
     assertThat(env.header("Cache-Control")).contains("no-store");
     JsonNode vars = env.json();
-    assertThat(vars.path("DATABASE_URL").asString()).startsWith("postgresql://").contains("sslmode=");
+    assertThat(vars.path("DATABASE_URL").asString())
+        .startsWith("postgresql://")
+        .contains("sslmode=");
     try (Connection c = DriverManager.getConnection(vars.path("JDBC_DATABASE_URL").asString());
         var st = c.createStatement()) {
       st.execute("CREATE TABLE orders (id serial PRIMARY KEY, total numeric)");
       st.execute("INSERT INTO orders (total) VALUES (1), (2)");
     }
 
-    JsonNode staging = admin().get("/v1/projects/" + slug + "/environments/staging/variables").json();
-    assertThat(staging.path("PGDATABASE").asString()).isNotEqualTo(vars.path("PGDATABASE").asString());
+    JsonNode staging =
+        admin().get("/v1/projects/" + slug + "/environments/staging/variables").json();
+    assertThat(staging.path("PGDATABASE").asString())
+        .isNotEqualTo(vars.path("PGDATABASE").asString());
     assertThatThrownBy(
             () ->
                 DriverManager.getConnection(
-                        "jdbc:postgresql://" + vars.path("PGHOST").asString() + ":" + vars.path("PGPORT").asString() + "/"
+                        "jdbc:postgresql://"
+                            + vars.path("PGHOST").asString()
+                            + ":"
+                            + vars.path("PGPORT").asString()
+                            + "/"
                             + staging.path("PGDATABASE").asString(),
                         vars.path("PGUSER").asString(),
                         vars.path("PGPASSWORD").asString())
@@ -57,11 +70,16 @@ class PostgresLifecycleTest extends ApiTestBase {
     // Nor another project's database.
     String other = createProject("life-other");
     attachAndWait(other, "{\"type\":\"postgres\"}");
-    JsonNode otherVars = admin().get("/v1/projects/" + other + "/environments/production/variables").json();
+    JsonNode otherVars =
+        admin().get("/v1/projects/" + other + "/environments/production/variables").json();
     assertThatThrownBy(
             () ->
                 DriverManager.getConnection(
-                        "jdbc:postgresql://" + vars.path("PGHOST").asString() + ":" + vars.path("PGPORT").asString() + "/"
+                        "jdbc:postgresql://"
+                            + vars.path("PGHOST").asString()
+                            + ":"
+                            + vars.path("PGPORT").asString()
+                            + "/"
                             + otherVars.path("PGDATABASE").asString(),
                         vars.path("PGUSER").asString(),
                         vars.path("PGPASSWORD").asString())
@@ -81,27 +99,40 @@ class PostgresLifecycleTest extends ApiTestBase {
   @Test
   void deleteNeedsTheRightConfirmAndThenDropsEvenWithAClientConnected() throws Exception {
     String slug = createProject("del");
-    assertThat(attachAndWait(slug, "{\"type\":\"postgres\"}").path("state").asString()).isEqualTo("succeeded");
-    JsonNode vars = admin().get("/v1/projects/" + slug + "/environments/production/variables").json();
+    assertThat(attachAndWait(slug, "{\"type\":\"postgres\"}").path("state").asString())
+        .isEqualTo("succeeded");
+    JsonNode vars =
+        admin().get("/v1/projects/" + slug + "/environments/production/variables").json();
     String db = vars.path("PGDATABASE").asString();
 
     var refused = admin().delete("/v1/projects/" + slug + "/services/postgres:main?confirm=wrong");
     assertThat(refused.status()).isEqualTo(400);
     assertThat(refused.json().path("errors").get(0).path("field").asString()).isEqualTo("confirm");
-    assertThat(admin().delete("/v1/projects/" + slug + "/services/postgres:main").status()).isEqualTo(400);
+    assertThat(admin().delete("/v1/projects/" + slug + "/services/postgres:main").status())
+        .isEqualTo(400);
     assertThat(databaseExists(db)).isTrue();
 
     try (Connection held = DriverManager.getConnection(vars.path("JDBC_DATABASE_URL").asString())) {
-      var accepted = admin().delete("/v1/projects/" + slug + "/services/postgres:main?confirm=main");
+      var accepted =
+          admin().delete("/v1/projects/" + slug + "/services/postgres:main?confirm=main");
       assertThat(accepted.status()).isEqualTo(202);
-      JsonNode op = admin().awaitOperation(accepted.json().path("operationId").asString(), Duration.ofSeconds(60));
+      JsonNode op =
+          admin()
+              .awaitOperation(
+                  accepted.json().path("operationId").asString(), Duration.ofSeconds(60));
       assertThat(op.path("state").asString()).as(op.toString()).isEqualTo("succeeded");
       assertThat(held.isValid(2)).isFalse();
     }
     assertThat(databaseExists(db)).isFalse();
     assertThat(roleExists(vars.path("PGUSER").asString())).isFalse();
-    assertThat(admin().get("/v1/projects/" + slug + "/services/postgres:main").status()).isEqualTo(404);
-    assertThat(admin().get("/v1/projects/" + slug + "/environments/production/variables").json().size()).isZero();
+    assertThat(admin().get("/v1/projects/" + slug + "/services/postgres:main").status())
+        .isEqualTo(404);
+    assertThat(
+            admin()
+                .get("/v1/projects/" + slug + "/environments/production/variables")
+                .json()
+                .size())
+        .isZero();
     assertThat(admin().delete("/v1/projects/" + slug).status()).isEqualTo(204);
   }
 
@@ -117,46 +148,67 @@ class PostgresLifecycleTest extends ApiTestBase {
   @Test
   void anEnvironmentAddedLaterGetsItsOwnDatabaseAndDeletingItDropsIt() throws Exception {
     String slug = createProject("envs");
-    attachAndWait(slug, "{\"type\":\"postgres\",\"name\":\"analytics\",\"config\":{\"connectionLimit\":5}}");
-    var created = admin().post("/v1/projects/" + slug + "/environments", "{\"name\":\"preview-42\"}");
+    attachAndWait(
+        slug, "{\"type\":\"postgres\",\"name\":\"analytics\",\"config\":{\"connectionLimit\":5}}");
+    var created =
+        admin().post("/v1/projects/" + slug + "/environments", "{\"name\":\"preview-42\"}");
     assertThat(created.status()).isEqualTo(201);
     String op = created.json().path("operationIds").get(0).asString();
-    assertThat(admin().awaitOperation(op, Duration.ofSeconds(60)).path("state").asString()).isEqualTo("succeeded");
-    JsonNode preview = admin().get("/v1/projects/" + slug + "/environments/preview-42/variables").json();
-    JsonNode production = admin().get("/v1/projects/" + slug + "/environments/production/variables").json();
+    assertThat(admin().awaitOperation(op, Duration.ofSeconds(60)).path("state").asString())
+        .isEqualTo("succeeded");
+    JsonNode preview =
+        admin().get("/v1/projects/" + slug + "/environments/preview-42/variables").json();
+    JsonNode production =
+        admin().get("/v1/projects/" + slug + "/environments/production/variables").json();
     assertThat(preview.has("ANALYTICS_DATABASE_URL")).isTrue();
     assertThat(preview.has("DATABASE_URL")).isFalse();
-    assertThat(preview.path("ANALYTICS_PGDATABASE").asString()).isNotEqualTo(production.path("ANALYTICS_PGDATABASE").asString());
-    try (Connection c = DriverManager.getConnection(preview.path("ANALYTICS_JDBC_DATABASE_URL").asString())) {
+    assertThat(preview.path("ANALYTICS_PGDATABASE").asString())
+        .isNotEqualTo(production.path("ANALYTICS_PGDATABASE").asString());
+    try (Connection c =
+        DriverManager.getConnection(preview.path("ANALYTICS_JDBC_DATABASE_URL").asString())) {
       assertThat(c.isValid(2)).isTrue();
     }
-    assertThat(admin().post("/v1/projects/" + slug + "/environments", "{\"name\":\"preview-42\"}").status()).isEqualTo(409);
+    assertThat(
+            admin()
+                .post("/v1/projects/" + slug + "/environments", "{\"name\":\"preview-42\"}")
+                .status())
+        .isEqualTo(409);
 
-    assertThat(admin().delete("/v1/projects/" + slug + "/environments/preview-42").status()).isEqualTo(400);
-    var deleted = admin().delete("/v1/projects/" + slug + "/environments/preview-42?confirm=preview-42");
+    assertThat(admin().delete("/v1/projects/" + slug + "/environments/preview-42").status())
+        .isEqualTo(400);
+    var deleted =
+        admin().delete("/v1/projects/" + slug + "/environments/preview-42?confirm=preview-42");
     assertThat(deleted.status()).isEqualTo(202);
     String delOp = deleted.json().path("operationIds").get(0).asString();
-    assertThat(admin().awaitOperation(delOp, Duration.ofSeconds(60)).path("state").asString()).isEqualTo("succeeded");
+    assertThat(admin().awaitOperation(delOp, Duration.ofSeconds(60)).path("state").asString())
+        .isEqualTo("succeeded");
     assertThat(databaseExists(preview.path("ANALYTICS_PGDATABASE").asString())).isFalse();
     assertThat(databaseExists(production.path("ANALYTICS_PGDATABASE").asString())).isTrue();
-    assertThat(admin().get("/v1/projects/" + slug + "/environments/preview-42/variables").status()).isEqualTo(404);
+    assertThat(admin().get("/v1/projects/" + slug + "/environments/preview-42/variables").status())
+        .isEqualTo(404);
   }
 
   String mintToken(String slug, String env) {
-    var res = admin().post("/v1/projects/" + slug + "/environments/" + env + "/runtime-tokens", "{\"instanceId\":\"sbx-1\",\"ttlSeconds\":600}");
+    var res =
+        admin()
+            .post(
+                "/v1/projects/" + slug + "/environments/" + env + "/runtime-tokens",
+                "{\"instanceId\":\"sbx-1\",\"ttlSeconds\":600}");
     assertThat(res.status()).as(res.body()).isEqualTo(201);
     return res.json().path("token").asString();
   }
 
   static boolean databaseExists(String name) throws SQLException {
-    try (Connection c = tenantAdmin(); var st = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+    try (Connection c = tenantAdmin();
+        var st = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
       st.setString(1, name);
       return st.executeQuery().next();
     }
   }
 
   static boolean roleExists(String name) throws SQLException {
-    try (Connection c = tenantAdmin(); var st = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+    try (Connection c = tenantAdmin();
+        var st = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
       st.setString(1, name);
       return st.executeQuery().next();
     }

@@ -47,10 +47,17 @@ class RedisLifecycleTest extends ApiTestBase {
         .contains("REDIS_URL", "REDIS_KEY_PREFIX")
         .doesNotContain("redis://");
 
-    String token = admin().post("/v1/projects/" + slug + "/environments/production/runtime-tokens", "{\"ttlSeconds\":600}")
-        .json().path("token").asString();
+    String token =
+        admin()
+            .post(
+                "/v1/projects/" + slug + "/environments/production/runtime-tokens",
+                "{\"ttlSeconds\":600}")
+            .json()
+            .path("token")
+            .asString();
     JsonNode prod = admin().as(token).get("/v1/runtime/env").json();
-    JsonNode staging = admin().get("/v1/projects/" + slug + "/environments/staging/variables").json();
+    JsonNode staging =
+        admin().get("/v1/projects/" + slug + "/environments/staging/variables").json();
     String prefix = prod.path("REDIS_KEY_PREFIX").asString();
     assertThat(prod.path("REDIS_URL").asString()).startsWith("redis://t-").endsWith("/0");
     assertThat(prefix).isNotEqualTo(staging.path("REDIS_KEY_PREFIX").asString());
@@ -62,9 +69,11 @@ class RedisLifecycleTest extends ApiTestBase {
     }
 
     // Redis restarts: its ACL users are gone from memory; the control plane applies them again.
-    LocalRedis embedded = LocalRedis.start(props.dataDir().resolve("redis"), Map.of()); // attaches to the running one
+    LocalRedis embedded =
+        LocalRedis.start(props.dataDir().resolve("redis"), Map.of()); // attaches to the running one
     embedded.restart();
-    embeddedServers.register(embedded); // this handle knows the new process: stopped with the context
+    embeddedServers.register(
+        embedded); // this handle knows the new process: stopped with the context
     StatefulRedisConnection<String, String> again = null;
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (again == null && System.nanoTime() < deadline) {
@@ -76,20 +85,27 @@ class RedisLifecycleTest extends ApiTestBase {
     }
     assertThat(again).as("the same REDIS_URL works again").isNotNull();
     try (var c = again) {
-      assertThat(c.sync().get(prefix + "cart:1")).as("kept by the append-only file").isEqualTo("3 items");
+      assertThat(c.sync().get(prefix + "cart:1"))
+          .as("kept by the append-only file")
+          .isEqualTo("3 items");
     }
 
     var deleted = admin().delete("/v1/projects/" + slug + "/services/redis:main?confirm=main");
     assertThat(deleted.status()).isEqualTo(202);
-    JsonNode deleteOp = admin().awaitOperation(deleted.json().path("operationId").asString(), Duration.ofSeconds(60));
+    JsonNode deleteOp =
+        admin()
+            .awaitOperation(deleted.json().path("operationId").asString(), Duration.ofSeconds(60));
     assertThat(deleteOp.path("state").asString()).as(deleteOp.toString()).isEqualTo("succeeded");
-    assertThat(LocalRedis.authReply(prod.path("REDIS_URL").asString())).as("the user is gone").startsWith("-WRONGPASS");
+    assertThat(LocalRedis.authReply(prod.path("REDIS_URL").asString()))
+        .as("the user is gone")
+        .startsWith("-WRONGPASS");
     try (var admin =
         lettuce.connect(
             RedisURI.builder()
                 .withHost(embedded.host())
                 .withPort(embedded.port())
-                .withAuthentication(embedded.adminUser(), embedded.adminPassword().reveal().toCharArray())
+                .withAuthentication(
+                    embedded.adminUser(), embedded.adminPassword().reveal().toCharArray())
                 .build())) {
       assertThat(admin.sync().keys(prefix + "*")).isEmpty();
     }

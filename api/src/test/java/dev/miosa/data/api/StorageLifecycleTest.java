@@ -15,15 +15,19 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A project attaches storage; its server code signs URLs with STORAGE_KEY at STORAGE_URL, a
- * "browser" uses them with plain HTTP; another project's key is refused; deleting the data
- * service removes the bucket and everything in it.
+ * "browser" uses them with plain HTTP; another project's key is refused; deleting the data service
+ * removes the bucket and everything in it.
  */
 class StorageLifecycleTest extends ApiTestBase {
 
   static final HttpClient BROWSER = HttpClient.newHttpClient();
 
   JsonNode runtimeEnv(String slug) {
-    var token = admin().post("/v1/projects/" + slug + "/environments/production/runtime-tokens", "{\"ttlSeconds\":600}");
+    var token =
+        admin()
+            .post(
+                "/v1/projects/" + slug + "/environments/production/runtime-tokens",
+                "{\"ttlSeconds\":600}");
     assertThat(token.status()).as(token.body()).isEqualTo(201);
     var env = admin().as(token.json().path("token").asString()).get("/v1/runtime/env");
     assertThat(env.status()).isEqualTo(200);
@@ -32,13 +36,19 @@ class StorageLifecycleTest extends ApiTestBase {
 
   /** What the tenant's server code does: POST {STORAGE_URL}/signed-urls with its key. */
   static Http.Res sign(JsonNode vars, String body) {
-    return new Http(vars.path("STORAGE_URL").asString(), vars.path("STORAGE_KEY").asString()).post("/signed-urls", body);
+    return new Http(vars.path("STORAGE_URL").asString(), vars.path("STORAGE_KEY").asString())
+        .post("/signed-urls", body);
   }
 
-  static HttpResponse<byte[]> browser(String method, String url, byte[] body, Map<String, String> headers) throws Exception {
+  static HttpResponse<byte[]> browser(
+      String method, String url, byte[] body, Map<String, String> headers) throws Exception {
     var request =
         HttpRequest.newBuilder(URI.create(url))
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(request::header);
     return BROWSER.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
@@ -46,7 +56,8 @@ class StorageLifecycleTest extends ApiTestBase {
   @Test
   void attachSignUploadDownloadAndDeleteRemovesTheBucket() throws Exception {
     String slug = createProject("store");
-    JsonNode op = attachAndWait(slug, "{\"type\":\"storage\",\"config\":{\"maxObjectBytes\":10485760}}");
+    JsonNode op =
+        attachAndWait(slug, "{\"type\":\"storage\",\"config\":{\"maxObjectBytes\":10485760}}");
     assertThat(op.path("state").asString()).as(op.toString()).isEqualTo("succeeded");
     JsonNode service = admin().get("/v1/projects/" + slug + "/services/storage:main").json();
     assertThat(service.path("config").path("maxObjectBytes").asLong()).isEqualTo(10485760L);
@@ -57,17 +68,25 @@ class StorageLifecycleTest extends ApiTestBase {
     JsonNode vars = runtimeEnv(slug);
     String bucket = vars.path("STORAGE_BUCKET").asString();
     assertThat(bucket).matches("[a-z0-9][a-z0-9-]{1,61}[a-z0-9]");
-    assertThat(vars.path("STORAGE_URL").asString()).startsWith("http://localhost:" + port + "/v1/storage/res_");
-    JsonNode staging = admin().get("/v1/projects/" + slug + "/environments/staging/variables").json();
+    assertThat(vars.path("STORAGE_URL").asString())
+        .startsWith("http://localhost:" + port + "/v1/storage/res_");
+    JsonNode staging =
+        admin().get("/v1/projects/" + slug + "/environments/staging/variables").json();
     assertThat(staging.path("STORAGE_BUCKET").asString()).isNotEqualTo(bucket);
 
     byte[] photo = new byte[5 * 1024 * 1024];
     new Random(5).nextBytes(photo);
-    var put = sign(vars, "{\"key\":\"photos/2026/a b+ü.jpg\",\"method\":\"PUT\",\"contentType\":\"image/jpeg\",\"contentLength\":" + photo.length + "}");
+    var put =
+        sign(
+            vars,
+            "{\"key\":\"photos/2026/a b+ü.jpg\",\"method\":\"PUT\",\"contentType\":\"image/jpeg\",\"contentLength\":"
+                + photo.length
+                + "}");
     assertThat(put.status()).as(put.body()).isEqualTo(201);
     String putUrl = put.json().path("url").asString();
     assertThat(URI.create(putUrl).getHost()).isEqualTo("localhost");
-    assertThat(browser("PUT", putUrl, photo, Map.of("Content-Type", "image/jpeg")).statusCode()).isEqualTo(200);
+    assertThat(browser("PUT", putUrl, photo, Map.of("Content-Type", "image/jpeg")).statusCode())
+        .isEqualTo(200);
 
     var get = sign(vars, "{\"key\":\"photos/2026/a b+ü.jpg\",\"method\":\"GET\"}");
     var download = browser("GET", get.json().path("url").asString(), null, Map.of());
@@ -77,30 +96,45 @@ class StorageLifecycleTest extends ApiTestBase {
 
     var tooBig = sign(vars, "{\"key\":\"big\",\"method\":\"PUT\",\"contentLength\":10485761}");
     assertThat(tooBig.status()).isEqualTo(400);
-    assertThat(tooBig.json().path("errors").get(0).path("field").asString()).isEqualTo("contentLength");
+    assertThat(tooBig.json().path("errors").get(0).path("field").asString())
+        .isEqualTo("contentLength");
 
     // Another project's key, and no key, are refused at this project's STORAGE_URL.
     String other = createProject("other");
-    assertThat(attachAndWait(other, "{\"type\":\"storage\"}").path("state").asString()).isEqualTo("succeeded");
+    assertThat(attachAndWait(other, "{\"type\":\"storage\"}").path("state").asString())
+        .isEqualTo("succeeded");
     JsonNode otherVars = runtimeEnv(other);
     var foreign =
         new Http(vars.path("STORAGE_URL").asString(), otherVars.path("STORAGE_KEY").asString())
             .post("/signed-urls", "{\"key\":\"photos/2026/a b+ü.jpg\",\"method\":\"GET\"}");
     assertThat(foreign.status()).isEqualTo(401);
     assertThat(foreign.json().path("code").asString()).isEqualTo("UNAUTHORIZED");
-    assertThat(new Http(vars.path("STORAGE_URL").asString(), null).post("/signed-urls", "{\"key\":\"k\",\"method\":\"GET\"}").status())
+    assertThat(
+            new Http(vars.path("STORAGE_URL").asString(), null)
+                .post("/signed-urls", "{\"key\":\"k\",\"method\":\"GET\"}")
+                .status())
         .isEqualTo(401);
-    assertThat(sign(vars, "{\"key\":\"k\",\"method\":\"GET\",\"expiresInSeconds\":0}").status()).isEqualTo(400);
+    assertThat(sign(vars, "{\"key\":\"k\",\"method\":\"GET\",\"expiresInSeconds\":0}").status())
+        .isEqualTo(400);
     assertThat(sign(vars, "{not json").status()).isEqualTo(400);
 
     // Delete: the bucket and every object in it go; the key stops working.
     var delete = admin().delete("/v1/projects/" + slug + "/services/storage:main?confirm=main");
     assertThat(delete.status()).isEqualTo(202);
-    JsonNode deleted = admin().awaitOperation(delete.json().path("operationId").asString(), java.time.Duration.ofSeconds(60));
+    JsonNode deleted =
+        admin()
+            .awaitOperation(
+                delete.json().path("operationId").asString(), java.time.Duration.ofSeconds(60));
     assertThat(deleted.path("state").asString()).as(deleted.toString()).isEqualTo("succeeded");
     assertThat(Files.exists(TestServers.s3proxy().objectsDir().resolve(bucket))).isFalse();
-    assertThat(Files.exists(TestServers.s3proxy().objectsDir().resolve(staging.path("STORAGE_BUCKET").asString()))).isFalse();
-    assertThat(browser("GET", get.json().path("url").asString(), null, Map.of()).statusCode()).isEqualTo(404);
+    assertThat(
+            Files.exists(
+                TestServers.s3proxy()
+                    .objectsDir()
+                    .resolve(staging.path("STORAGE_BUCKET").asString())))
+        .isFalse();
+    assertThat(browser("GET", get.json().path("url").asString(), null, Map.of()).statusCode())
+        .isEqualTo(404);
     assertThat(sign(vars, "{\"key\":\"k\",\"method\":\"GET\"}").status()).isEqualTo(401);
   }
 }

@@ -17,7 +17,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
-/** Runtime tokens are scoped and revocable; the operator API needs the admin token; Idempotency-Key. */
+/**
+ * Runtime tokens are scoped and revocable; the operator API needs the admin token; Idempotency-Key.
+ */
 class TokensAndIdempotencyTest extends ApiTestBase {
 
   @Autowired JdbcClient jdbc;
@@ -32,28 +34,40 @@ class TokensAndIdempotencyTest extends ApiTestBase {
     String token = mint(a, "production");
     JsonNode own = admin().as(token).get("/v1/runtime/env").json();
     JsonNode aStaging = admin().get("/v1/projects/" + a + "/environments/staging/variables").json();
-    JsonNode bProduction = admin().get("/v1/projects/" + b + "/environments/production/variables").json();
+    JsonNode bProduction =
+        admin().get("/v1/projects/" + b + "/environments/production/variables").json();
     assertThat(own.path("PGDATABASE").asString())
         .isNotEqualTo(aStaging.path("PGDATABASE").asString())
         .isNotEqualTo(bProduction.path("PGDATABASE").asString());
     // The runtime token is no operator credential.
-    assertThat(admin().as(token).get("/v1/projects/" + a + "/environments/staging/variables").status()).isEqualTo(401);
+    assertThat(
+            admin().as(token).get("/v1/projects/" + a + "/environments/staging/variables").status())
+        .isEqualTo(401);
     assertThat(admin().as(token).get("/v1/projects/" + b).status()).isEqualTo(401);
   }
 
   @Test
   void revokedAndExpiredTokensGet401() {
     String slug = createProject("tok-r");
-    var minted = admin().post("/v1/projects/" + slug + "/environments/production/runtime-tokens", "{}").json();
+    var minted =
+        admin()
+            .post("/v1/projects/" + slug + "/environments/production/runtime-tokens", "{}")
+            .json();
     String token = minted.path("token").asString();
     assertThat(admin().as(token).get("/v1/runtime/env").status()).isEqualTo(200);
-    assertThat(admin().delete("/v1/runtime-tokens/" + minted.path("id").asString()).status()).isEqualTo(204);
+    assertThat(admin().delete("/v1/runtime-tokens/" + minted.path("id").asString()).status())
+        .isEqualTo(204);
     var revoked = admin().as(token).get("/v1/runtime/env");
     assertThat(revoked.status()).isEqualTo(401);
     assertThat(revoked.header("WWW-Authenticate")).startsWith("Bearer");
     assertThat(admin().delete("/v1/runtime-tokens/rt_nosuchtoken").status()).isEqualTo(404);
 
-    var other = admin().post("/v1/projects/" + slug + "/environments/production/runtime-tokens", "{\"ttlSeconds\":60}").json();
+    var other =
+        admin()
+            .post(
+                "/v1/projects/" + slug + "/environments/production/runtime-tokens",
+                "{\"ttlSeconds\":60}")
+            .json();
     String second = other.path("token").asString();
     assertThat(admin().as(second).get("/v1/runtime/env").status()).isEqualTo(200);
     jdbc.sql("UPDATE runtime_tokens SET expires_at = now() - interval '1 second' WHERE id = :id")
@@ -69,7 +83,12 @@ class TokensAndIdempotencyTest extends ApiTestBase {
   void theOperatorApiNeedsTheAdminToken() {
     String slug = createProject("tok-admin");
     assertThat(anonymous().get("/v1/projects").status()).isEqualTo(401);
-    assertThat(admin().as("wrong-token").get("/v1/projects/" + slug + "/environments/production/variables").status()).isEqualTo(401);
+    assertThat(
+            admin()
+                .as("wrong-token")
+                .get("/v1/projects/" + slug + "/environments/production/variables")
+                .status())
+        .isEqualTo(401);
     var res = anonymous().post("/v1/projects", "{\"slug\":\"sneaky\"}");
     assertThat(res.status()).isEqualTo(401);
     assertThat(res.json().path("status").asInt()).isEqualTo(401);
@@ -88,7 +107,8 @@ class TokensAndIdempotencyTest extends ApiTestBase {
     List<String> actors = List.of();
     while (System.nanoTime() < deadline) {
       actors =
-          jdbc.sql("SELECT actor FROM audit_log WHERE project_id = :p AND action = 'variables.read' ORDER BY id")
+          jdbc.sql(
+                  "SELECT actor FROM audit_log WHERE project_id = :p AND action = 'variables.read' ORDER BY id")
               .param("p", projectId)
               .query(String.class)
               .list();
@@ -108,7 +128,8 @@ class TokensAndIdempotencyTest extends ApiTestBase {
     long counted = 0;
     while (System.nanoTime() < deadline + Duration.ofSeconds(10).toNanos()) {
       counted =
-          jdbc.sql("SELECT coalesce(sum(reads), 0) FROM audit_log WHERE project_id = :p AND actor LIKE 'runtime-token:%'")
+          jdbc.sql(
+                  "SELECT coalesce(sum(reads), 0) FROM audit_log WHERE project_id = :p AND actor LIKE 'runtime-token:%'")
               .param("p", projectId)
               .query(Long.class)
               .single();
@@ -127,7 +148,13 @@ class TokensAndIdempotencyTest extends ApiTestBase {
     var pool = Executors.newFixedThreadPool(10);
     List<Future<Http.Res>> results = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      Callable<Http.Res> call = () -> admin().post("/v1/projects/" + slug + "/services", body, Map.of("Idempotency-Key", "k-123"));
+      Callable<Http.Res> call =
+          () ->
+              admin()
+                  .post(
+                      "/v1/projects/" + slug + "/services",
+                      body,
+                      Map.of("Idempotency-Key", "k-123"));
       results.add(pool.submit(call));
     }
     Set<String> ids = new HashSet<>();
@@ -140,17 +167,33 @@ class TokensAndIdempotencyTest extends ApiTestBase {
     pool.shutdown();
     assertThat(statuses).containsExactly(202);
     assertThat(ids).hasSize(1);
-    assertThat(admin().get("/v1/projects/" + slug + "/services").json().path("items").size()).isEqualTo(1);
+    assertThat(admin().get("/v1/projects/" + slug + "/services").json().path("items").size())
+        .isEqualTo(1);
 
-    var reused = admin().post("/v1/projects/" + slug + "/services", "{\"type\":\"postgres\",\"name\":\"other\"}", Map.of("Idempotency-Key", "k-123"));
+    var reused =
+        admin()
+            .post(
+                "/v1/projects/" + slug + "/services",
+                "{\"type\":\"postgres\",\"name\":\"other\"}",
+                Map.of("Idempotency-Key", "k-123"));
     assertThat(reused.status()).isEqualTo(422);
     assertThat(reused.json().path("code").asString()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
-    var again = admin().post("/v1/projects/" + slug + "/services", body, Map.of("Idempotency-Key", "k-123"));
+    var again =
+        admin()
+            .post("/v1/projects/" + slug + "/services", body, Map.of("Idempotency-Key", "k-123"));
     assertThat(again.status()).isEqualTo(202);
-    assertThat(again.json().path("id").asString() + "/" + again.json().path("operationId").asString()).isEqualTo(ids.iterator().next());
+    assertThat(
+            again.json().path("id").asString() + "/" + again.json().path("operationId").asString())
+        .isEqualTo(ids.iterator().next());
   }
 
   String mint(String slug, String env) {
-    return admin().post("/v1/projects/" + slug + "/environments/" + env + "/runtime-tokens", "{\"instanceId\":\"i-1\"}").json().path("token").asString();
+    return admin()
+        .post(
+            "/v1/projects/" + slug + "/environments/" + env + "/runtime-tokens",
+            "{\"instanceId\":\"i-1\"}")
+        .json()
+        .path("token")
+        .asString();
   }
 }

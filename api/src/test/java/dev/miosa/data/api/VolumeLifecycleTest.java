@@ -36,12 +36,17 @@ class VolumeLifecycleTest extends ApiTestBase {
   }
 
   Http.Res attach(String slug, String env, String instance) {
-    return admin().post(base(slug) + "/attachments", "{\"environment\":\"" + env + "\",\"instanceId\":\"" + instance + "\"}");
+    return admin()
+        .post(
+            base(slug) + "/attachments",
+            "{\"environment\":\"" + env + "\",\"instanceId\":\"" + instance + "\"}");
   }
 
   JsonNode await(Http.Res accepted) {
     assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
-    JsonNode op = admin().awaitOperation(accepted.json().path("operationId").asString(), Duration.ofSeconds(60));
+    JsonNode op =
+        admin()
+            .awaitOperation(accepted.json().path("operationId").asString(), Duration.ofSeconds(60));
     assertThat(op.path("state").asString()).as(op.toString()).isEqualTo("succeeded");
     return op;
   }
@@ -54,10 +59,12 @@ class VolumeLifecycleTest extends ApiTestBase {
     List<Future<Http.Res>> results = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       String instance = "vm-" + i;
-      results.add(pool.submit(() -> {
-        go.await();
-        return attach(slug, "production", instance);
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return attach(slug, "production", instance);
+              }));
     }
     go.countDown();
     List<Http.Res> created = new ArrayList<>();
@@ -76,16 +83,20 @@ class VolumeLifecycleTest extends ApiTestBase {
     assertThat(spec.path("fencingToken").asLong()).isEqualTo(1);
     assertThat(spec.path("leaseExpiresAt").asString()).isNotBlank();
     assertThat(Files.exists(Path.of(spec.path("imagePath").asString()))).isTrue();
-    assertThat(conflicts).hasSize(49).allSatisfy(r -> {
-      assertThat(r.status()).isEqualTo(409);
-      assertThat(r.header("Content-Type")).startsWith("application/problem+json");
-      assertThat(r.json().path("code").asString()).isEqualTo("VOLUME_ATTACHED");
-      assertThat(r.json().path("detail").asString()).contains("instance " + winner);
-      assertThat(r.json().path("holders").get(0).path("id").asString()).isEqualTo(winner);
-    });
+    assertThat(conflicts)
+        .hasSize(49)
+        .allSatisfy(
+            r -> {
+              assertThat(r.status()).isEqualTo(409);
+              assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+              assertThat(r.json().path("code").asString()).isEqualTo("VOLUME_ATTACHED");
+              assertThat(r.json().path("detail").asString()).contains("instance " + winner);
+              assertThat(r.json().path("holders").get(0).path("id").asString()).isEqualTo(winner);
+            });
 
     // The runtime's variables say where to mount it.
-    JsonNode vars = admin().get("/v1/projects/" + slug + "/environments/production/variables").json();
+    JsonNode vars =
+        admin().get("/v1/projects/" + slug + "/environments/production/variables").json();
     assertThat(vars.path("VOLUME_PATH").asString()).isEqualTo("/data");
   }
 
@@ -95,14 +106,18 @@ class VolumeLifecycleTest extends ApiTestBase {
     JsonNode first = attach(slug, "production", "vm-1").json();
     long token = first.path("fencingToken").asLong();
 
-    var renewed = admin().send("PUT", base(slug) + "/attachments/vm-1?fencingToken=" + token, null, Map.of());
+    var renewed =
+        admin().send("PUT", base(slug) + "/attachments/vm-1?fencingToken=" + token, null, Map.of());
     assertThat(renewed.status()).as(renewed.body()).isEqualTo(200);
     assertThat(attach(slug, "production", "vm-1").status()).isEqualTo(200); // its own, again
 
     // A detach carrying an older token changes nothing.
-    assertThat(admin().delete(base(slug) + "/attachments/vm-1?fencingToken=" + (token - 1)).status()).isEqualTo(204);
+    assertThat(
+            admin().delete(base(slug) + "/attachments/vm-1?fencingToken=" + (token - 1)).status())
+        .isEqualTo(204);
     assertThat(attach(slug, "production", "vm-2").status()).isEqualTo(409);
-    assertThat(admin().delete(base(slug) + "/attachments/vm-1?fencingToken=" + token).status()).isEqualTo(204);
+    assertThat(admin().delete(base(slug) + "/attachments/vm-1?fencingToken=" + token).status())
+        .isEqualTo(204);
 
     var second = attach(slug, "production", "vm-2");
     assertThat(second.status()).isEqualTo(201);
@@ -115,9 +130,18 @@ class VolumeLifecycleTest extends ApiTestBase {
 
     // The operator forces vm-2 off: its token is stale at once, the next holder's is larger still.
     assertThat(admin().delete(base(slug) + "/attachments/vm-2?force=true").status()).isEqualTo(204);
-    assertThat(admin().send("PUT", base(slug) + "/attachments/vm-2", null, Map.of()).status()).isEqualTo(409);
-    assertThat(attach(slug, "production", "vm-3").json().path("fencingToken").asLong()).isEqualTo(token2 + 2);
-    assertThat(admin().get(base(slug) + "/attachments").json().path("items").get(0).path("instanceId").asString())
+    assertThat(admin().send("PUT", base(slug) + "/attachments/vm-2", null, Map.of()).status())
+        .isEqualTo(409);
+    assertThat(attach(slug, "production", "vm-3").json().path("fencingToken").asLong())
+        .isEqualTo(token2 + 2);
+    assertThat(
+            admin()
+                .get(base(slug) + "/attachments")
+                .json()
+                .path("items")
+                .get(0)
+                .path("instanceId")
+                .asString())
         .isEqualTo("vm-3");
   }
 
@@ -132,19 +156,33 @@ class VolumeLifecycleTest extends ApiTestBase {
     assertThat(badId.json().path("errors").get(0).path("field").asString()).isEqualTo("instanceId");
     var missing = admin().post(base(slug) + "/attachments", "{\"environment\":\"production\"}");
     assertThat(missing.status()).isEqualTo(400);
-    assertThat(missing.json().path("errors").get(0).path("field").asString()).isEqualTo("instanceId");
+    assertThat(missing.json().path("errors").get(0).path("field").asString())
+        .isEqualTo("instanceId");
     assertThat(admin().delete(base(slug) + "/attachments/vm-never").status()).isEqualTo(404);
-    assertThat(admin().send("PUT", base(slug) + "/attachments/vm-never", null, Map.of()).json().path("code").asString())
+    assertThat(
+            admin()
+                .send("PUT", base(slug) + "/attachments/vm-never", null, Map.of())
+                .json()
+                .path("code")
+                .asString())
         .isEqualTo("ATTACHMENT_NOT_FOUND");
     assertThat(admin().get(base(slug) + "/attachments").json().path("items")).isEmpty();
 
     for (String bad : List.of("0", "-1", "2048", "\"ten\"")) {
-      var res = admin().post("/v1/projects/" + slug + "/services", "{\"type\":\"volume\",\"name\":\"bad\",\"config\":{\"sizeGiB\":" + bad + "}}");
+      var res =
+          admin()
+              .post(
+                  "/v1/projects/" + slug + "/services",
+                  "{\"type\":\"volume\",\"name\":\"bad\",\"config\":{\"sizeGiB\":" + bad + "}}");
       assertThat(res.status()).as(bad).isEqualTo(400);
-      assertThat(res.json().path("errors").get(0).path("field").asString()).isEqualTo("config.sizeGiB");
+      assertThat(res.json().path("errors").get(0).path("field").asString())
+          .isEqualTo("config.sizeGiB");
     }
-    assertThat(admin().get("/v1/projects/" + slug + "/services/volume:bad").status()).isEqualTo(404);
-    var resize = admin().post(base(slug) + "/resize", "{\"environment\":\"production\",\"sizeGiB\":\"ten\"}");
+    assertThat(admin().get("/v1/projects/" + slug + "/services/volume:bad").status())
+        .isEqualTo(404);
+    var resize =
+        admin()
+            .post(base(slug) + "/resize", "{\"environment\":\"production\",\"sizeGiB\":\"ten\"}");
     assertThat(resize.status()).isEqualTo(400);
     assertThat(resize.json().path("errors").get(0).path("field").asString()).isEqualTo("sizeGiB");
   }
@@ -160,21 +198,28 @@ class VolumeLifecycleTest extends ApiTestBase {
     var snap = admin().post(base(slug) + "/snapshots", "{\"environment\":\"staging\"}");
     assertThat(snap.header("Location")).contains("/snapshots/snp_");
     await(snap);
-    JsonNode listed = admin().get(base(slug) + "/snapshots?environment=staging").json().path("items").get(0);
+    JsonNode listed =
+        admin().get(base(slug) + "/snapshots?environment=staging").json().path("items").get(0);
     assertThat(listed.path("state").asString()).isEqualTo("ready");
     assertThat(listed.path("consistency").asString()).isEqualTo("crash-consistent");
     String snapshotId = listed.path("id").asString();
 
     // Another project naming this snapshot never gets its data, and is told so.
     String other = createProject("vol-other");
-    JsonNode stolen = attachAndWait(other, "{\"type\":\"volume\",\"config\":{\"fromSnapshot\":\"" + snapshotId + "\"}}");
+    JsonNode stolen =
+        attachAndWait(
+            other, "{\"type\":\"volume\",\"config\":{\"fromSnapshot\":\"" + snapshotId + "\"}}");
     assertThat(stolen.path("state").asString()).isEqualTo("failed");
     assertThat(stolen.path("errorCode").asString()).isEqualTo("SNAPSHOT_OF_ANOTHER_PROJECT");
 
     var refused = admin().post(base(slug) + "/snapshots/" + snapshotId + "/restore", null);
     assertThat(refused.status()).isEqualTo(409);
     assertThat(refused.json().path("code").asString()).isEqualTo("VOLUME_ATTACHED");
-    assertThat(admin().post(base(slug) + "/resize", "{\"environment\":\"staging\",\"sizeGiB\":2}").status()).isEqualTo(409);
+    assertThat(
+            admin()
+                .post(base(slug) + "/resize", "{\"environment\":\"staging\",\"sizeGiB\":2}")
+                .status())
+        .isEqualTo(409);
 
     debugfsWrite(image, "after.txt", "later write");
     assertThat(admin().delete(base(slug) + "/attachments/vm-1").status()).isEqualTo(204);
@@ -187,7 +232,8 @@ class VolumeLifecycleTest extends ApiTestBase {
     assertThat(IMAGES.inspect(image).sizeBytes()).isEqualTo(2 * VolumeImages.GIB);
     assertThat(debugfsRead(image, "before.txt")).isEqualTo("earlier state");
     assertThat(IMAGES.allocatedBytes(image)).isLessThan(Files.size(image) / 50);
-    var shrink = admin().post(base(slug) + "/resize", "{\"environment\":\"staging\",\"sizeGiB\":1}");
+    var shrink =
+        admin().post(base(slug) + "/resize", "{\"environment\":\"staging\",\"sizeGiB\":1}");
     assertThat(shrink.status()).isEqualTo(400);
     assertThat(shrink.json().path("detail").asString()).contains("only grow");
     assertThat(attach(slug, "staging", "vm-2").json().path("sizeGiB").asInt()).isEqualTo(2);
@@ -202,7 +248,11 @@ class VolumeLifecycleTest extends ApiTestBase {
     assertThat(refused.json().path("code").asString()).isEqualTo("VOLUME_ATTACHED");
     assertThat(refused.json().path("detail").asString()).contains("instance vm-1");
     assertThat(admin().get(base(slug)).json().path("phase").asString()).isEqualTo("ready");
-    assertThat(admin().delete("/v1/projects/" + slug + "/environments/production?confirm=production").status()).isEqualTo(409);
+    assertThat(
+            admin()
+                .delete("/v1/projects/" + slug + "/environments/production?confirm=production")
+                .status())
+        .isEqualTo(409);
 
     var forced = admin().delete(base(slug) + "?confirm=main&force=true");
     await(forced);
@@ -217,8 +267,10 @@ class VolumeLifecycleTest extends ApiTestBase {
   private static void debugfsWrite(Path image, String name, String content) throws Exception {
     Path local = Files.createTempFile("miosa-e2e", ".txt");
     Files.writeString(local, content);
-    Process p = new ProcessBuilder(debugfs(), "-w", "-R", "write " + local + " " + name, image.toString())
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(debugfs(), "-w", "-R", "write " + local + " " + name, image.toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor()).isZero();
     assertThat(out).contains("Allocated inode");

@@ -8,8 +8,8 @@ import java.util.Map;
  *
  * <p>{@link #DOTENV} and {@link #SHELL} quote every value in POSIX single quotes (a {@code '}
  * inside becomes {@code '\''}), so newlines, double quotes, {@code $}, backticks and backslashes
- * come back byte for byte through {@code set -a; . ./.env} and {@code eval "$(...)"}; see POSIX
- * XCU 2.2.2, Single-Quotes.
+ * come back byte for byte through {@code set -a; . ./.env} and {@code eval "$(...)"}; see POSIX XCU
+ * 2.2.2, Single-Quotes.
  */
 public enum EnvFormat {
   /** A JSON object of name to value. */

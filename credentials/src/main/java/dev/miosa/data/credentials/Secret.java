@@ -1,14 +1,14 @@
 package dev.miosa.data.credentials;
 
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Objects;
 
 /**
- * A secret value (password, signing key, token). Its {@link #toString()} prints a marker, never
- * the value, so a secret that slips into a log line or an exception message stays hidden. Call
- * {@link #reveal()} only where the value must leave the process (a connection URL handed to the
- * tenant, an SQL statement sent to the tenant server).
+ * A secret value (password, signing key, token). Its {@link #toString()} prints a marker, never the
+ * value, so a secret that slips into a log line or an exception message stays hidden. Call {@link
+ * #reveal()} only where the value must leave the process (a connection URL handed to the tenant, an
+ * SQL statement sent to the tenant server).
  */
 public final class Secret {
 

@@ -97,8 +97,8 @@ public final class SecretCipher {
    * @param stored the stored form made by {@link #encrypt}
    * @param context the associated data given at encryption
    * @return the secret
-   * @throws SecretDecryptionException if the value was tampered with, was made with another key
-   *     or belongs to another context
+   * @throws SecretDecryptionException if the value was tampered with, was made with another key or
+   *     belongs to another context
    */
   public Secret decrypt(String stored, String context) {
     if (stored == null || !stored.startsWith(PREFIX)) {
@@ -110,8 +110,7 @@ public final class SecretCipher {
         throw new SecretDecryptionException("secret too short");
       }
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(
-          Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, all, 0, NONCE_BYTES));
+      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, all, 0, NONCE_BYTES));
       cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
       byte[] plain = cipher.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES);
       return Secret.of(new String(plain, StandardCharsets.UTF_8));

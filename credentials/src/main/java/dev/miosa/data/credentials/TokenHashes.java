@@ -6,8 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Bearer tokens (admin and runtime tokens) are opaque random strings; only their SHA-256 is
- * stored, so a read of the control-plane store does not yield a usable token.
+ * Bearer tokens (admin and runtime tokens) are opaque random strings; only their SHA-256 is stored,
+ * so a read of the control-plane store does not yield a usable token.
  */
 public final class TokenHashes {
 

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Naming rules of the env-var contract: the data service named {@code main} contributes plain
- * names ({@code DATABASE_URL}); a data service named {@code analytics} contributes {@code
+ * Naming rules of the env-var contract: the data service named {@code main} contributes plain names
+ * ({@code DATABASE_URL}); a data service named {@code analytics} contributes {@code
  * ANALYTICS_DATABASE_URL} (upper-cased, {@code -} becomes {@code _}).
  */
 public final class VariableNames {

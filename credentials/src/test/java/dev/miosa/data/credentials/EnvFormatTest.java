@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** dotenv and shell output give back the exact values through a real POSIX shell. */
 class EnvFormatTest {
 
-  static final String NASTY = "line1\nline2 'single' \"double\" $HOME `uname` \\back\\slash\\ \\n %s ü $(echo pwned) '";
+  static final String NASTY =
+      "line1\nline2 'single' \"double\" $HOME `uname` \\back\\slash\\ \\n %s ü $(echo pwned) '";
 
   @Test
   void dotenvRoundTripsThroughSetADot(@TempDir Path dir) throws Exception {
@@ -25,7 +26,8 @@ class EnvFormatTest {
     Path env = dir.resolve(".env");
     Files.writeString(env, EnvFormat.DOTENV.renderText(vars));
     for (var e : vars.entrySet()) {
-      assertThat(sh(dir, "set -a; . ./.env; set +a; printf '%s' \"$" + e.getKey() + "\"")).isEqualTo(e.getValue());
+      assertThat(sh(dir, "set -a; . ./.env; set +a; printf '%s' \"$" + e.getKey() + "\""))
+          .isEqualTo(e.getValue());
     }
   }
 
@@ -45,12 +47,18 @@ class EnvFormatTest {
 
   @Test
   void variableNamesGetTheServicePrefix() {
-    assertThat(VariableNames.prefixed("main", Map.of("DATABASE_URL", "x"))).containsOnlyKeys("DATABASE_URL");
-    assertThat(VariableNames.prefixed("analytics-db", Map.of("DATABASE_URL", "x"))).containsOnlyKeys("ANALYTICS_DB_DATABASE_URL");
+    assertThat(VariableNames.prefixed("main", Map.of("DATABASE_URL", "x")))
+        .containsOnlyKeys("DATABASE_URL");
+    assertThat(VariableNames.prefixed("analytics-db", Map.of("DATABASE_URL", "x")))
+        .containsOnlyKeys("ANALYTICS_DB_DATABASE_URL");
   }
 
   static String sh(Path dir, String script) throws Exception {
-    Process p = new ProcessBuilder("sh", "-c", script).directory(dir.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("sh", "-c", script)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(out).isZero();
     return out;

@@ -36,7 +36,8 @@ class SecretCipherTest {
   @Test
   void masterKeyMustBe256Bits() {
     assertThatThrownBy(() -> SecretCipher.fromBase64("c2hvcnQ=")).hasMessageContaining("32 bytes");
-    assertThatThrownBy(() -> SecretCipher.fromBase64("not base64 !!")).hasMessageContaining("base64");
+    assertThatThrownBy(() -> SecretCipher.fromBase64("not base64 !!"))
+        .hasMessageContaining("base64");
   }
 
   @Test
@@ -53,6 +54,7 @@ class SecretCipherTest {
         .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     assertThat(Passwords.alphanumeric(40).reveal()).hasSize(40).matches("[A-Za-z0-9]+");
     assertThat(Passwords.alphanumeric(40)).isNotEqualTo(Passwords.alphanumeric(40));
-    assertThatThrownBy(() -> Passwords.alphanumeric(31)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Passwords.alphanumeric(31))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -35,7 +35,8 @@ public final class BundledPostgres {
    */
   public static synchronized Optional<Path> binDir() throws IOException {
     String arch = System.getProperty("os.arch");
-    if (!System.getProperty("os.name").toLowerCase().contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+    if (!System.getProperty("os.name").toLowerCase().contains("linux")
+        || !(arch.equals("amd64") || arch.equals("x86_64"))) {
       return Optional.empty();
     }
     try (InputStream probe = BundledPostgres.class.getResourceAsStream(RESOURCE)) {
@@ -44,7 +45,10 @@ public final class BundledPostgres {
       }
     }
     String version = bundleVersion();
-    Path target = Path.of(System.getProperty("java.io.tmpdir"), "miosa-postgres-" + version + "-" + System.getProperty("user.name"));
+    Path target =
+        Path.of(
+            System.getProperty("java.io.tmpdir"),
+            "miosa-postgres-" + version + "-" + System.getProperty("user.name"));
     if (Files.isExecutable(target.resolve("bin/pg_ctl"))) {
       return Optional.of(target.resolve("bin"));
     }
@@ -66,7 +70,8 @@ public final class BundledPostgres {
           Files.createDirectories(out.getParent());
           Files.copy(tar, out, StandardCopyOption.REPLACE_EXISTING);
           boolean exec = (e.getMode() & 0100) != 0;
-          Files.setPosixFilePermissions(out, PosixFilePermissions.fromString(exec ? "rwxr-xr-x" : "rw-r--r--"));
+          Files.setPosixFilePermissions(
+              out, PosixFilePermissions.fromString(exec ? "rwxr-xr-x" : "rw-r--r--"));
         }
       }
     }

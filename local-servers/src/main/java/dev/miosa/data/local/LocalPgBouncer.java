@@ -17,17 +17,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A PgBouncer run as a local process from the machine's own binary (Debian's {@code pgbouncer},
- * 1.18 on Debian 12; found on {@code PATH}, in {@code /usr/sbin}, or in {@code MIOSA_PGBOUNCER_BIN}).
- * Used by the embedded default and by tests. PgBouncer refuses to run as root, so when this JVM is
- * root it runs as the service user (see {@link LocalProcesses#unprivileged}).
+ * 1.18 on Debian 12; found on {@code PATH}, in {@code /usr/sbin}, or in {@code
+ * MIOSA_PGBOUNCER_BIN}). Used by the embedded default and by tests. PgBouncer refuses to run as
+ * root, so when this JVM is root it runs as the service user (see {@link
+ * LocalProcesses#unprivileged}).
  *
  * <p>Layout under the base directory: {@code pgbouncer.ini} (rewritten at each start), {@code
  * conf/} (the files the control plane generates: {@code databases.ini}, included at the end of
  * {@code pgbouncer.ini}, and {@code users.txt}, the {@code auth_file}), {@code pgbouncer.log},
  * {@code pgbouncer.pid}, {@code port} and {@code admin-password} (mode 0600). {@code conf/} is
  * group-owned by the service user with the setgid bit, so files a root JVM writes there with mode
- * 0640 are readable by PgBouncer. Until the control plane writes them, {@code conf/} holds an
- * empty database list and an auth file with only the admin user.
+ * 0640 are readable by PgBouncer. Until the control plane writes them, {@code conf/} holds an empty
+ * database list and an auth file with only the admin user.
  *
  * <p>Settings (PgBouncer 1.18 configuration, https://www.pgbouncer.org/config.html): SCRAM
  * authentication from the auth file, transaction pooling by default, {@code
@@ -53,7 +54,8 @@ public final class LocalPgBouncer implements AutoCloseable {
   private final Secret adminPassword;
   private volatile int port;
 
-  private LocalPgBouncer(Path base, Path binary, Map<String, String> settings, Secret adminPassword) {
+  private LocalPgBouncer(
+      Path base, Path binary, Map<String, String> settings, Secret adminPassword) {
     this.base = base;
     this.binary = binary;
     this.settings = settings;
@@ -121,7 +123,8 @@ public final class LocalPgBouncer implements AutoCloseable {
     }
     if (!Files.exists(conf.resolve(USERS_FILE))) {
       // Replaced by the control plane with SCRAM verifiers at its first sync.
-      writeShared(conf.resolve(USERS_FILE), quote(ADMIN_USER) + " " + quote(adminPassword.reveal()) + "\n");
+      writeShared(
+          conf.resolve(USERS_FILE), quote(ADMIN_USER) + " " + quote(adminPassword.reveal()) + "\n");
     }
     Map<String, String> ini = new LinkedHashMap<>();
     ini.put("listen_addr", "127.0.0.1");
@@ -153,7 +156,14 @@ public final class LocalPgBouncer implements AutoCloseable {
     // The pidfile must be writable by PgBouncer: base itself is owned by the service user.
     LocalProcesses.chownOne(base);
     // A soft file-descriptor limit of 1024 (what runuser sets) caps clients below max_client_conn.
-    List<String> cmd = new ArrayList<>(List.of("sh", "-c", "ulimit -n \"$(ulimit -Hn)\"; exec \"$0\" -d \"$1\"", binary.toString(), iniFile.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "sh",
+                "-c",
+                "ulimit -n \"$(ulimit -Hn)\"; exec \"$0\" -d \"$1\"",
+                binary.toString(),
+                iniFile.toString()));
     try {
       LocalProcesses.run(LocalProcesses.unprivileged(cmd), Duration.ofSeconds(30));
       awaitReady(Duration.ofSeconds(30));
@@ -253,7 +263,18 @@ public final class LocalPgBouncer implements AutoCloseable {
         LocalProcesses.findExecutable("psql", debianClientDirs())
             .orElseThrow(() -> new IOException("psql not found: install postgresql-client-15"));
     ProcessBuilder pb =
-        new ProcessBuilder(psql.toString(), "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", command);
+        new ProcessBuilder(
+            psql.toString(),
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-F",
+            "\t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            command);
     pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
     pb.environment().put("PGHOST", host());
     pb.environment().put("PGPORT", Integer.toString(port));
@@ -264,7 +285,8 @@ public final class LocalPgBouncer implements AutoCloseable {
     pb.environment().put("PGCONNECT_TIMEOUT", "5");
     Process p = pb.redirectErrorStream(true).start();
     p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     try {
       if (p.waitFor() != 0) {
         throw new IOException("psql on the admin console: " + out.strip());
@@ -304,8 +326,8 @@ public final class LocalPgBouncer implements AutoCloseable {
   }
 
   /**
-   * Stops and starts PgBouncer again on the same directory and port: it reads the generated
-   * files from disk, as after a machine reboot.
+   * Stops and starts PgBouncer again on the same directory and port: it reads the generated files
+   * from disk, as after a machine reboot.
    *
    * @throws IOException when it does not come back
    */
@@ -316,7 +338,10 @@ public final class LocalPgBouncer implements AutoCloseable {
 
   private static List<Path> debianClientDirs() {
     try (var versions = Files.list(Path.of("/usr/lib/postgresql"))) {
-      return versions.map(v -> v.resolve("bin")).sorted(java.util.Comparator.reverseOrder()).toList();
+      return versions
+          .map(v -> v.resolve("bin"))
+          .sorted(java.util.Comparator.reverseOrder())
+          .toList();
     } catch (IOException e) {
       return List.of();
     }

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout under the base directory: {@code data/} (PGDATA), {@code run/} (socket), {@code
  * postgres.log}, {@code superuser-password} (mode 0600) and {@code port}. Starting again on the
- * same directory finds the cluster again; if its server is still running (the JVM that started
- * it was killed), that server is reused.
+ * same directory finds the cluster again; if its server is still running (the JVM that started it
+ * was killed), that server is reused.
  */
 public final class LocalPostgres implements AutoCloseable {
 
@@ -72,7 +72,8 @@ public final class LocalPostgres implements AutoCloseable {
 
     Optional<Integer> runningPort = runningPort(data);
     if (runningPort.isPresent()) {
-      log.info("PostgreSQL under {} is already running on port {}; reusing it", base, runningPort.get());
+      log.info(
+          "PostgreSQL under {} is already running on port {}; reusing it", base, runningPort.get());
       LocalPostgres pg = new LocalPostgres(base, bin, runningPort.get(), password);
       pg.awaitReady(Duration.ofSeconds(30));
       return pg;
@@ -102,9 +103,13 @@ public final class LocalPostgres implements AutoCloseable {
         LocalProcesses.unprivileged(
             List.of(
                 bin.resolve("pg_ctl").toString(),
-                "-D", data.toString(),
-                "-l", logFile.toString(),
-                "-w", "-t", "60",
+                "-D",
+                data.toString(),
+                "-l",
+                logFile.toString(),
+                "-w",
+                "-t",
+                "60",
                 "start")),
         Duration.ofSeconds(90));
     LocalPostgres pg = new LocalPostgres(base, bin, port, password);
@@ -125,8 +130,10 @@ public final class LocalPostgres implements AutoCloseable {
           LocalProcesses.unprivileged(
               List.of(
                   bin.resolve("initdb").toString(),
-                  "-D", data.toString(),
-                  "-U", SUPERUSER,
+                  "-D",
+                  data.toString(),
+                  "-U",
+                  SUPERUSER,
                   "--pwfile=" + pwfile,
                   "--auth=scram-sha-256",
                   "--encoding=UTF8",
@@ -144,9 +151,8 @@ public final class LocalPostgres implements AutoCloseable {
 
   /**
    * Finds PostgreSQL server binaries: {@code MIOSA_PG_BIN} (a directory, or {@code bundled} to
-   * force the classpath bundle), then the newest {@code
-   * /usr/lib/postgresql/<major>/bin}, then {@code PATH}, then the bundle on the classpath ({@link
-   * BundledPostgres}).
+   * force the classpath bundle), then the newest {@code /usr/lib/postgresql/<major>/bin}, then
+   * {@code PATH}, then the bundle on the classpath ({@link BundledPostgres}).
    *
    * @return the directory holding {@code initdb}, {@code pg_ctl} and {@code postgres}
    * @throws IOException naming what to install when none are found
@@ -297,7 +303,16 @@ public final class LocalPostgres implements AutoCloseable {
   /** Stops the server (fast shutdown: sessions are ended, data is flushed). */
   public void stop() {
     try {
-      List<String> cmd = new ArrayList<>(List.of(bin.resolve("pg_ctl").toString(), "-D", base.resolve("data").toString(), "-m", "fast", "-w", "stop"));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  bin.resolve("pg_ctl").toString(),
+                  "-D",
+                  base.resolve("data").toString(),
+                  "-m",
+                  "fast",
+                  "-w",
+                  "stop"));
       LocalProcesses.run(LocalProcesses.unprivileged(cmd), Duration.ofSeconds(60));
       log.info("PostgreSQL under {} stopped", base);
     } catch (IOException e) {

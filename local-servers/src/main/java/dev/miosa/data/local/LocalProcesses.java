@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Helpers to run server binaries as local processes. Servers such as PostgreSQL refuse to run as
- * root; when this JVM runs as root, commands are run as an unprivileged system user through
- * {@code runuser} (util-linux), and the directories they need are handed to that user.
+ * root; when this JVM runs as root, commands are run as an unprivileged system user through {@code
+ * runuser} (util-linux), and the directories they need are handed to that user.
  */
 public final class LocalProcesses {
 
@@ -219,9 +219,14 @@ public final class LocalProcesses {
     Files.createDirectories(file.toAbsolutePath().getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
-    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(tmp, text);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        tmp,
+        file,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   static String tail(String text, int max) {

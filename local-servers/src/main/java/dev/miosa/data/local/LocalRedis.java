@@ -25,18 +25,18 @@ import org.slf4j.LoggerFactory;
  * {@code redis-server} package, found on {@code PATH}, in {@code /usr/bin} or in {@code
  * MIOSA_REDIS_SERVER}). Used by the embedded default and by tests.
  *
- * <p>Layout under the base directory: {@code data/} (RDB/AOF files), {@code redis.conf}
- * (rewritten at each start, mode 0600), {@code redis.log}, {@code redis.pid}, {@code port} and
- * {@code admin-password} (mode 0600). The server listens on 127.0.0.1 only; the {@code default}
- * user is switched off, so every connection must authenticate, and the admin user {@value
- * #ADMIN_USER} holds every right ({@code ~* &* +@all}). Starting again on the same directory keeps
- * the port and password; if its server is still running (the JVM that started it was killed),
- * that server is reused.
+ * <p>Layout under the base directory: {@code data/} (RDB/AOF files), {@code redis.conf} (rewritten
+ * at each start, mode 0600), {@code redis.log}, {@code redis.pid}, {@code port} and {@code
+ * admin-password} (mode 0600). The server listens on 127.0.0.1 only; the {@code default} user is
+ * switched off, so every connection must authenticate, and the admin user {@value #ADMIN_USER}
+ * holds every right ({@code ~* &* +@all}). Starting again on the same directory keeps the port and
+ * password; if its server is still running (the JVM that started it was killed), that server is
+ * reused.
  *
- * <p>Persistence follows the settings given: by default an append-only file only ({@code
- * appendonly yes}, {@code save ""}); tests pass {@code appendonly no} to get a server that
- * restarts empty.
- * Redis configuration reference: https://redis.io/docs/latest/operate/oss_and_stack/management/config/
+ * <p>Persistence follows the settings given: by default an append-only file only ({@code appendonly
+ * yes}, {@code save ""}); tests pass {@code appendonly no} to get a server that restarts empty.
+ * Redis configuration reference:
+ * https://redis.io/docs/latest/operate/oss_and_stack/management/config/
  */
 public final class LocalRedis implements AutoCloseable {
 
@@ -50,10 +50,12 @@ public final class LocalRedis implements AutoCloseable {
   private final Map<String, String> settings;
   private final int port;
   private final Secret password;
+
   /** The pid of the server this instance launched or attached to, in case its pid file is gone. */
   private volatile long pid = -1;
 
-  private LocalRedis(Path base, Path binary, Map<String, String> settings, int port, Secret password) {
+  private LocalRedis(
+      Path base, Path binary, Map<String, String> settings, int port, Secret password) {
     this.base = base;
     this.binary = binary;
     this.settings = settings;
@@ -68,8 +70,8 @@ public final class LocalRedis implements AutoCloseable {
    * @param settings extra {@code redis.conf} directives, name to value as written in the file
    *     ({@code "save" -> "\"\""}, {@code "appendonly" -> "no"}); they override the defaults
    * @return the running server
-   * @throws IOException when no {@code redis-server} is found (the message says what to install)
-   *     or the server does not answer within 30 seconds
+   * @throws IOException when no {@code redis-server} is found (the message says what to install) or
+   *     the server does not answer within 30 seconds
    */
   public static LocalRedis start(Path base, Map<String, String> settings) throws IOException {
     base = base.toAbsolutePath();
@@ -98,8 +100,8 @@ public final class LocalRedis implements AutoCloseable {
   }
 
   /**
-   * Finds {@code redis-server}: {@code MIOSA_REDIS_SERVER}, then {@code PATH}, {@code /usr/bin}
-   * and {@code /usr/sbin}.
+   * Finds {@code redis-server}: {@code MIOSA_REDIS_SERVER}, then {@code PATH}, {@code /usr/bin} and
+   * {@code /usr/sbin}.
    *
    * @return the executable
    * @throws IOException naming what to install when none is found
@@ -151,7 +153,10 @@ public final class LocalRedis implements AutoCloseable {
     // No passwordless access: the default user is off; the admin user is stored as a SHA-256
     // hash (ACL rule #<hex>), so the file never holds the password itself.
     text.append("user default off resetpass -@all\n");
-    text.append("user ").append(ADMIN_USER).append(" on #").append(TokenHashes.sha256Hex(password.reveal()))
+    text.append("user ")
+        .append(ADMIN_USER)
+        .append(" on #")
+        .append(TokenHashes.sha256Hex(password.reveal()))
         .append(" ~* &* +@all\n");
     LocalProcesses.writePrivate(conf, text.toString());
     Files.deleteIfExists(base.resolve("redis.pid"));
@@ -159,7 +164,8 @@ public final class LocalRedis implements AutoCloseable {
     Process process =
         new ProcessBuilder(binary.toString(), conf.toString())
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("redis-stdout.log").toFile()))
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(base.resolve("redis-stdout.log").toFile()))
             .start();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < deadline) {
@@ -175,7 +181,8 @@ public final class LocalRedis implements AutoCloseable {
       sleep(50);
     }
     process.destroyForcibly();
-    throw new IOException("redis-server on port " + port + " did not answer within 30 s; its log: " + logTail());
+    throw new IOException(
+        "redis-server on port " + port + " did not answer within 30 s; its log: " + logTail());
   }
 
   /** The host clients use: {@code 127.0.0.1}. */
@@ -203,7 +210,8 @@ public final class LocalRedis implements AutoCloseable {
    * alphanumeric, so nothing needs percent-encoding). It holds the password: never log it.
    */
   public Secret adminUrl() {
-    return Secret.of("redis://" + ADMIN_USER + ":" + password.reveal() + "@" + host() + ":" + port + "/0");
+    return Secret.of(
+        "redis://" + ADMIN_USER + ":" + password.reveal() + "@" + host() + ":" + port + "/0");
   }
 
   /** The directory the server runs in. */
@@ -235,7 +243,9 @@ public final class LocalRedis implements AutoCloseable {
    * data first; with {@code save ""} and {@code appendonly no} the data is gone.
    */
   public void stop() {
-    Optional<Long> running = runningPid(base).or(() -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(h -> pid));
+    Optional<Long> running =
+        runningPid(base)
+            .or(() -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(h -> pid));
     if (running.isEmpty()) {
       return;
     }
@@ -301,10 +311,10 @@ public final class LocalRedis implements AutoCloseable {
   }
 
   /**
-   * Sends {@code AUTH user password} with the credentials of a {@code redis://user:password@host:port}
-   * URL (percent-encoded, as in {@code REDIS_URL}) and returns the server's first reply line, e.g.
-   * {@code +OK} or {@code -WRONGPASS ...}. A raw exchange, so no client library's handshake can
-   * hide the server's answer.
+   * Sends {@code AUTH user password} with the credentials of a {@code
+   * redis://user:password@host:port} URL (percent-encoded, as in {@code REDIS_URL}) and returns the
+   * server's first reply line, e.g. {@code +OK} or {@code -WRONGPASS ...}. A raw exchange, so no
+   * client library's handshake can hide the server's answer.
    *
    * @param redisUrl the URL
    * @return the reply line
@@ -314,8 +324,12 @@ public final class LocalRedis implements AutoCloseable {
     java.net.URI uri = java.net.URI.create(redisUrl);
     String info = uri.getRawUserInfo();
     int colon = info.indexOf(':');
-    String user = java.net.URLDecoder.decode(info.substring(0, colon).replace("+", "%2B"), StandardCharsets.UTF_8);
-    String password = java.net.URLDecoder.decode(info.substring(colon + 1).replace("+", "%2B"), StandardCharsets.UTF_8);
+    String user =
+        java.net.URLDecoder.decode(
+            info.substring(0, colon).replace("+", "%2B"), StandardCharsets.UTF_8);
+    String password =
+        java.net.URLDecoder.decode(
+            info.substring(colon + 1).replace("+", "%2B"), StandardCharsets.UTF_8);
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5_000);
       s.setSoTimeout(10_000);

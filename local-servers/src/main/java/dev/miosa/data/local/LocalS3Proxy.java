@@ -20,19 +20,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An S3-compatible object store run in this JVM: S3Proxy ({@code org.gaul:s3proxy}, see
- * https://github.com/gaul/s3proxy) with its filesystem backend ({@code filesystem-nio2}), on
- * {@code 127.0.0.1} and a free port, requiring AWS Signature V2/V4 with one generated key pair.
- * Used by the embedded default and by tests; clients reach it only over HTTP (the MinIO SDK,
- * presigned URLs), as they would reach MinIO.
+ * https://github.com/gaul/s3proxy) with its filesystem backend ({@code filesystem-nio2}), on {@code
+ * 127.0.0.1} and a free port, requiring AWS Signature V2/V4 with one generated key pair. Used by
+ * the embedded default and by tests; clients reach it only over HTTP (the MinIO SDK, presigned
+ * URLs), as they would reach MinIO.
  *
  * <p>Layout under the base directory: {@code objects/} (one directory per bucket), {@code
  * credentials} (access key and secret key, mode 0600) and {@code port}. Starting again on the same
  * directory keeps the objects, the key pair and, when it is still free, the port.
  *
- * <p>S3Proxy verifies SigV4 signatures (header and presigned query, with any signed headers such
- * as {@code Content-Type} and {@code Content-Length}) and presigned expiry, answers anonymous
- * requests on private buckets with 403/404, and allows every CORS origin so that browser pages
- * can use signed URLs. It does not check a POST policy's conditions (only its signature).
+ * <p>S3Proxy verifies SigV4 signatures (header and presigned query, with any signed headers such as
+ * {@code Content-Type} and {@code Content-Length}) and presigned expiry, answers anonymous requests
+ * on private buckets with 403/404, and allows every CORS origin so that browser pages can use
+ * signed URLs. It does not check a POST policy's conditions (only its signature).
  */
 public final class LocalS3Proxy implements AutoCloseable {
 
@@ -68,13 +68,19 @@ public final class LocalS3Proxy implements AutoCloseable {
     Files.createDirectories(objects);
     Path credentialsFile = base.resolve("credentials");
     if (!Files.exists(credentialsFile)) {
-      String newAccessKey = "miosa" + Passwords.alphanumeric(32).reveal().substring(0, 15).toUpperCase(java.util.Locale.ROOT);
+      String newAccessKey =
+          "miosa"
+              + Passwords.alphanumeric(32)
+                  .reveal()
+                  .substring(0, 15)
+                  .toUpperCase(java.util.Locale.ROOT);
       LocalProcesses.writePrivate(
           credentialsFile, newAccessKey + "\n" + Passwords.alphanumeric(40).reveal() + "\n");
     }
     List<String> lines = Files.readAllLines(credentialsFile);
     if (lines.size() < 2 || lines.get(0).isBlank() || lines.get(1).isBlank()) {
-      throw new IOException(credentialsFile + " must hold the access key and the secret key on two lines");
+      throw new IOException(
+          credentialsFile + " must hold the access key and the secret key on two lines");
     }
     String accessKey = lines.get(0).trim();
     Secret secretKey = Secret.of(lines.get(1).trim());

@@ -46,7 +46,15 @@ public final class TestServers {
               dir ->
                   LocalPostgres.start(
                       dir,
-                      Map.of("fsync", "off", "synchronous_commit", "off", "full_page_writes", "off", "max_connections", "400")));
+                      Map.of(
+                          "fsync",
+                          "off",
+                          "synchronous_commit",
+                          "off",
+                          "full_page_writes",
+                          "off",
+                          "max_connections",
+                          "400")));
     }
     return postgres;
   }
@@ -166,7 +174,8 @@ public final class TestServers {
       }
     }
     if (migrations == null) {
-      throw new IllegalStateException("api/src/main/resources/db/migration not found above " + Path.of("").toAbsolutePath());
+      throw new IllegalStateException(
+          "api/src/main/resources/db/migration not found above " + Path.of("").toAbsolutePath());
     }
     org.flywaydb.core.Flyway.configure()
         .dataSource(ds)

@@ -27,7 +27,8 @@ class LocalPostgresTest {
     dir = Files.createTempDirectory("miosa-localpg");
     LocalPostgres first = LocalPostgres.start(dir, Map.of("fsync", "off"));
     first.createDatabaseIfAbsent("kept");
-    try (Connection c = first.connect("kept"); var st = c.createStatement()) {
+    try (Connection c = first.connect("kept");
+        var st = c.createStatement()) {
       st.execute("CREATE TABLE t (v int)");
       st.execute("INSERT INTO t VALUES (42)");
     }
@@ -35,14 +36,17 @@ class LocalPostgresTest {
     first.stop();
 
     LocalPostgres second = LocalPostgres.start(dir, Map.of("fsync", "off"));
-    try (Connection c = second.connect("kept"); var st = c.createStatement()) {
+    try (Connection c = second.connect("kept");
+        var st = c.createStatement()) {
       var rs = st.executeQuery("SELECT v FROM t");
       assertThat(rs.next()).isTrue();
       assertThat(rs.getInt(1)).isEqualTo(42);
     } finally {
       second.stop();
     }
-    assertThat(second.port()).as("the saved port is reused, so stored URLs stay valid").isEqualTo(port);
+    assertThat(second.port())
+        .as("the saved port is reused, so stored URLs stay valid")
+        .isEqualTo(port);
   }
 
   @Test
@@ -64,7 +68,8 @@ class LocalPostgresTest {
     System.setProperty("miosa.pg.bin", "bundled");
     dir = Files.createTempDirectory("miosa-bundledpg");
     LocalPostgres pg = LocalPostgres.start(dir, Map.of("fsync", "off"));
-    try (Connection c = pg.connect("postgres"); var st = c.createStatement()) {
+    try (Connection c = pg.connect("postgres");
+        var st = c.createStatement()) {
       var rs = st.executeQuery("SHOW server_version");
       rs.next();
       assertThat(rs.getString(1)).startsWith("15.");

@@ -3,9 +3,9 @@ package dev.miosa.data.provisioner;
 import java.security.SecureRandom;
 
 /**
- * Makes opaque ids: a short type prefix, an underscore and 20 random characters of {@code
- * [a-z0-9]} (about 103 bits), e.g. {@code prj_3k9x...}. Ids are safe to use in backend names
- * (database names, bucket names) because they never hold user input.
+ * Makes opaque ids: a short type prefix, an underscore and 20 random characters of {@code [a-z0-9]}
+ * (about 103 bits), e.g. {@code prj_3k9x...}. Ids are safe to use in backend names (database names,
+ * bucket names) because they never hold user input.
  */
 public final class Ids {
 

@@ -27,7 +27,8 @@ public final class Periodic {
    * @param task the work
    * @return the executor; {@code shutdownNow()} stops it
    */
-  public static ScheduledExecutorService start(String threadName, Duration initialDelay, Duration delay, Runnable task) {
+  public static ScheduledExecutorService start(
+      String threadName, Duration initialDelay, Duration delay, Runnable task) {
     ScheduledExecutorService timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {

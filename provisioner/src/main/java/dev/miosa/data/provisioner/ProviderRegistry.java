@@ -24,14 +24,24 @@ public final class ProviderRegistry {
       Collection<ServiceProvider> providers, Collection<OperationHandler> handlers) {
     this.providers =
         providers.stream()
-            .collect(Collectors.toMap(ServiceProvider::type, Function.identity(), (a, b) -> {
-              throw new IllegalArgumentException("two providers of type " + a.type());
-            }, TreeMap::new));
+            .collect(
+                Collectors.toMap(
+                    ServiceProvider::type,
+                    Function.identity(),
+                    (a, b) -> {
+                      throw new IllegalArgumentException("two providers of type " + a.type());
+                    },
+                    TreeMap::new));
     this.handlers =
         handlers.stream()
-            .collect(Collectors.toMap(OperationHandler::operationType, Function.identity(), (a, b) -> {
-              throw new IllegalArgumentException("two handlers of " + a.operationType());
-            }, TreeMap::new));
+            .collect(
+                Collectors.toMap(
+                    OperationHandler::operationType,
+                    Function.identity(),
+                    (a, b) -> {
+                      throw new IllegalArgumentException("two handlers of " + a.operationType());
+                    },
+                    TreeMap::new));
   }
 
   /** The provider of a type, if this replica has one. */

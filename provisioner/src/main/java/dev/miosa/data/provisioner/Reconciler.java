@@ -71,7 +71,12 @@ public final class Reconciler implements OperationExecutor {
         ProvisionResult result = provider.provision(ctx);
         resources.mergeAttributes(row.id(), result.attributes());
         resources.setPhase(row.id(), "ready", null);
-        log.info("resource {} ({} {}) ready: {}", row.id(), row.serviceType(), row.environmentName(), result.action());
+        log.info(
+            "resource {} ({} {}) ready: {}",
+            row.id(),
+            row.serviceType(),
+            row.environmentName(),
+            result.action());
         onEnvironmentChanged.accept(row.environmentId());
       } catch (RuntimeException e) {
         resources.setPhase(row.id(), "failed", publicMessage(e));
@@ -106,13 +111,19 @@ public final class Reconciler implements OperationExecutor {
         registry
             .handler(op.type())
             .orElseThrow(
-                () -> new ProvisioningException("UNKNOWN_OPERATION", "no handler for " + op.type(), false, null));
+                () ->
+                    new ProvisioningException(
+                        "UNKNOWN_OPERATION", "no handler for " + op.type(), false, null));
     Object resourceId = op.params().get("resourceId");
     ResourceRow row =
         resources
             .find(String.valueOf(resourceId))
-            .orElseThrow(() -> new ProvisioningException("RESOURCE_NOT_FOUND", "resource not found", false, null));
-    handler.execute(op.id(), new StoredResourceContext(row, resources, cipher, op.id()), op.params());
+            .orElseThrow(
+                () ->
+                    new ProvisioningException(
+                        "RESOURCE_NOT_FOUND", "resource not found", false, null));
+    handler.execute(
+        op.id(), new StoredResourceContext(row, resources, cipher, op.id()), op.params());
   }
 
   private void finishServiceIfEmpty(String serviceId) {
@@ -143,11 +154,16 @@ public final class Reconciler implements OperationExecutor {
         .orElseThrow(
             () ->
                 new ProvisioningException(
-                    "NO_PROVIDER", "no provider for type " + row.serviceType() + " on this replica", true, null));
+                    "NO_PROVIDER",
+                    "no provider for type " + row.serviceType() + " on this replica",
+                    true,
+                    null));
   }
 
   /** The message recorded for users: a provider's own message, never a driver's raw text. */
   static String publicMessage(RuntimeException e) {
-    return e instanceof ProvisioningException ? e.getMessage() : "internal error (" + e.getClass().getSimpleName() + ")";
+    return e instanceof ProvisioningException
+        ? e.getMessage()
+        : "internal error (" + e.getClass().getSimpleName() + ")";
   }
 }

@@ -10,8 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Resolves the variables of one environment: every ready resource's provider contributes its
- * plain names, prefixed by the data service's name (see {@link VariableNames}). The result holds
+ * Resolves the variables of one environment: every ready resource's provider contributes its plain
+ * names, prefixed by the data service's name (see {@link VariableNames}). The result holds
  * decrypted secrets; callers cache it and must never log it.
  */
 public final class VariablesResolver {
@@ -25,7 +25,8 @@ public final class VariablesResolver {
    * @param resources the resource store
    * @param cipher the at-rest cipher
    */
-  public VariablesResolver(ProviderRegistry registry, ResourceStore resources, SecretCipher cipher) {
+  public VariablesResolver(
+      ProviderRegistry registry, ResourceStore resources, SecretCipher cipher) {
     this.registry = registry;
     this.resources = resources;
     this.cipher = cipher;
@@ -49,7 +50,8 @@ public final class VariablesResolver {
               p ->
                   out.putAll(
                       VariableNames.prefixed(
-                          row.serviceName(), p.variables(new StoredResourceContext(row, resources, cipher, null)))));
+                          row.serviceName(),
+                          p.variables(new StoredResourceContext(row, resources, cipher, null)))));
     }
     return Collections.unmodifiableMap(out);
   }
@@ -70,7 +72,8 @@ public final class VariablesResolver {
             p ->
                 java.util.List.copyOf(
                     VariableNames.prefixed(
-                            row.serviceName(), p.variables(new StoredResourceContext(row, resources, cipher, null)))
+                            row.serviceName(),
+                            p.variables(new StoredResourceContext(row, resources, cipher, null)))
                         .keySet()))
         .orElse(java.util.List.of());
   }

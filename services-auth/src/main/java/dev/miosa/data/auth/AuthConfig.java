@@ -12,8 +12,8 @@ import java.util.Map;
  * @param passwordMinLength fewest characters (Unicode code points) a new password may have, 6 to
  *     128, default 6 (GoTrue's default)
  * @param accessTokenTtlSeconds lifetime of access tokens, 60 to 86,400, default 3,600
- * @param refreshTokenReuseIntervalSeconds grace window in which a just-rotated refresh token may
- *     be used again (two tabs refreshing at once), 0 to 60, default 10
+ * @param refreshTokenReuseIntervalSeconds grace window in which a just-rotated refresh token may be
+ *     used again (two tabs refreshing at once), 0 to 60, default 10
  * @param disableSignup whether {@code POST /signup} is refused
  */
 public record AuthConfig(
@@ -64,5 +64,4 @@ public record AuthConfig(
     out.put("disableSignup", disableSignup);
     return out;
   }
-
 }

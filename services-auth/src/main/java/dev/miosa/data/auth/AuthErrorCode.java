@@ -1,9 +1,9 @@
 package dev.miosa.data.auth;
 
 /**
- * Stable machine codes of realm API errors. {@link #wire()} is the GoTrue {@code error_code}
- * string (see supabase/auth {@code internal/api/apierrors/errorcode.go}); the HTTP layer maps
- * each code to its status.
+ * Stable machine codes of realm API errors. {@link #wire()} is the GoTrue {@code error_code} string
+ * (see supabase/auth {@code internal/api/apierrors/errorcode.go}); the HTTP layer maps each code to
+ * its status.
  */
 public enum AuthErrorCode {
   /** The body is not JSON, or a field has the wrong JSON type. */

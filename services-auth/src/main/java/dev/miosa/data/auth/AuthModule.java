@@ -16,9 +16,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Assembles the auth module from what the application edge provides, so that the api's wiring
- * and the tests build it the same way: the {@link AuthProvider} (SPI), the {@link RealmService}
- * and the {@link RealmController} that serves {@code AUTH_URL}.
+ * Assembles the auth module from what the application edge provides, so that the api's wiring and
+ * the tests build it the same way: the {@link AuthProvider} (SPI), the {@link RealmService} and the
+ * {@link RealmController} that serves {@code AUTH_URL}.
  */
 public final class AuthModule {
 

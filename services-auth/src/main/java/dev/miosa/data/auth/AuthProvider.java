@@ -15,15 +15,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Auth realms: for each environment of an auth data service, a realm in the control-plane
- * database (users outlive every VM) with its own random signing secret. The runtime gets {@code
- * AUTH_URL} (the realm's GoTrue-compatible API on this api) and {@code AUTH_JWT_SECRET} (to verify
- * access tokens itself). Staging users are never production users: realms share nothing.
+ * Auth realms: for each environment of an auth data service, a realm in the control-plane database
+ * (users outlive every VM) with its own random signing secret. The runtime gets {@code AUTH_URL}
+ * (the realm's GoTrue-compatible API on this api) and {@code AUTH_JWT_SECRET} (to verify access
+ * tokens itself). Staging users are never production users: realms share nothing.
  *
  * <p>The realm id is the resource id. Provisioning stores the secret first ({@link
- * ResourceContext#secret}, reused on every later run) and then upserts the realm row with the
- * plan; deprovisioning deletes the row, and with it the realm's users, sessions and refresh
- * tokens.
+ * ResourceContext#secret}, reused on every later run) and then upserts the realm row with the plan;
+ * deprovisioning deletes the row, and with it the realm's users, sessions and refresh tokens.
  */
 public final class AuthProvider implements ServiceProvider {
 
@@ -49,7 +48,8 @@ public final class AuthProvider implements ServiceProvider {
    * @param settings module settings ({@code AUTH_URL} base)
    * @param json mapper for the settings column
    */
-  public AuthProvider(JdbcClient jdbc, RealmDirectory realms, AuthSettings settings, JsonMapper json) {
+  public AuthProvider(
+      JdbcClient jdbc, RealmDirectory realms, AuthSettings settings, JsonMapper json) {
     this.jdbc = jdbc;
     this.realms = realms;
     this.settings = settings;
@@ -94,7 +94,8 @@ public final class AuthProvider implements ServiceProvider {
     } else if (sameJson(stored.get(), wanted)) {
       action = ProvisionResult.Action.UNCHANGED;
     } else {
-      jdbc.sql("UPDATE auth_realms SET settings = CAST(:settings AS jsonb), updated_at = now() WHERE id = :id")
+      jdbc.sql(
+              "UPDATE auth_realms SET settings = CAST(:settings AS jsonb), updated_at = now() WHERE id = :id")
           .param("id", realmId)
           .param("settings", wanted)
           .update();
@@ -106,7 +107,10 @@ public final class AuthProvider implements ServiceProvider {
 
   @Override
   public void deprovision(ResourceContext resource) {
-    int n = jdbc.sql("DELETE FROM auth_realms WHERE id = :id").param("id", resource.resourceId()).update();
+    int n =
+        jdbc.sql("DELETE FROM auth_realms WHERE id = :id")
+            .param("id", resource.resourceId())
+            .update();
     realms.evict(resource.resourceId());
     if (n > 0) {
       log.info("auth realm {} deleted with its users and sessions", resource.resourceId());

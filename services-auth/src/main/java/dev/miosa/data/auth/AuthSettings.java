@@ -4,13 +4,12 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Settings of the auth module, bound by the api from {@code MIOSA_AUTH_*} and handed in as a
- * plain record.
+ * Settings of the auth module, bound by the api from {@code MIOSA_AUTH_*} and handed in as a plain
+ * record.
  *
  * @param publicBaseUrl the api's public base URL without a trailing slash ({@code
  *     https://data.example.com}); {@code AUTH_URL} is this plus {@code /v1/auth/{realmId}}
- * @param clockLeeway clock skew allowed when checking {@code exp} of access tokens (0 to 5
- *     minutes)
+ * @param clockLeeway clock skew allowed when checking {@code exp} of access tokens (0 to 5 minutes)
  * @param maxFailedLogins failed logins per realm, email and client address before {@code 429}
  * @param failedLoginWindow how long failed logins are counted (and a block lasts at most)
  * @param argon2MemoryKib Argon2id memory cost in KiB (OWASP: 19,456 with 2 iterations)
@@ -57,7 +56,13 @@ public record AuthSettings(
    */
   public static AuthSettings defaults(String publicBaseUrl) {
     return new AuthSettings(
-        publicBaseUrl, Duration.ofSeconds(10), 5, Duration.ofMinutes(5), 19_456, 2, Duration.ofSeconds(10));
+        publicBaseUrl,
+        Duration.ofSeconds(10),
+        5,
+        Duration.ofMinutes(5),
+        19_456,
+        2,
+        Duration.ofSeconds(10));
   }
 
   /** The realm's {@code AUTH_URL}. */

@@ -88,7 +88,8 @@ public final class RealmService {
    * @param user the user
    * @param weakPassword set when the password used no longer meets the realm's rules
    */
-  public record Grant(AccessTokens.Issued access, String refreshToken, User user, WeakPassword weakPassword) {}
+  public record Grant(
+      AccessTokens.Issued access, String refreshToken, User user, WeakPassword weakPassword) {}
 
   /**
    * GoTrue's {@code weak_password} hint of a successful sign-in.
@@ -124,7 +125,11 @@ public final class RealmService {
    * @param phone a new phone number (refused: no phone provider)
    */
   public record UserChanges(
-      String email, String password, Map<String, Object> data, Map<String, Object> appMetadata, String phone) {}
+      String email,
+      String password,
+      Map<String, Object> data,
+      Map<String, Object> appMetadata,
+      String phone) {}
 
   /**
    * {@code POST /signup}.
@@ -137,9 +142,16 @@ public final class RealmService {
    * @param client who asks
    * @return the user, with a session when the address counts as confirmed
    */
-  public Signup signUp(Realm realm, String email, String phone, String password, Map<String, Object> data, Client client) {
+  public Signup signUp(
+      Realm realm,
+      String email,
+      String phone,
+      String password,
+      Map<String, Object> data,
+      Client client) {
     if (realm.config().disableSignup()) {
-      throw new AuthException(AuthErrorCode.SIGNUP_DISABLED, "Signups not allowed for this instance");
+      throw new AuthException(
+          AuthErrorCode.SIGNUP_DISABLED, "Signups not allowed for this instance");
     }
     if (password == null || password.isEmpty()) {
       throw new AuthException(AuthErrorCode.VALIDATION_FAILED, "Signup requires a valid password");
@@ -149,13 +161,15 @@ public final class RealmService {
     boolean hasPhone = phone != null && !phone.isEmpty();
     if (hasEmail && hasPhone) {
       throw new AuthException(
-          AuthErrorCode.VALIDATION_FAILED, "Only an email address or phone number should be provided on signup.");
+          AuthErrorCode.VALIDATION_FAILED,
+          "Only an email address or phone number should be provided on signup.");
     }
     if (hasPhone) {
       throw new AuthException(AuthErrorCode.PHONE_SIGNUP_DISABLED, "Phone signups are disabled");
     }
     if (!hasEmail) {
-      throw new AuthException(AuthErrorCode.VALIDATION_FAILED, "Sign up only available with email provider");
+      throw new AuthException(
+          AuthErrorCode.VALIDATION_FAILED, "Sign up only available with email provider");
     }
     EmailAddress address = EmailAddress.parse(email);
     Optional<User> existing = users.findByEmailKey(realm.id(), address.key());
@@ -211,9 +225,19 @@ public final class RealmService {
     Instant now = now();
     User decoy =
         new User(
-            UUID.randomUUID(), existing.realmId(), existing.email(), existing.emailKey(), null, "", null, null,
+            UUID.randomUUID(),
+            existing.realmId(),
+            existing.email(),
+            existing.emailKey(),
+            null,
+            "",
+            null,
+            null,
             Map.of("provider", "email", "providers", List.of("email")),
-            data == null ? Map.of() : data, UUID.randomUUID(), now, now);
+            data == null ? Map.of() : data,
+            UUID.randomUUID(),
+            now,
+            now);
     return new Signup(decoy, null);
   }
 
@@ -222,12 +246,14 @@ public final class RealmService {
    * answer after the same work (a full Argon2id check); repeated failures per realm, email and
    * client address are refused with {@code 429} for a while.
    */
-  public Grant passwordGrant(Realm realm, String email, String phone, String password, Client client) {
+  public Grant passwordGrant(
+      Realm realm, String email, String phone, String password, Client client) {
     boolean hasEmail = email != null && !email.isEmpty();
     boolean hasPhone = phone != null && !phone.isEmpty();
     if (hasEmail && hasPhone) {
       throw new AuthException(
-          AuthErrorCode.VALIDATION_FAILED, "Only an email address or phone number should be provided on login.");
+          AuthErrorCode.VALIDATION_FAILED,
+          "Only an email address or phone number should be provided on login.");
     }
     if (hasPhone) {
       throw new AuthException(AuthErrorCode.PHONE_PROVIDER_DISABLED, "Phone logins are disabled");
@@ -237,9 +263,12 @@ public final class RealmService {
     }
     String key = EmailAddress.keyForLookup(email);
     String throttleKey = LoginThrottle.key(realm.id(), key, client.address());
-    throttle.blockedFor(throttleKey).ifPresent(seconds -> {
-      throw AuthException.rateLimited(seconds);
-    });
+    throttle
+        .blockedFor(throttleKey)
+        .ifPresent(
+            seconds -> {
+              throw AuthException.rateLimited(seconds);
+            });
     Optional<User> found = users.findByEmailKey(realm.id(), key);
     String given = password == null ? "" : password;
     if (!hasher.matches(given, found.map(User::passwordHash).orElse(null))) {
@@ -257,11 +286,10 @@ public final class RealmService {
   }
 
   /**
-   * {@code POST /token?grant_type=refresh_token}. The token's row is locked, so concurrent uses
-   * are serialised. A live token is rotated: it is marked used and its successor becomes the
-   * session's one live token. A used token presented again within the realm's grace window
-   * answers the session's current token (no new one is minted); after the window, the whole
-   * session is revoked.
+   * {@code POST /token?grant_type=refresh_token}. The token's row is locked, so concurrent uses are
+   * serialised. A live token is rotated: it is marked used and its successor becomes the session's
+   * one live token. A used token presented again within the realm's grace window answers the
+   * session's current token (no new one is minted); after the window, the whole session is revoked.
    */
   public Grant refresh(Realm realm, String refreshToken, Client client) {
     if (refreshToken == null || refreshToken.isEmpty()) {
@@ -283,15 +311,21 @@ public final class RealmService {
               if (row.revokedAt() == null) {
                 sessions.revokeToken(row.id(), now);
                 issued = RefreshTokens.successor(realm.refreshSuccessorKey(), refreshToken);
-                sessions.insertToken(realm.id(), row.sessionId(), RefreshTokens.hash(issued), row.id(), now);
+                sessions.insertToken(
+                    realm.id(), row.sessionId(), RefreshTokens.hash(issued), row.id(), now);
               } else {
-                Duration grace = Duration.ofSeconds(realm.config().refreshTokenReuseIntervalSeconds());
-                issued = now.isAfter(row.revokedAt().plus(grace)) ? null : liveSuccessor(realm, row, refreshToken);
+                Duration grace =
+                    Duration.ofSeconds(realm.config().refreshTokenReuseIntervalSeconds());
+                issued =
+                    now.isAfter(row.revokedAt().plus(grace))
+                        ? null
+                        : liveSuccessor(realm, row, refreshToken);
                 if (issued == null) {
                   sessions.deleteSession(row.sessionId());
                   log.warn(
                       "refresh token reused after its grace window in realm {}: session {} revoked",
-                      realm.id(), row.sessionId());
+                      realm.id(),
+                      row.sessionId());
                   return null; // commit the revocation, then refuse
                 }
               }
@@ -300,11 +334,19 @@ public final class RealmService {
                   users
                       .findById(realm.id(), row.userId())
                       .orElseThrow(
-                          () -> new AuthException(AuthErrorCode.REFRESH_TOKEN_NOT_FOUND, "Invalid Refresh Token: Refresh Token Not Found"));
-              return new Grant(tokens.issue(realm, user, row.sessionId(), row.sessionCreatedAt()), issued, user, null);
+                          () ->
+                              new AuthException(
+                                  AuthErrorCode.REFRESH_TOKEN_NOT_FOUND,
+                                  "Invalid Refresh Token: Refresh Token Not Found"));
+              return new Grant(
+                  tokens.issue(realm, user, row.sessionId(), row.sessionCreatedAt()),
+                  issued,
+                  user,
+                  null);
             });
     if (grant == null) {
-      throw new AuthException(AuthErrorCode.REFRESH_TOKEN_ALREADY_USED, "Invalid Refresh Token: Already Used");
+      throw new AuthException(
+          AuthErrorCode.REFRESH_TOKEN_ALREADY_USED, "Invalid Refresh Token: Already Used");
     }
     return grant;
   }
@@ -315,7 +357,8 @@ public final class RealmService {
     String candidate = token;
     for (int i = 0; i < MAX_CHAIN; i++) {
       candidate = RefreshTokens.successor(key, candidate);
-      Optional<TokenRow> next = sessions.findInSession(used.sessionId(), RefreshTokens.hash(candidate));
+      Optional<TokenRow> next =
+          sessions.findInSession(used.sessionId(), RefreshTokens.hash(candidate));
       if (next.isEmpty()) {
         return null;
       }
@@ -327,8 +370,7 @@ public final class RealmService {
   }
 
   /**
-   * Checks an access token and loads its user and session ({@code GET/PUT /user}, {@code
-   * /logout}).
+   * Checks an access token and loads its user and session ({@code GET/PUT /user}, {@code /logout}).
    *
    * @param realm the realm
    * @param accessToken the bearer token
@@ -339,26 +381,35 @@ public final class RealmService {
     User user =
         users
             .findById(realm.id(), v.userId())
-            .orElseThrow(() -> new AuthException(AuthErrorCode.USER_NOT_FOUND, "User from sub claim in JWT does not exist"));
+            .orElseThrow(
+                () ->
+                    new AuthException(
+                        AuthErrorCode.USER_NOT_FOUND, "User from sub claim in JWT does not exist"));
     sessions
         .findSession(realm.id(), v.sessionId())
         .filter(s -> s.userId().equals(user.id()))
         .orElseThrow(
-            () -> new AuthException(AuthErrorCode.SESSION_NOT_FOUND, "Session from session_id claim in JWT does not exist"));
+            () ->
+                new AuthException(
+                    AuthErrorCode.SESSION_NOT_FOUND,
+                    "Session from session_id claim in JWT does not exist"));
     return new Principal(user, v.sessionId());
   }
 
   /**
-   * {@code PUT /user}: changes the address (at once: addresses are confirmed at signup, see
-   * {@link EmailConfirmation}), the password (and then ends the user's other sessions, as GoTrue
-   * does) and {@code user_metadata}.
+   * {@code PUT /user}: changes the address (at once: addresses are confirmed at signup, see {@link
+   * EmailConfirmation}), the password (and then ends the user's other sessions, as GoTrue does) and
+   * {@code user_metadata}.
    */
   public User update(Realm realm, Principal principal, UserChanges changes) {
     if (changes.appMetadata() != null) {
-      throw new AuthException(AuthErrorCode.NOT_ADMIN, "Updating app_metadata requires admin privileges");
+      throw new AuthException(
+          AuthErrorCode.NOT_ADMIN, "Updating app_metadata requires admin privileges");
     }
     EmailAddress address =
-        changes.email() == null || changes.email().isEmpty() ? null : EmailAddress.parse(changes.email());
+        changes.email() == null || changes.email().isEmpty()
+            ? null
+            : EmailAddress.parse(changes.email());
     if (changes.phone() != null && !changes.phone().isEmpty()) {
       throw new AuthException(AuthErrorCode.PHONE_PROVIDER_DISABLED, "Phone logins are disabled");
     }
@@ -372,7 +423,8 @@ public final class RealmService {
       if (!address.key().equals(user.emailKey())) {
         if (!confirmation.autoconfirm()) {
           throw new AuthException(
-              AuthErrorCode.VALIDATION_FAILED, "Changing the email address needs a confirmation this realm cannot send");
+              AuthErrorCode.VALIDATION_FAILED,
+              "Changing the email address needs a confirmation this realm cannot send");
         }
         if (users.findByEmailKey(realm.id(), address.key()).isPresent()) {
           throw emailExists();
@@ -384,24 +436,39 @@ public final class RealmService {
     String hash = user.passwordHash();
     if (changes.password() != null) {
       if (hasher.matches(changes.password(), user.passwordHash())) {
-        throw new AuthException(AuthErrorCode.SAME_PASSWORD, "New password should be different from the old password.");
+        throw new AuthException(
+            AuthErrorCode.SAME_PASSWORD, "New password should be different from the old password.");
       }
       hash = hasher.hash(changes.password());
     }
     Map<String, Object> metadata = new LinkedHashMap<>(user.userMetadata());
     if (changes.data() != null) {
-      changes.data().forEach((k, v) -> {
-        if (v == null) {
-          metadata.remove(k);
-        } else {
-          metadata.put(k, v);
-        }
-      });
+      changes
+          .data()
+          .forEach(
+              (k, v) -> {
+                if (v == null) {
+                  metadata.remove(k);
+                } else {
+                  metadata.put(k, v);
+                }
+              });
     }
     User updated =
         new User(
-            user.id(), user.realmId(), email, emailKey, hash, user.role(), user.emailConfirmedAt(), user.lastSignInAt(),
-            user.appMetadata(), metadata, user.identityId(), user.createdAt(), now());
+            user.id(),
+            user.realmId(),
+            email,
+            emailKey,
+            hash,
+            user.role(),
+            user.emailConfirmedAt(),
+            user.lastSignInAt(),
+            user.appMetadata(),
+            metadata,
+            user.identityId(),
+            user.createdAt(),
+            now());
     boolean passwordChanged = changes.password() != null;
     try {
       tx.executeWithoutResult(
@@ -427,7 +494,9 @@ public final class RealmService {
       case "global" -> sessions.deleteSessionsOf(principal.user().id());
       case "local" -> sessions.deleteSession(principal.sessionId());
       case "others" -> sessions.deleteOtherSessions(principal.user().id(), principal.sessionId());
-      default -> throw new AuthException(AuthErrorCode.VALIDATION_FAILED, "Unsupported logout scope \"" + s + "\"");
+      default ->
+          throw new AuthException(
+              AuthErrorCode.VALIDATION_FAILED, "Unsupported logout scope \"" + s + "\"");
     }
   }
 
@@ -444,9 +513,19 @@ public final class RealmService {
     users.touchSignIn(user.id(), now);
     User signedIn =
         new User(
-            user.id(), user.realmId(), user.email(), user.emailKey(), user.passwordHash(), user.role(),
-            user.emailConfirmedAt(), now, user.appMetadata(), user.userMetadata(), user.identityId(),
-            user.createdAt(), now);
+            user.id(),
+            user.realmId(),
+            user.email(),
+            user.emailKey(),
+            user.passwordHash(),
+            user.role(),
+            user.emailConfirmedAt(),
+            now,
+            user.appMetadata(),
+            user.userMetadata(),
+            user.identityId(),
+            user.createdAt(),
+            now);
     return new Grant(tokens.issue(realm, signedIn, sessionId, now), refresh, signedIn, null);
   }
 
@@ -454,7 +533,8 @@ public final class RealmService {
     int length = password.codePointCount(0, password.length());
     if (length > MAX_PASSWORD_LENGTH) {
       throw new AuthException(
-          AuthErrorCode.VALIDATION_FAILED, "Password cannot be longer than " + MAX_PASSWORD_LENGTH + " characters");
+          AuthErrorCode.VALIDATION_FAILED,
+          "Password cannot be longer than " + MAX_PASSWORD_LENGTH + " characters");
     }
     WeakPassword weak = weakness(realm, password);
     if (weak != null) {
@@ -465,13 +545,15 @@ public final class RealmService {
   private static WeakPassword weakness(Realm realm, String password) {
     int min = realm.config().passwordMinLength();
     if (password.codePointCount(0, password.length()) < min) {
-      return new WeakPassword("Password should be at least " + min + " characters.", List.of("length"));
+      return new WeakPassword(
+          "Password should be at least " + min + " characters.", List.of("length"));
     }
     return null;
   }
 
   private static AuthException emailExists() {
-    return new AuthException(AuthErrorCode.EMAIL_EXISTS, "A user with this email address has already been registered");
+    return new AuthException(
+        AuthErrorCode.EMAIL_EXISTS, "A user with this email address has already been registered");
   }
 
   private Instant now() {

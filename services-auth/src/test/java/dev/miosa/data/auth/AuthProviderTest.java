@@ -33,7 +33,8 @@ class AuthProviderTest {
 
     Map<String, String> vars = cp.provider.variables(cp.context(res.resourceId()));
     assertThat(vars).containsOnlyKeys("AUTH_URL", "AUTH_JWT_SECRET");
-    assertThat(vars.get("AUTH_URL")).isEqualTo("https://data.example.com/v1/auth/" + res.resourceId());
+    assertThat(vars.get("AUTH_URL"))
+        .isEqualTo("https://data.example.com/v1/auth/" + res.resourceId());
     byte[] entropy = Base64.getUrlDecoder().decode(vars.get("AUTH_JWT_SECRET"));
     assertThat(entropy.length * 8).isGreaterThanOrEqualTo(256);
     assertThat(cp.realms.find(res.resourceId())).isPresent();
@@ -45,7 +46,8 @@ class AuthProviderTest {
     cp.provider.provision(res);
     Map<String, String> before = cp.provider.variables(cp.context(res.resourceId()));
     Realm realm = cp.realms.find(res.resourceId()).orElseThrow();
-    service.signUp(realm, "kept@example.com", null, "correct horse", null, new Client("10.0.0.1", null));
+    service.signUp(
+        realm, "kept@example.com", null, "correct horse", null, new Client("10.0.0.1", null));
 
     ProvisionResult again = cp.provider.provision(cp.context(res.resourceId()));
     assertThat(again.action()).isEqualTo(ProvisionResult.Action.UNCHANGED);
@@ -65,11 +67,14 @@ class AuthProviderTest {
   void aChangedPlanIsAppliedOnTheNextProvision() {
     StoredResourceContext res = cp.newResource("production", Map.of());
     cp.provider.provision(res);
-    cp.jdbc.sql("UPDATE data_services SET config = '{\"passwordMinLength\": 12}' WHERE id = :id")
+    cp.jdbc
+        .sql("UPDATE data_services SET config = '{\"passwordMinLength\": 12}' WHERE id = :id")
         .param("id", res.serviceId())
         .update();
-    assertThat(cp.provider.provision(cp.context(res.resourceId())).action()).isEqualTo(ProvisionResult.Action.UPDATED);
-    assertThat(cp.realms.find(res.resourceId()).orElseThrow().config().passwordMinLength()).isEqualTo(12);
+    assertThat(cp.provider.provision(cp.context(res.resourceId())).action())
+        .isEqualTo(ProvisionResult.Action.UPDATED);
+    assertThat(cp.realms.find(res.resourceId()).orElseThrow().config().passwordMinLength())
+        .isEqualTo(12);
   }
 
   @Test
@@ -77,7 +82,8 @@ class AuthProviderTest {
     StoredResourceContext res = cp.newResource("production", Map.of());
     cp.provider.provision(res);
     Realm realm = cp.realms.find(res.resourceId()).orElseThrow();
-    service.signUp(realm, "gone@example.com", null, "correct horse", null, new Client("10.0.0.1", null));
+    service.signUp(
+        realm, "gone@example.com", null, "correct horse", null, new Client("10.0.0.1", null));
     assertThat(cp.count("auth_sessions", realm.id())).isEqualTo(1);
 
     cp.provider.deprovision(res);

@@ -5,13 +5,13 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.miosa.data.auth.realm.Realm;
 import dev.miosa.data.auth.realm.RealmDirectory;
 import dev.miosa.data.auth.realm.StoredRealmSecrets;
+import dev.miosa.data.auth.user.EmailConfirmation;
 import dev.miosa.data.credentials.SecretCipher;
 import dev.miosa.data.local.LocalPostgres;
 import dev.miosa.data.local.TestServers;
 import dev.miosa.data.provisioner.Ids;
 import dev.miosa.data.provisioner.resource.ResourceStore;
 import dev.miosa.data.provisioner.resource.StoredResourceContext;
-import dev.miosa.data.auth.user.EmailConfirmation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,9 +21,9 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A fresh control-plane database on the shared test PostgreSQL, migrated with the api's real
- * Flyway migrations (read from api/src/main/resources/db/migration), plus the real resource store
- * and cipher, so that realms are provisioned exactly as the api does it.
+ * A fresh control-plane database on the shared test PostgreSQL, migrated with the api's real Flyway
+ * migrations (read from api/src/main/resources/db/migration), plus the real resource store and
+ * cipher, so that realms are provisioned exactly as the api does it.
  */
 final class ControlPlane {
 
@@ -50,7 +50,11 @@ final class ControlPlane {
     hc.setPassword(pg.superuserPassword().reveal());
     hc.setMaximumPoolSize(12);
     dataSource = new HikariDataSource(hc);
-    Flyway.configure().dataSource(dataSource).locations("filesystem:" + migrations()).load().migrate();
+    Flyway.configure()
+        .dataSource(dataSource)
+        .locations("filesystem:" + migrations())
+        .load()
+        .migrate();
     jdbc = JdbcClient.create(dataSource);
     resources = new ResourceStore(jdbc, json);
     this.settings = settings;
@@ -80,7 +84,8 @@ final class ControlPlane {
       }
       dir = dir.getParent();
     }
-    throw new IllegalStateException("api/src/main/resources/db/migration not found above the working directory");
+    throw new IllegalStateException(
+        "api/src/main/resources/db/migration not found above the working directory");
   }
 
   /** A new auth data service with one environment, provisioned; returns its resource. */
@@ -88,10 +93,15 @@ final class ControlPlane {
     String envId = Ids.newId("env");
     String serviceId = Ids.newId("svc");
     jdbc.sql("INSERT INTO environments (id, project_id, name) VALUES (:id, :p, :name)")
-        .param("id", envId).param("p", projectId).param("name", environment + "-" + envId.substring(4, 10))
+        .param("id", envId)
+        .param("p", projectId)
+        .param("name", environment + "-" + envId.substring(4, 10))
         .update();
-    jdbc.sql("INSERT INTO data_services (id, project_id, type, name, config) VALUES (:id, :p, 'auth', :name, CAST(:c AS jsonb))")
-        .param("id", serviceId).param("p", projectId).param("name", "s" + serviceId.substring(4, 12))
+    jdbc.sql(
+            "INSERT INTO data_services (id, project_id, type, name, config) VALUES (:id, :p, 'auth', :name, CAST(:c AS jsonb))")
+        .param("id", serviceId)
+        .param("p", projectId)
+        .param("name", "s" + serviceId.substring(4, 12))
         .param("c", json.writeValueAsString(provider.validateConfig(config)))
         .update();
     String resourceId = resources.createIfAbsent(serviceId, envId, "default").orElseThrow();
@@ -99,7 +109,8 @@ final class ControlPlane {
   }
 
   StoredResourceContext context(String resourceId) {
-    return new StoredResourceContext(resources.find(resourceId).orElseThrow(), resources, cipher, null);
+    return new StoredResourceContext(
+        resources.find(resourceId).orElseThrow(), resources, cipher, null);
   }
 
   /** Provisions a new realm and returns it as the runtime sees it. */
@@ -110,6 +121,9 @@ final class ControlPlane {
   }
 
   int count(String table, String realmId) {
-    return jdbc.sql("SELECT count(*) FROM " + table + " WHERE realm_id = :r").param("r", realmId).query(Integer.class).single();
+    return jdbc.sql("SELECT count(*) FROM " + table + " WHERE realm_id = :r")
+        .param("r", realmId)
+        .query(Integer.class)
+        .single();
   }
 }

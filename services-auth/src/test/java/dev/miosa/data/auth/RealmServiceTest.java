@@ -49,7 +49,9 @@ class RealmServiceTest {
   }
 
   static Grant signUp(Realm realm, String email) {
-    return service.signUp(realm, email, null, PASSWORD, Map.of("name", "Alice"), ALICE_LAPTOP).grant();
+    return service
+        .signUp(realm, email, null, PASSWORD, Map.of("name", "Alice"), ALICE_LAPTOP)
+        .grant();
   }
 
   @Test
@@ -59,7 +61,9 @@ class RealmServiceTest {
 
     String[] parts = grant.access().token().split("\\.");
     Mac mac = Mac.getInstance("HmacSHA256");
-    mac.init(new SecretKeySpec(realm.signingSecret().reveal().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    mac.init(
+        new SecretKeySpec(
+            realm.signingSecret().reveal().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
     byte[] expected = mac.doFinal((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
     assertThat(Base64.getUrlDecoder().decode(parts[2])).isEqualTo(expected);
 
@@ -74,7 +78,9 @@ class RealmServiceTest {
     soft.assertThat(claims).containsEntry("email", "alice@example.com");
     soft.assertThat(claims).containsEntry("iss", realm.issuer());
     soft.assertThat(claims).containsKeys("session_id", "iat", "exp");
-    soft.assertThat(((Number) claims.get("exp")).longValue() - ((Number) claims.get("iat")).longValue()).isEqualTo(3600);
+    soft.assertThat(
+            ((Number) claims.get("exp")).longValue() - ((Number) claims.get("iat")).longValue())
+        .isEqualTo(3600);
     soft.assertThat(grant.user().userMetadata()).containsEntry("name", "Alice");
     soft.assertThat(grant.user().confirmed()).isTrue();
     soft.assertAll();
@@ -91,7 +97,9 @@ class RealmServiceTest {
         .extracting("code")
         .isEqualTo(AuthErrorCode.USER_ALREADY_EXISTS);
     // Full-width letters and the Kelvin sign are compatibility forms of ASCII letters.
-    assertThatThrownBy(() -> signUp(realm, "ＡＬＩＣＥ@example.com")).extracting("code").isEqualTo(AuthErrorCode.USER_ALREADY_EXISTS);
+    assertThatThrownBy(() -> signUp(realm, "ＡＬＩＣＥ@example.com"))
+        .extracting("code")
+        .isEqualTo(AuthErrorCode.USER_ALREADY_EXISTS);
     assertThat(cp.count("auth_users", realm.id())).isEqualTo(1);
 
     for (String spelling : List.of("alice@example.com", "ALICE@EXAMPLE.COM", "aLiCe@example.COM")) {
@@ -100,10 +108,18 @@ class RealmServiceTest {
     }
     Realm other = realm();
     Grant kelvin = signUp(other, "\u212Aelvin@example.com");
-    assertThat(service.passwordGrant(other, "kelvin@example.com", null, PASSWORD, ALICE_LAPTOP).user().id())
+    assertThat(
+            service
+                .passwordGrant(other, "kelvin@example.com", null, PASSWORD, ALICE_LAPTOP)
+                .user()
+                .id())
         .isEqualTo(kelvin.user().id());
     Grant strasse = signUp(other, "straße@example.de");
-    assertThat(service.passwordGrant(other, "STRASSE@example.de", null, PASSWORD, ALICE_LAPTOP).user().id())
+    assertThat(
+            service
+                .passwordGrant(other, "STRASSE@example.de", null, PASSWORD, ALICE_LAPTOP)
+                .user()
+                .id())
         .isEqualTo(strasse.user().id());
   }
 
@@ -111,10 +127,18 @@ class RealmServiceTest {
   void unknownEmailAndWrongPasswordGetTheSameAnswer() {
     Realm realm = realm();
     signUp(realm, "bob@example.com");
-    AuthException unknown = catchAuth(() -> service.passwordGrant(realm, "nobody@example.com", null, PASSWORD, ALICE_LAPTOP));
-    AuthException wrong = catchAuth(() -> service.passwordGrant(realm, "bob@example.com", null, "wrong password", ALICE_LAPTOP));
+    AuthException unknown =
+        catchAuth(
+            () -> service.passwordGrant(realm, "nobody@example.com", null, PASSWORD, ALICE_LAPTOP));
+    AuthException wrong =
+        catchAuth(
+            () ->
+                service.passwordGrant(
+                    realm, "bob@example.com", null, "wrong password", ALICE_LAPTOP));
     assertThat(unknown.code()).isEqualTo(AuthErrorCode.INVALID_CREDENTIALS).isEqualTo(wrong.code());
-    assertThat(unknown.getMessage()).isEqualTo("Invalid login credentials").isEqualTo(wrong.getMessage());
+    assertThat(unknown.getMessage())
+        .isEqualTo("Invalid login credentials")
+        .isEqualTo(wrong.getMessage());
   }
 
   @Test
@@ -123,24 +147,43 @@ class RealmServiceTest {
     signUp(realm, "carol@example.com");
     Client attacker = new Client("198.51.100.7", null);
     for (int i = 0; i < 5; i++) {
-      assertThat(catchAuth(() -> service.passwordGrant(realm, "carol@example.com", null, "guess", attacker)).code())
+      assertThat(
+              catchAuth(
+                      () ->
+                          service.passwordGrant(
+                              realm, "carol@example.com", null, "guess", attacker))
+                  .code())
           .isEqualTo(AuthErrorCode.INVALID_CREDENTIALS);
     }
-    AuthException limited = catchAuth(() -> service.passwordGrant(realm, "Carol@Example.com", null, PASSWORD, attacker));
+    AuthException limited =
+        catchAuth(
+            () -> service.passwordGrant(realm, "Carol@Example.com", null, PASSWORD, attacker));
     assertThat(limited.code()).isEqualTo(AuthErrorCode.OVER_REQUEST_RATE_LIMIT);
     assertThat(limited.retryAfterSeconds()).isBetween(1L, 300L);
 
     // The real user elsewhere is not locked out; unknown emails are counted the same way.
-    assertThat(service.passwordGrant(realm, "carol@example.com", null, PASSWORD, ALICE_LAPTOP).user().email())
+    assertThat(
+            service
+                .passwordGrant(realm, "carol@example.com", null, PASSWORD, ALICE_LAPTOP)
+                .user()
+                .email())
         .isEqualTo("carol@example.com");
     for (int i = 0; i < 5; i++) {
       catchAuth(() -> service.passwordGrant(realm, "ghost@example.com", null, "guess", attacker));
     }
-    assertThat(catchAuth(() -> service.passwordGrant(realm, "ghost@example.com", null, "guess", attacker)).code())
+    assertThat(
+            catchAuth(
+                    () ->
+                        service.passwordGrant(realm, "ghost@example.com", null, "guess", attacker))
+                .code())
         .isEqualTo(AuthErrorCode.OVER_REQUEST_RATE_LIMIT);
 
     cp.clock.advance(Duration.ofMinutes(5).plusSeconds(1));
-    assertThat(service.passwordGrant(realm, "carol@example.com", null, PASSWORD, attacker).user().email())
+    assertThat(
+            service
+                .passwordGrant(realm, "carol@example.com", null, PASSWORD, attacker)
+                .user()
+                .email())
         .isEqualTo("carol@example.com");
   }
 
@@ -149,10 +192,23 @@ class RealmServiceTest {
     Realm realm = realm();
     String longPassword = "p".repeat(50) + "q".repeat(50);
     service.signUp(realm, "dave@example.com", null, longPassword, null, ALICE_LAPTOP);
-    assertThat(service.passwordGrant(realm, "dave@example.com", null, longPassword, ALICE_LAPTOP).user().email())
+    assertThat(
+            service
+                .passwordGrant(realm, "dave@example.com", null, longPassword, ALICE_LAPTOP)
+                .user()
+                .email())
         .isEqualTo("dave@example.com");
     // bcrypt would have compared only the first 72 bytes.
-    assertThat(catchAuth(() -> service.passwordGrant(realm, "dave@example.com", null, longPassword.substring(0, 72), ALICE_LAPTOP)).code())
+    assertThat(
+            catchAuth(
+                    () ->
+                        service.passwordGrant(
+                            realm,
+                            "dave@example.com",
+                            null,
+                            longPassword.substring(0, 72),
+                            ALICE_LAPTOP))
+                .code())
         .isEqualTo(AuthErrorCode.INVALID_CREDENTIALS);
   }
 
@@ -160,17 +216,25 @@ class RealmServiceTest {
   void refusedSignupsStoreNothing() {
     Realm realm = cp.newRealm("production", Map.of("passwordMinLength", 10));
     SoftAssertions soft = new SoftAssertions();
-    soft.assertThat(signupError(realm, "erin@example.com", "")).isEqualTo(AuthErrorCode.VALIDATION_FAILED);
-    soft.assertThat(signupError(realm, "erin@example.com", null)).isEqualTo(AuthErrorCode.VALIDATION_FAILED);
+    soft.assertThat(signupError(realm, "erin@example.com", ""))
+        .isEqualTo(AuthErrorCode.VALIDATION_FAILED);
+    soft.assertThat(signupError(realm, "erin@example.com", null))
+        .isEqualTo(AuthErrorCode.VALIDATION_FAILED);
     soft.assertThat(signupError(realm, null, PASSWORD)).isEqualTo(AuthErrorCode.VALIDATION_FAILED);
-    soft.assertThat(signupError(realm, "a".repeat(10 * 1024) + "@example.com", PASSWORD)).isEqualTo(AuthErrorCode.VALIDATION_FAILED);
-    soft.assertThat(signupError(realm, "not-an-address", PASSWORD)).isEqualTo(AuthErrorCode.VALIDATION_FAILED);
-    soft.assertThat(signupError(realm, "erin@example.com", "short")).isEqualTo(AuthErrorCode.WEAK_PASSWORD);
-    soft.assertThat(signupError(realm, "erin@example.com", "x".repeat(1025))).isEqualTo(AuthErrorCode.VALIDATION_FAILED);
+    soft.assertThat(signupError(realm, "a".repeat(10 * 1024) + "@example.com", PASSWORD))
+        .isEqualTo(AuthErrorCode.VALIDATION_FAILED);
+    soft.assertThat(signupError(realm, "not-an-address", PASSWORD))
+        .isEqualTo(AuthErrorCode.VALIDATION_FAILED);
+    soft.assertThat(signupError(realm, "erin@example.com", "short"))
+        .isEqualTo(AuthErrorCode.WEAK_PASSWORD);
+    soft.assertThat(signupError(realm, "erin@example.com", "x".repeat(1025)))
+        .isEqualTo(AuthErrorCode.VALIDATION_FAILED);
     soft.assertAll();
     assertThat(cp.count("auth_users", realm.id())).isZero();
     assertThat(cp.count("auth_sessions", realm.id())).isZero();
-    AuthException weak = catchAuth(() -> service.signUp(realm, "erin@example.com", null, "short", null, ALICE_LAPTOP));
+    AuthException weak =
+        catchAuth(
+            () -> service.signUp(realm, "erin@example.com", null, "short", null, ALICE_LAPTOP));
     assertThat(weak.getMessage()).isEqualTo("Password should be at least 10 characters.");
     assertThat(weak.weakPasswordReasons()).containsExactly("length");
   }
@@ -186,8 +250,10 @@ class RealmServiceTest {
 
     // The chain is followed: the first token still leads to the live one after another rotation.
     Grant c = service.refresh(realm, a.refreshToken(), ALICE_LAPTOP);
-    assertThat(service.refresh(realm, first.refreshToken(), ALICE_LAPTOP).refreshToken()).isEqualTo(c.refreshToken());
-    assertThat(service.authenticate(realm, c.access().token()).user().email()).isEqualTo("frank@example.com");
+    assertThat(service.refresh(realm, first.refreshToken(), ALICE_LAPTOP).refreshToken())
+        .isEqualTo(c.refreshToken());
+    assertThat(service.authenticate(realm, c.access().token()).user().email())
+        .isEqualTo("frank@example.com");
   }
 
   @Test
@@ -197,7 +263,8 @@ class RealmServiceTest {
     Grant second = service.refresh(realm, first.refreshToken(), ALICE_LAPTOP);
     cp.clock.advance(Duration.ofSeconds(11));
 
-    AuthException reuse = catchAuth(() -> service.refresh(realm, first.refreshToken(), ALICE_LAPTOP));
+    AuthException reuse =
+        catchAuth(() -> service.refresh(realm, first.refreshToken(), ALICE_LAPTOP));
     assertThat(reuse.code()).isEqualTo(AuthErrorCode.REFRESH_TOKEN_ALREADY_USED);
     assertThat(reuse.getMessage()).isEqualTo("Invalid Refresh Token: Already Used");
     assertThat(catchAuth(() -> service.refresh(realm, second.refreshToken(), ALICE_LAPTOP)).code())
@@ -215,10 +282,11 @@ class RealmServiceTest {
     CountDownLatch go = new CountDownLatch(1);
     List<Future<Grant>> results = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Callable<Grant> call = () -> {
-        go.await();
-        return service.refresh(realm, first.refreshToken(), ALICE_LAPTOP);
-      };
+      Callable<Grant> call =
+          () -> {
+            go.await();
+            return service.refresh(realm, first.refreshToken(), ALICE_LAPTOP);
+          };
       results.add(pool.submit(call));
     }
     go.countDown();
@@ -238,17 +306,23 @@ class RealmServiceTest {
     Grant stagingGrant = signUp(staging, "ivan@example.com");
     signUp(production, "ivan@example.com");
 
-    assertThat(catchAuth(() -> service.authenticate(production, stagingGrant.access().token())).code())
+    assertThat(
+            catchAuth(() -> service.authenticate(production, stagingGrant.access().token())).code())
         .isEqualTo(AuthErrorCode.BAD_JWT);
-    assertThat(catchAuth(() -> service.refresh(production, stagingGrant.refreshToken(), ALICE_LAPTOP)).code())
+    assertThat(
+            catchAuth(() -> service.refresh(production, stagingGrant.refreshToken(), ALICE_LAPTOP))
+                .code())
         .isEqualTo(AuthErrorCode.REFRESH_TOKEN_NOT_FOUND);
 
     String[] parts = stagingGrant.access().token().split("\\.");
     String none = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + parts[1] + ".";
-    assertThat(catchAuth(() -> service.authenticate(staging, none)).code()).isEqualTo(AuthErrorCode.BAD_JWT);
+    assertThat(catchAuth(() -> service.authenticate(staging, none)).code())
+        .isEqualTo(AuthErrorCode.BAD_JWT);
     String hs512 = b64("{\"alg\":\"HS512\",\"typ\":\"JWT\"}") + "." + parts[1] + "." + parts[2];
-    assertThat(catchAuth(() -> service.authenticate(staging, hs512)).code()).isEqualTo(AuthErrorCode.BAD_JWT);
-    assertThat(catchAuth(() -> service.authenticate(staging, "not.a.jwt")).code()).isEqualTo(AuthErrorCode.BAD_JWT);
+    assertThat(catchAuth(() -> service.authenticate(staging, hs512)).code())
+        .isEqualTo(AuthErrorCode.BAD_JWT);
+    assertThat(catchAuth(() -> service.authenticate(staging, "not.a.jwt")).code())
+        .isEqualTo(AuthErrorCode.BAD_JWT);
   }
 
   @Test
@@ -256,7 +330,8 @@ class RealmServiceTest {
     Realm realm = realm();
     Grant grant = signUp(realm, "judy@example.com");
     cp.clock.advance(Duration.ofSeconds(3600 + 5));
-    assertThat(service.authenticate(realm, grant.access().token()).user().email()).isEqualTo("judy@example.com");
+    assertThat(service.authenticate(realm, grant.access().token()).user().email())
+        .isEqualTo("judy@example.com");
     cp.clock.advance(Duration.ofSeconds(10));
     AuthException expired = catchAuth(() -> service.authenticate(realm, grant.access().token()));
     assertThat(expired.code()).isEqualTo(AuthErrorCode.BAD_JWT);
@@ -271,11 +346,14 @@ class RealmServiceTest {
     Grant three = service.passwordGrant(realm, "ken@example.com", null, PASSWORD, ALICE_LAPTOP);
 
     service.logout(realm, service.authenticate(realm, one.access().token()), "local");
-    assertThat(catchAuth(() -> service.authenticate(realm, one.access().token())).code()).isEqualTo(AuthErrorCode.SESSION_NOT_FOUND);
+    assertThat(catchAuth(() -> service.authenticate(realm, one.access().token())).code())
+        .isEqualTo(AuthErrorCode.SESSION_NOT_FOUND);
     service.logout(realm, service.authenticate(realm, two.access().token()), "others");
-    assertThat(catchAuth(() -> service.authenticate(realm, three.access().token())).code()).isEqualTo(AuthErrorCode.SESSION_NOT_FOUND);
+    assertThat(catchAuth(() -> service.authenticate(realm, three.access().token())).code())
+        .isEqualTo(AuthErrorCode.SESSION_NOT_FOUND);
     Principal still = service.authenticate(realm, two.access().token());
-    assertThat(catchAuth(() -> service.logout(realm, still, "everywhere")).code()).isEqualTo(AuthErrorCode.VALIDATION_FAILED);
+    assertThat(catchAuth(() -> service.logout(realm, still, "everywhere")).code())
+        .isEqualTo(AuthErrorCode.VALIDATION_FAILED);
 
     Grant four = service.passwordGrant(realm, "ken@example.com", null, PASSWORD, ALICE_LAPTOP);
     service.logout(realm, service.authenticate(realm, four.access().token()), null);
@@ -290,25 +368,52 @@ class RealmServiceTest {
     signUp(realm, "taken@example.com");
     Principal me = service.authenticate(realm, laptop.access().token());
 
-    assertThat(catchAuth(() -> service.update(realm, me, new UserChanges("Taken@example.com", null, null, null, null))).code())
+    assertThat(
+            catchAuth(
+                    () ->
+                        service.update(
+                            realm,
+                            me,
+                            new UserChanges("Taken@example.com", null, null, null, null)))
+                .code())
         .isEqualTo(AuthErrorCode.EMAIL_EXISTS);
-    assertThat(catchAuth(() -> service.update(realm, me, new UserChanges(null, PASSWORD, null, null, null))).code())
+    assertThat(
+            catchAuth(
+                    () ->
+                        service.update(
+                            realm, me, new UserChanges(null, PASSWORD, null, null, null)))
+                .code())
         .isEqualTo(AuthErrorCode.SAME_PASSWORD);
-    assertThat(catchAuth(() -> service.update(realm, me, new UserChanges(null, null, null, Map.of("role", "admin"), null))).code())
+    assertThat(
+            catchAuth(
+                    () ->
+                        service.update(
+                            realm,
+                            me,
+                            new UserChanges(null, null, null, Map.of("role", "admin"), null)))
+                .code())
         .isEqualTo(AuthErrorCode.NOT_ADMIN);
 
     var data = new java.util.HashMap<String, Object>();
     data.put("plan", "pro");
     data.put("name", null);
-    var updated = service.update(realm, me, new UserChanges("Leo.New@Example.com", "new password 2", data, null, null));
+    var updated =
+        service.update(
+            realm, me, new UserChanges("Leo.New@Example.com", "new password 2", data, null, null));
     assertThat(updated.email()).isEqualTo("leo.new@example.com");
     assertThat(updated.userMetadata()).containsEntry("plan", "pro").doesNotContainKey("name");
 
-    assertThat(service.passwordGrant(realm, "leo.new@example.com", null, "new password 2", ALICE_LAPTOP).user().id())
+    assertThat(
+            service
+                .passwordGrant(realm, "leo.new@example.com", null, "new password 2", ALICE_LAPTOP)
+                .user()
+                .id())
         .isEqualTo(laptop.user().id());
     // A password change ends the user's other sessions, not this one.
-    assertThat(catchAuth(() -> service.authenticate(realm, phone.access().token())).code()).isEqualTo(AuthErrorCode.SESSION_NOT_FOUND);
-    assertThat(service.authenticate(realm, laptop.access().token()).user().email()).isEqualTo("leo.new@example.com");
+    assertThat(catchAuth(() -> service.authenticate(realm, phone.access().token())).code())
+        .isEqualTo(AuthErrorCode.SESSION_NOT_FOUND);
+    assertThat(service.authenticate(realm, laptop.access().token()).user().email())
+        .isEqualTo("leo.new@example.com");
   }
 
   private static java.util.UUID sessionOf(Realm realm, Grant grant) {
@@ -320,7 +425,9 @@ class RealmServiceTest {
   }
 
   private static String b64(String s) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
   static AuthException catchAuth(Runnable r) {

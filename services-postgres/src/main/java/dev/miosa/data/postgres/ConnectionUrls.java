@@ -6,9 +6,9 @@ import java.util.Map;
 
 /**
  * Builds the connection variables of a tenant database. User names and passwords are
- * percent-encoded with only RFC 3986 unreserved characters left as they are, so that {@code @ / :
- * % ? # +} and spaces survive both libpq's URI parser (PostgreSQL docs, 34.1.1.2 Connection
- * URIs) and pgjdbc's URL parser (which also turns {@code +} into a space).
+ * percent-encoded with only RFC 3986 unreserved characters left as they are, so that {@code @ / : %
+ * ? # +} and spaces survive both libpq's URI parser (PostgreSQL docs, 34.1.1.2 Connection URIs) and
+ * pgjdbc's URL parser (which also turns {@code +} into a space).
  */
 public final class ConnectionUrls {
 
@@ -42,7 +42,8 @@ public final class ConnectionUrls {
       int directPort) {
     Map<String, String> out = new LinkedHashMap<>();
     out.put("DATABASE_URL", uri(host, port, database, user, password, sslmode));
-    out.put("DATABASE_URL_UNPOOLED", uri(directHost, directPort, database, user, password, sslmode));
+    out.put(
+        "DATABASE_URL_UNPOOLED", uri(directHost, directPort, database, user, password, sslmode));
     out.put(
         "JDBC_DATABASE_URL",
         "jdbc:postgresql://"
@@ -84,8 +85,8 @@ public final class ConnectionUrls {
   }
 
   /**
-   * Percent-encodes every byte of the UTF-8 form except RFC 3986 unreserved characters ({@code
-   * A-Z a-z 0-9 - . _ ~}).
+   * Percent-encodes every byte of the UTF-8 form except RFC 3986 unreserved characters ({@code A-Z
+   * a-z 0-9 - . _ ~}).
    *
    * @param value the raw text
    * @return the encoded text
@@ -103,7 +104,8 @@ public final class ConnectionUrls {
           || c == '~') {
         out.append((char) c);
       } else {
-        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        out.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
       }
     }

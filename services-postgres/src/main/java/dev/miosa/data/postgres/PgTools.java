@@ -19,8 +19,8 @@ import java.util.stream.Stream;
  * postgresql-client-15}; {@code pg_dump} refuses servers of a newer major version, so keep the
  * tools' major version at least the tenant servers'.
  *
- * <p>Connection settings go to the programs as libpq environment variables ({@code PGHOST},
- * {@code PGPASSWORD}, ...), never as arguments, so passwords do not show in process listings.
+ * <p>Connection settings go to the programs as libpq environment variables ({@code PGHOST}, {@code
+ * PGPASSWORD}, ...), never as arguments, so passwords do not show in process listings.
  */
 public final class PgTools {
 
@@ -50,7 +50,10 @@ public final class PgTools {
       try (Stream<Path> versions = Files.list(debian)) {
         Optional<Path> best =
             versions
-                .filter(p -> Files.isExecutable(p.resolve("bin/pg_dump")) && Files.isExecutable(p.resolve("bin/psql")))
+                .filter(
+                    p ->
+                        Files.isExecutable(p.resolve("bin/pg_dump"))
+                            && Files.isExecutable(p.resolve("bin/psql")))
                 .max(Comparator.comparingInt(PgTools::majorOf));
         if (best.isPresent()) {
           return new PgTools(best.get().resolve("bin"));
@@ -62,7 +65,9 @@ public final class PgTools {
     String path = System.getenv("PATH");
     if (path != null) {
       for (String d : path.split(":")) {
-        if (!d.isEmpty() && Files.isExecutable(Path.of(d, "pg_dump")) && Files.isExecutable(Path.of(d, "psql"))) {
+        if (!d.isEmpty()
+            && Files.isExecutable(Path.of(d, "pg_dump"))
+            && Files.isExecutable(Path.of(d, "psql"))) {
           return new PgTools(Path.of(d));
         }
       }
@@ -95,7 +100,8 @@ public final class PgTools {
    * @param database database
    * @param sslmode libpq sslmode
    */
-  public record Target(String host, int port, String user, Secret password, String database, String sslmode) {
+  public record Target(
+      String host, int port, String user, Secret password, String database, String sslmode) {
     @Override
     public String toString() {
       return "Target[" + user + "@" + host + ":" + port + "/" + database + "]";
@@ -133,8 +139,8 @@ public final class PgTools {
   }
 
   /**
-   * Runs {@code psql} with commands (simple query protocol, one command per {@code -c}) and
-   * returns the rows as tab-separated lines without headers.
+   * Runs {@code psql} with commands (simple query protocol, one command per {@code -c}) and returns
+   * the rows as tab-separated lines without headers.
    *
    * @param target where it connects
    * @param commands SQL commands
@@ -142,7 +148,8 @@ public final class PgTools {
    * @throws IOException when psql fails (the message holds psql's error text, never the password)
    */
   public List<String> psql(Target target, List<String> commands) throws IOException {
-    List<String> args = new ArrayList<>(List.of("-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1"));
+    List<String> args =
+        new ArrayList<>(List.of("-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1"));
     for (String c : commands) {
       args.add("-c");
       args.add(c);
@@ -162,7 +169,11 @@ public final class PgTools {
     }
     if (p.exitValue() != 0) {
       String text = out.strip().replace(target.password().reveal(), "***");
-      throw new IOException("psql exited " + p.exitValue() + ": " + (text.length() > 500 ? text.substring(0, 500) : text));
+      throw new IOException(
+          "psql exited "
+              + p.exitValue()
+              + ": "
+              + (text.length() > 500 ? text.substring(0, 500) : text));
     }
     return out.isEmpty() ? List.of() : List.of(out.split("\n"));
   }

@@ -19,10 +19,10 @@ import org.springframework.scheduling.support.CronExpression;
  * @param maxClientConnections client connections to PgBouncer for the database (at least {@code
  *     poolSize}, at most 10,000, default 100; enforced by PgBouncer 1.24 and newer)
  * @param backupSchedule when scheduled backups run: a cron expression evaluated in UTC (Spring's
- *     six fields {@code second minute hour day month weekday}, the classic five fields, or a
- *     macro such as {@code @daily}), or {@code off}; default {@code @daily} (00:00 UTC)
- * @param backupRetention how many succeeded backups of each environment are kept, the newest
- *     (1 to 1,000, default 7)
+ *     six fields {@code second minute hour day month weekday}, the classic five fields, or a macro
+ *     such as {@code @daily}), or {@code off}; default {@code @daily} (00:00 UTC)
+ * @param backupRetention how many succeeded backups of each environment are kept, the newest (1 to
+ *     1,000, default 7)
  */
 public record PostgresConfig(
     int connectionLimit,
@@ -66,20 +66,28 @@ public record PostgresConfig(
         case "connectionLimit" -> limit = intIn(e.getValue(), "config.connectionLimit", 1, 10_000);
         case "poolMode" -> poolMode = poolMode(e.getValue());
         case "poolSize" -> poolSize = intIn(e.getValue(), "config.poolSize", 1, 10_000);
-        case "maxClientConnections" -> maxClients = intIn(e.getValue(), "config.maxClientConnections", 1, 10_000);
+        case "maxClientConnections" ->
+            maxClients = intIn(e.getValue(), "config.maxClientConnections", 1, 10_000);
         case "backupSchedule" -> schedule = schedule(e.getValue());
-        case "backupRetention" -> retention = intIn(e.getValue(), "config.backupRetention", 1, 1_000);
-        default -> throw new InvalidConfigException("config." + e.getKey(), "unknown setting for postgres");
+        case "backupRetention" ->
+            retention = intIn(e.getValue(), "config.backupRetention", 1, 1_000);
+        default ->
+            throw new InvalidConfigException(
+                "config." + e.getKey(), "unknown setting for postgres");
       }
     }
     if (poolSize == null) {
       poolSize = Math.max(1, Math.min(10, limit / 2));
     } else if (poolSize > limit) {
       throw new InvalidConfigException(
-          "config.poolSize", "must not exceed config.connectionLimit (" + limit + "): the pool logs in as the tenant role");
+          "config.poolSize",
+          "must not exceed config.connectionLimit ("
+              + limit
+              + "): the pool logs in as the tenant role");
     }
     if (maxClients < poolSize) {
-      throw new InvalidConfigException("config.maxClientConnections", "must be at least config.poolSize (" + poolSize + ")");
+      throw new InvalidConfigException(
+          "config.maxClientConnections", "must be at least config.poolSize (" + poolSize + ")");
     }
     return new PostgresConfig(limit, poolMode, poolSize, maxClients, schedule, retention);
   }
@@ -102,12 +110,16 @@ public record PostgresConfig(
    * @return the expression, evaluated in UTC
    */
   public java.util.Optional<CronExpression> cron() {
-    return SCHEDULE_OFF.equals(backupSchedule) ? java.util.Optional.empty() : java.util.Optional.of(parseCron(backupSchedule));
+    return SCHEDULE_OFF.equals(backupSchedule)
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(parseCron(backupSchedule));
   }
 
   private static String schedule(Object value) {
     if (!(value instanceof String text) || text.isBlank()) {
-      throw new InvalidConfigException("config.backupSchedule", "must be a cron expression such as \"0 3 * * *\", a macro such as \"@daily\", or \"off\"");
+      throw new InvalidConfigException(
+          "config.backupSchedule",
+          "must be a cron expression such as \"0 3 * * *\", a macro such as \"@daily\", or \"off\"");
     }
     String trimmed = text.trim();
     if (SCHEDULE_OFF.equals(trimmed)) {
@@ -117,7 +129,10 @@ public record PostgresConfig(
       parseCron(trimmed);
     } catch (IllegalArgumentException e) {
       throw new InvalidConfigException(
-          "config.backupSchedule", "is not a cron expression (" + e.getMessage() + "); e.g. \"0 3 * * *\" or \"@daily\", evaluated in UTC");
+          "config.backupSchedule",
+          "is not a cron expression ("
+              + e.getMessage()
+              + "); e.g. \"0 3 * * *\" or \"@daily\", evaluated in UTC");
     }
     return trimmed;
   }
@@ -136,7 +151,7 @@ public record PostgresConfig(
       return (String) value;
     }
     throw new InvalidConfigException(
-        "config.poolMode", "must be \"transaction\" or \"session\" (statement pooling breaks multi-statement transactions)");
+        "config.poolMode",
+        "must be \"transaction\" or \"session\" (statement pooling breaks multi-statement transactions)");
   }
-
 }

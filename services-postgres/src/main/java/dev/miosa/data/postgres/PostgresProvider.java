@@ -26,12 +26,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Managed Postgres: for each environment a login role and a database it owns on a tenant server.
  *
- * <p>Invariants (see DESIGN.md beside this file): names come from the resource id only; the
- * role is never superuser, never creates roles or databases; {@code CONNECT} is revoked from
- * {@code PUBLIC} on every database of the server; passwords are sent as SCRAM-SHA-256 verifiers
- * computed client-side, never as plain text; admin work connects to the maintenance database,
- * never to a template. With a PgBouncer: a database is ready only after a login through it
- * worked, and it is removed from PgBouncer before it is dropped.
+ * <p>Invariants (see DESIGN.md beside this file): names come from the resource id only; the role is
+ * never superuser, never creates roles or databases; {@code CONNECT} is revoked from {@code PUBLIC}
+ * on every database of the server; passwords are sent as SCRAM-SHA-256 verifiers computed
+ * client-side, never as plain text; admin work connects to the maintenance database, never to a
+ * template. With a PgBouncer: a database is ready only after a login through it worked, and it is
+ * removed from PgBouncer before it is dropped.
  */
 public final class PostgresProvider implements ServiceProvider {
 
@@ -97,8 +97,8 @@ public final class PostgresProvider implements ServiceProvider {
   }
 
   /**
-   * The role and database name of a resource: {@code t_} and the random part of its id (22
-   * bytes, well under PostgreSQL's 63-byte identifier limit; plain lowercase, so never quoted).
+   * The role and database name of a resource: {@code t_} and the random part of its id (22 bytes,
+   * well under PostgreSQL's 63-byte identifier limit; plain lowercase, so never quoted).
    *
    * @param resourceId the resource id ({@code res_<20 chars>})
    * @return the name
@@ -138,7 +138,15 @@ public final class PostgresProvider implements ServiceProvider {
     if (pooler != null) {
       pooler.register(
           resource.resourceId(),
-          new PoolerEntry(name, name, server.host(), server.port(), plan.poolMode(), plan.poolSize(), plan.maxClientConnections(), verifier));
+          new PoolerEntry(
+              name,
+              name,
+              server.host(),
+              server.port(),
+              plan.poolMode(),
+              plan.poolSize(),
+              plan.maxClientConnections(),
+              verifier));
       pooler.verifyLogin(name, name, password);
     }
     return new ProvisionResult(
@@ -194,7 +202,8 @@ public final class PostgresProvider implements ServiceProvider {
             .orElseThrow(() -> new IllegalStateException("resource has no password"))
             .reveal();
     if (pooler != null) {
-      boolean transactionPooled = "transaction".equals(PostgresConfig.from(resource.config()).poolMode());
+      boolean transactionPooled =
+          "transaction".equals(PostgresConfig.from(resource.config()).poolMode());
       return ConnectionUrls.variables(
           pooler.settings().publicHost(),
           pooler.settings().publicPort(),
@@ -219,8 +228,8 @@ public final class PostgresProvider implements ServiceProvider {
   }
 
   /**
-   * Where the tenant of a resource connects directly, bypassing any pooler: for {@code pg_dump}
-   * and restores, which need one session.
+   * Where the tenant of a resource connects directly, bypassing any pooler: for {@code pg_dump} and
+   * restores, which need one session.
    *
    * @param resource a provisioned resource
    * @return the server's host and port with the tenant role's credentials
@@ -230,7 +239,9 @@ public final class PostgresProvider implements ServiceProvider {
     PostgresServer server = server(resource.backend());
     String name = resource.attributes().getOrDefault(ATTR_DATABASE, nameFor(resource.resourceId()));
     Secret password =
-        resource.existingSecret("password").orElseThrow(() -> new IllegalStateException("resource has no password"));
+        resource
+            .existingSecret("password")
+            .orElseThrow(() -> new IllegalStateException("resource has no password"));
     return new PgTools.Target(server.host(), server.port(), name, password, name, server.sslmode());
   }
 
@@ -268,7 +279,9 @@ public final class PostgresProvider implements ServiceProvider {
       return false;
     }
     try {
-      exec(admin, "CREATE DATABASE " + name + " OWNER " + name + " ENCODING 'UTF8' TEMPLATE template1");
+      exec(
+          admin,
+          "CREATE DATABASE " + name + " OWNER " + name + " ENCODING 'UTF8' TEMPLATE template1");
       return true;
     } catch (SQLException e) {
       if ("42P04".equals(e.getSQLState())) { // duplicate_database
@@ -301,7 +314,10 @@ public final class PostgresProvider implements ServiceProvider {
     PostgresServer s = servers.get(backend);
     if (s == null) {
       throw new ProvisioningException(
-          "BACKEND_UNKNOWN", "tenant Postgres server '" + backend + "' is not configured", true, null);
+          "BACKEND_UNKNOWN",
+          "tenant Postgres server '" + backend + "' is not configured",
+          true,
+          null);
     }
     return s;
   }

@@ -61,8 +61,8 @@ public record PostgresServer(
    * @param id the backend id
    * @param url the URL
    * @return the server; public host and port equal the admin ones
-   * @throws IllegalArgumentException if the URL lacks a user, password or host; the message
-   *     never holds the password
+   * @throws IllegalArgumentException if the URL lacks a user, password or host; the message never
+   *     holds the password
    */
   public static PostgresServer parse(String id, String url) {
     URI uri;

@@ -1,6 +1,5 @@
 package dev.miosa.data.postgres;
 
-import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,8 +9,8 @@ import dev.miosa.data.local.LocalPostgres;
 import dev.miosa.data.local.TestServers;
 import dev.miosa.data.postgres.pooler.PgBouncer;
 import dev.miosa.data.postgres.pooler.PgBouncerRegistry;
-import dev.miosa.data.provisioner.Ids;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -49,9 +48,26 @@ class PgBouncerPoolingTest {
     pg = TestServers.postgres();
     bouncer = TestServers.newPgBouncer(); // its own: its files follow this class's records only
     PostgresServer server =
-        new PostgresServer("pg-1", pg.host(), pg.port(), LocalPostgres.SUPERUSER, pg.superuserPassword(), "postgres", null, 0, "disable");
+        new PostgresServer(
+            "pg-1",
+            pg.host(),
+            pg.port(),
+            LocalPostgres.SUPERUSER,
+            pg.superuserPassword(),
+            "postgres",
+            null,
+            0,
+            "disable");
     PgBouncer settings =
-        new PgBouncer(bouncer.host(), bouncer.port(), bouncer.adminUser(), bouncer.adminPassword(), "disable", null, 0, bouncer.configDir());
+        new PgBouncer(
+            bouncer.host(),
+            bouncer.port(),
+            bouncer.adminUser(),
+            bouncer.adminPassword(),
+            "disable",
+            null,
+            0,
+            bouncer.configDir());
     registry =
         new PgBouncerRegistry(
             settings,
@@ -59,7 +75,9 @@ class PgBouncerPoolingTest {
             SecretCipher.fromBase64(SecretCipher.generateKeyBase64()),
             PgTools.locate(null));
     registry.sync();
-    provider = new PostgresProvider(List.of(server), () -> dev.miosa.data.credentials.Passwords.alphanumeric(40), registry);
+    provider =
+        new PostgresProvider(
+            List.of(server), () -> dev.miosa.data.credentials.Passwords.alphanumeric(40), registry);
   }
 
   @AfterAll
@@ -82,12 +100,14 @@ class PgBouncerPoolingTest {
     props.setProperty("password", URLDecoder.decode(userInfo[1], StandardCharsets.UTF_8));
     props.setProperty("sslmode", "disable");
     props.setProperty("prepareThreshold", "0");
-    return DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath(), props);
+    return DriverManager.getConnection(
+        "jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath(), props);
   }
 
   static int serverConnectionsOf(String role) throws SQLException {
     try (Connection c = pg.connect("postgres");
-        PreparedStatement st = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE usename = ?")) {
+        PreparedStatement st =
+            c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE usename = ?")) {
       st.setString(1, role);
       var rs = st.executeQuery();
       rs.next();
@@ -101,11 +121,14 @@ class PgBouncerPoolingTest {
     Map<String, String> vars = provider.variables(res);
     assertThat(vars.get("DATABASE_URL")).contains("@127.0.0.1:" + bouncer.port() + "/");
     assertThat(vars.get("DATABASE_URL_UNPOOLED")).contains("@127.0.0.1:" + pg.port() + "/");
-    assertThat(vars.get("JDBC_DATABASE_URL")).contains(":" + bouncer.port() + "/").contains("prepareThreshold=0");
+    assertThat(vars.get("JDBC_DATABASE_URL"))
+        .contains(":" + bouncer.port() + "/")
+        .contains("prepareThreshold=0");
     assertThat(vars.get("PGPORT")).isEqualTo(Integer.toString(bouncer.port()));
 
     var session = provisioned(Map.of("poolMode", "session"));
-    assertThat(provider.variables(session).get("JDBC_DATABASE_URL")).doesNotContain("prepareThreshold");
+    assertThat(provider.variables(session).get("JDBC_DATABASE_URL"))
+        .doesNotContain("prepareThreshold");
 
     String databases = Files.readString(bouncer.configDir().resolve(PgBouncer.DATABASES_FILE));
     assertThat(databases)
@@ -115,8 +138,11 @@ class PgBouncerPoolingTest {
         .doesNotContain("user=")
         .doesNotContain("password=");
     var users = bouncer.configDir().resolve(PgBouncer.USERS_FILE);
-    assertThat(Files.readString(users)).contains("\"" + vars.get("PGUSER") + "\" \"SCRAM-SHA-256$4096:").doesNotContain(vars.get("PGPASSWORD"));
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(users))).isEqualTo("rw-r-----");
+    assertThat(Files.readString(users))
+        .contains("\"" + vars.get("PGUSER") + "\" \"SCRAM-SHA-256$4096:")
+        .doesNotContain(vars.get("PGPASSWORD"));
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(users)))
+        .isEqualTo("rw-r-----");
   }
 
   @Test
@@ -124,7 +150,8 @@ class PgBouncerPoolingTest {
     var res = provisioned(Map.of("poolSize", 10, "maxClientConnections", 250));
     Map<String, String> vars = provider.variables(res);
     String role = vars.get("PGUSER");
-    try (Connection c = connectUrl(vars.get("DATABASE_URL")); var st = c.createStatement()) {
+    try (Connection c = connectUrl(vars.get("DATABASE_URL"));
+        var st = c.createStatement()) {
       st.execute("CREATE TABLE hits (client int PRIMARY KEY, at timestamptz DEFAULT now())");
     }
     int clients = 200;
@@ -132,33 +159,38 @@ class PgBouncerPoolingTest {
     CountDownLatch allConnected = new CountDownLatch(clients);
     AtomicInteger maxServerConnections = new AtomicInteger();
     AtomicBoolean done = new AtomicBoolean();
-    Thread sampler = new Thread(() -> {
-      while (!done.get()) {
-        try {
-          maxServerConnections.accumulateAndGet(serverConnectionsOf(role), Math::max);
-          Thread.sleep(5);
-        } catch (Exception e) {
-          return;
-        }
-      }
-    });
+    Thread sampler =
+        new Thread(
+            () -> {
+              while (!done.get()) {
+                try {
+                  maxServerConnections.accumulateAndGet(serverConnectionsOf(role), Math::max);
+                  Thread.sleep(5);
+                } catch (Exception e) {
+                  return;
+                }
+              }
+            });
     sampler.start();
     List<Future<Integer>> results = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
       int client = i;
-      results.add(pool.submit(() -> {
-        try (Connection c = connectUrl(vars.get("DATABASE_URL"))) {
-          allConnected.countDown();
-          assertThat(allConnected.await(60, TimeUnit.SECONDS)).isTrue(); // 200 clients at once
-          c.setAutoCommit(false);
-          try (var st = c.createStatement()) {
-            st.execute("INSERT INTO hits (client) VALUES (" + client + ")");
-            st.execute("SELECT pg_sleep(0.005)");
-          }
-          c.commit();
-          return client;
-        }
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                try (Connection c = connectUrl(vars.get("DATABASE_URL"))) {
+                  allConnected.countDown();
+                  assertThat(allConnected.await(60, TimeUnit.SECONDS))
+                      .isTrue(); // 200 clients at once
+                  c.setAutoCommit(false);
+                  try (var st = c.createStatement()) {
+                    st.execute("INSERT INTO hits (client) VALUES (" + client + ")");
+                    st.execute("SELECT pg_sleep(0.005)");
+                  }
+                  c.commit();
+                  return client;
+                }
+              }));
     }
     for (Future<Integer> f : results) {
       f.get(120, TimeUnit.SECONDS);
@@ -166,7 +198,8 @@ class PgBouncerPoolingTest {
     done.set(true);
     sampler.join();
     pool.shutdown();
-    try (Connection c = connectUrl(vars.get("DATABASE_URL")); var st = c.createStatement()) {
+    try (Connection c = connectUrl(vars.get("DATABASE_URL"));
+        var st = c.createStatement()) {
       var rs = st.executeQuery("SELECT count(*) FROM hits");
       rs.next();
       assertThat(rs.getInt(1)).isEqualTo(clients);
@@ -175,38 +208,45 @@ class PgBouncerPoolingTest {
   }
 
   @Test
-  void preparedStatementsWorkThroughJdbcDatabaseUrlWhileClientsShareServerConnections() throws Exception {
+  void preparedStatementsWorkThroughJdbcDatabaseUrlWhileClientsShareServerConnections()
+      throws Exception {
     var res = provisioned(Map.of("poolSize", 2));
     String jdbcUrl = provider.variables(res).get("JDBC_DATABASE_URL");
-    try (Connection c = DriverManager.getConnection(jdbcUrl); var st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(jdbcUrl);
+        var st = c.createStatement()) {
       st.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
     }
     ExecutorService pool = Executors.newFixedThreadPool(8);
     List<Future<?>> results = new ArrayList<>();
     for (int t = 0; t < 8; t++) {
       int base = t * 1000;
-      results.add(pool.submit(() -> {
-        try (Connection c = DriverManager.getConnection(jdbcUrl);
-            PreparedStatement insert = c.prepareStatement("INSERT INTO items (id, name) VALUES (?, ?)");
-            PreparedStatement select = c.prepareStatement("SELECT name FROM items WHERE id = ?")) {
-          for (int i = 0; i < 30; i++) { // well past pgjdbc's default prepareThreshold of 5
-            insert.setInt(1, base + i);
-            insert.setString(2, "n" + i);
-            insert.executeUpdate();
-            select.setInt(1, base + i);
-            var rs = select.executeQuery();
-            assertThat(rs.next()).isTrue();
-            assertThat(rs.getString(1)).isEqualTo("n" + i);
-          }
-        }
-        return null;
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                try (Connection c = DriverManager.getConnection(jdbcUrl);
+                    PreparedStatement insert =
+                        c.prepareStatement("INSERT INTO items (id, name) VALUES (?, ?)");
+                    PreparedStatement select =
+                        c.prepareStatement("SELECT name FROM items WHERE id = ?")) {
+                  for (int i = 0; i < 30; i++) { // well past pgjdbc's default prepareThreshold of 5
+                    insert.setInt(1, base + i);
+                    insert.setString(2, "n" + i);
+                    insert.executeUpdate();
+                    select.setInt(1, base + i);
+                    var rs = select.executeQuery();
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("n" + i);
+                  }
+                }
+                return null;
+              }));
     }
     for (Future<?> f : results) {
       f.get(60, TimeUnit.SECONDS);
     }
     pool.shutdown();
-    try (Connection c = DriverManager.getConnection(jdbcUrl); var st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(jdbcUrl);
+        var st = c.createStatement()) {
       var rs = st.executeQuery("SELECT count(*) FROM items");
       rs.next();
       assertThat(rs.getInt(1)).isEqualTo(240);
@@ -217,13 +257,16 @@ class PgBouncerPoolingTest {
   void credentialsOfOneDatabaseCannotReachAnotherThroughThePooler() throws Exception {
     Map<String, String> a = provider.variables(provisioned(Map.of()));
     Map<String, String> b = provider.variables(provisioned(Map.of()));
-    String aIntoB = a.get("DATABASE_URL").replace("/" + a.get("PGDATABASE") + "?", "/" + b.get("PGDATABASE") + "?");
+    String aIntoB =
+        a.get("DATABASE_URL")
+            .replace("/" + a.get("PGDATABASE") + "?", "/" + b.get("PGDATABASE") + "?");
     assertThatThrownBy(() -> connectUrl(aIntoB).createStatement().executeQuery("SELECT 1"))
         .isInstanceOf(SQLException.class)
         .hasMessageContaining("permission denied");
     String wrongPassword = a.get("DATABASE_URL").replace(a.get("PGPASSWORD"), "not-the-password");
     assertThatThrownBy(() -> connectUrl(wrongPassword).close()).isInstanceOf(SQLException.class);
-    try (Connection c = connectUrl(a.get("DATABASE_URL")); var st = c.createStatement()) {
+    try (Connection c = connectUrl(a.get("DATABASE_URL"));
+        var st = c.createStatement()) {
       var rs = st.executeQuery("SELECT current_user, current_database()");
       rs.next();
       assertThat(rs.getString(1)).isEqualTo(a.get("PGUSER"));
@@ -233,7 +276,9 @@ class PgBouncerPoolingTest {
 
   @Test
   void afterAPgBouncerRestartEveryTenantConnectsAgain() throws Exception {
-    List<Map<String, String>> tenants = List.of(provider.variables(provisioned(Map.of())), provider.variables(provisioned(Map.of())));
+    List<Map<String, String>> tenants =
+        List.of(
+            provider.variables(provisioned(Map.of())), provider.variables(provisioned(Map.of())));
     bouncer.restart();
     for (var vars : tenants) {
       try (Connection c = connectUrl(vars.get("DATABASE_URL"))) {
@@ -246,7 +291,8 @@ class PgBouncerPoolingTest {
     Files.delete(bouncer.configDir().resolve(PgBouncer.DATABASES_FILE));
     Files.delete(bouncer.configDir().resolve(PgBouncer.USERS_FILE));
     bouncer.restart();
-    assertThatThrownBy(() -> connectUrl(tenants.get(0).get("DATABASE_URL")).close()).isInstanceOf(SQLException.class);
+    assertThatThrownBy(() -> connectUrl(tenants.get(0).get("DATABASE_URL")).close())
+        .isInstanceOf(SQLException.class);
     assertThat(registry.sync()).isGreaterThanOrEqualTo(2);
     for (var vars : tenants) {
       try (Connection c = connectUrl(vars.get("DATABASE_URL"))) {
@@ -286,19 +332,29 @@ class PgBouncerPoolingTest {
       provider.deprovision(res);
       assertThat(held.isValid(2)).isFalse();
     }
-    assertThat(Files.readString(bouncer.configDir().resolve(PgBouncer.DATABASES_FILE))).doesNotContain(name);
-    assertThat(Files.readString(bouncer.configDir().resolve(PgBouncer.USERS_FILE))).doesNotContain(name);
+    assertThat(Files.readString(bouncer.configDir().resolve(PgBouncer.DATABASES_FILE)))
+        .doesNotContain(name);
+    assertThat(Files.readString(bouncer.configDir().resolve(PgBouncer.USERS_FILE)))
+        .doesNotContain(name);
     assertThat(bouncer.admin("SHOW DATABASES")).noneMatch(row -> row.startsWith(name + "\t"));
-    assertThatThrownBy(() -> connectUrl(vars.get("DATABASE_URL")).close()).isInstanceOf(SQLException.class);
+    assertThatThrownBy(() -> connectUrl(vars.get("DATABASE_URL")).close())
+        .isInstanceOf(SQLException.class);
     provider.deprovision(res); // already gone: no error
   }
 
   @Test
   void poolSettingsAreValidatedNamingTheField() {
-    assertThatThrownBy(() -> provider.validateConfig(Map.of("poolMode", "statement"))).extracting("field").isEqualTo("config.poolMode");
-    assertThatThrownBy(() -> provider.validateConfig(Map.of("connectionLimit", 5, "poolSize", 6))).extracting("field").isEqualTo("config.poolSize");
-    assertThatThrownBy(() -> provider.validateConfig(Map.of("poolSize", 0))).extracting("field").isEqualTo("config.poolSize");
-    assertThatThrownBy(() -> provider.validateConfig(Map.of("poolSize", 10, "maxClientConnections", 5)))
+    assertThatThrownBy(() -> provider.validateConfig(Map.of("poolMode", "statement")))
+        .extracting("field")
+        .isEqualTo("config.poolMode");
+    assertThatThrownBy(() -> provider.validateConfig(Map.of("connectionLimit", 5, "poolSize", 6)))
+        .extracting("field")
+        .isEqualTo("config.poolSize");
+    assertThatThrownBy(() -> provider.validateConfig(Map.of("poolSize", 0)))
+        .extracting("field")
+        .isEqualTo("config.poolSize");
+    assertThatThrownBy(
+            () -> provider.validateConfig(Map.of("poolSize", 10, "maxClientConnections", 5)))
         .extracting("field")
         .isEqualTo("config.maxClientConnections");
     assertThat(provider.validateConfig(Map.of()))

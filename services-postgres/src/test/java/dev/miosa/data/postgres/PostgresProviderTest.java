@@ -1,14 +1,13 @@
 package dev.miosa.data.postgres;
 
-import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.miosa.data.credentials.Secret;
 import dev.miosa.data.local.LocalPostgres;
 import dev.miosa.data.local.TestServers;
-import dev.miosa.data.provisioner.Ids;
 import dev.miosa.data.provisioner.spi.ProvisionResult;
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -31,7 +30,16 @@ class PostgresProviderTest {
   static void start() {
     pg = TestServers.postgres();
     server =
-        new PostgresServer("pg-1", pg.host(), pg.port(), LocalPostgres.SUPERUSER, pg.superuserPassword(), "postgres", null, 0, "disable");
+        new PostgresServer(
+            "pg-1",
+            pg.host(),
+            pg.port(),
+            LocalPostgres.SUPERUSER,
+            pg.superuserPassword(),
+            "postgres",
+            null,
+            0,
+            "disable");
     provider = new PostgresProvider(List.of(server));
   }
 
@@ -85,9 +93,11 @@ class PostgresProviderTest {
     assertThatThrownBy(() -> connectWith(prodVars, "postgres").close())
         .isInstanceOf(SQLException.class)
         .hasMessageContaining("permission denied");
-    try (Connection c = connectWith(prodVars, prodVars.get("PGDATABASE")); var st = c.createStatement()) {
+    try (Connection c = connectWith(prodVars, prodVars.get("PGDATABASE"));
+        var st = c.createStatement()) {
       assertThatThrownBy(() -> st.execute("CREATE ROLE intruder")).isInstanceOf(SQLException.class);
-      assertThatThrownBy(() -> st.execute("CREATE DATABASE intruder")).isInstanceOf(SQLException.class);
+      assertThatThrownBy(() -> st.execute("CREATE DATABASE intruder"))
+          .isInstanceOf(SQLException.class);
     }
   }
 
@@ -96,14 +106,16 @@ class PostgresProviderTest {
     var res = newResource("production");
     res.attributes().putAll(provider.provision(res).attributes());
     Map<String, String> before = provider.variables(res);
-    try (Connection c = DriverManager.getConnection(before.get("JDBC_DATABASE_URL")); var st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(before.get("JDBC_DATABASE_URL"));
+        var st = c.createStatement()) {
       st.execute("CREATE TABLE kept (v int)");
       st.execute("INSERT INTO kept VALUES (7)");
     }
     ProvisionResult again = provider.provision(res);
     assertThat(again.action()).isEqualTo(ProvisionResult.Action.UPDATED);
     assertThat(provider.variables(res)).isEqualTo(before);
-    try (Connection c = DriverManager.getConnection(before.get("JDBC_DATABASE_URL")); var st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(before.get("JDBC_DATABASE_URL"));
+        var st = c.createStatement()) {
       var rs = st.executeQuery("SELECT v FROM kept");
       assertThat(rs.next()).isTrue();
       assertThat(rs.getInt(1)).isEqualTo(7);
@@ -120,9 +132,12 @@ class PostgresProviderTest {
       provider.deprovision(res);
       assertThat(held.isValid(2)).isFalse();
     }
-    try (Connection admin = pg.connect("postgres"); var st = admin.createStatement()) {
-      assertThat(st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'").next()).isFalse();
-      assertThat(st.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + name + "'").next()).isFalse();
+    try (Connection admin = pg.connect("postgres");
+        var st = admin.createStatement()) {
+      assertThat(st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'").next())
+          .isFalse();
+      assertThat(st.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + name + "'").next())
+          .isFalse();
     }
     provider.deprovision(res); // already gone: no error
   }
@@ -130,7 +145,9 @@ class PostgresProviderTest {
   @Test
   void passwordWithUrlSpecialCharactersStillConnectsThroughBothUrls() throws Exception {
     PostgresProvider special =
-        new PostgresProvider(List.of(server), () -> Secret.of("p@ss/w:rd%?#+ &x='\"\\" + "0123456789abcdefghijklmnopqrstuv"));
+        new PostgresProvider(
+            List.of(server),
+            () -> Secret.of("p@ss/w:rd%?#+ &x='\"\\" + "0123456789abcdefghijklmnopqrstuv"));
     var res = InMemoryResourceContext.of("production", "pg-1", special.validateConfig(Map.of()));
     res.attributes().putAll(special.provision(res).attributes());
     Map<String, String> vars = special.variables(res);
@@ -139,7 +156,11 @@ class PostgresProviderTest {
     }
     // libpq: psql parses DATABASE_URL itself.
     Process psql =
-        new ProcessBuilder(pg.binDir().resolve("psql").toString(), vars.get("DATABASE_URL"), "-tAc", "SELECT current_user")
+        new ProcessBuilder(
+                pg.binDir().resolve("psql").toString(),
+                vars.get("DATABASE_URL"),
+                "-tAc",
+                "SELECT current_user")
             .redirectErrorStream(true)
             .start();
     String out = new String(psql.getInputStream().readAllBytes()).trim();
@@ -167,7 +188,10 @@ class PostgresProviderTest {
         .hasMessageContaining("integer")
         .extracting("field")
         .isEqualTo("config.connectionLimit");
-    assertThatThrownBy(() -> provider.validateConfig(Map.of("size", 1))).extracting("field").isEqualTo("config.size");
-    assertThat(provider.validateConfig(Map.of("connectionLimit", 5))).containsEntry("connectionLimit", 5);
+    assertThatThrownBy(() -> provider.validateConfig(Map.of("size", 1)))
+        .extracting("field")
+        .isEqualTo("config.size");
+    assertThat(provider.validateConfig(Map.of("connectionLimit", 5)))
+        .containsEntry("connectionLimit", 5);
   }
 }

@@ -1,12 +1,12 @@
 package dev.miosa.data.redis;
 
+import dev.miosa.data.provisioner.Periodic;
 import dev.miosa.data.provisioner.spi.ResourceContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import dev.miosa.data.provisioner.Periodic;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -15,18 +15,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps every ready tenant's ACL user present on its Redis server across server restarts.
  *
- * <p>Redis holds ACL users in memory: after a restart (without an ACL file) they are gone and
- * every tenant is locked out. This reconciler polls {@code INFO server} of each backend every
- * {@code interval} and compares its {@code run_id}, which Redis draws anew at each start. When it
- * sees a run id for the first time (at the control plane's own start, or after a restart of
- * Redis) it re-applies, from the control plane's records, the ACL user of every ready resource on
- * that backend. The run id is remembered only once every user was applied, so a pass cut short
- * (Redis gone again) is repeated on the next poll. Re-applying is {@code ACL SETUSER} with the
- * full rule set: idempotent, and harmless when another replica does the same.
+ * <p>Redis holds ACL users in memory: after a restart (without an ACL file) they are gone and every
+ * tenant is locked out. This reconciler polls {@code INFO server} of each backend every {@code
+ * interval} and compares its {@code run_id}, which Redis draws anew at each start. When it sees a
+ * run id for the first time (at the control plane's own start, or after a restart of Redis) it
+ * re-applies, from the control plane's records, the ACL user of every ready resource on that
+ * backend. The run id is remembered only once every user was applied, so a pass cut short (Redis
+ * gone again) is repeated on the next poll. Re-applying is {@code ACL SETUSER} with the full rule
+ * set: idempotent, and harmless when another replica does the same.
  *
  * <p>A resource being deleted while a pass runs could be re-created by it after its deletion; so
- * after applying a user the reconciler asks the records again and deletes the user if the
- * resource is no longer wanted.
+ * after applying a user the reconciler asks the records again and deletes the user if the resource
+ * is no longer wanted.
  */
 public final class RedisAclReconciler implements AutoCloseable {
 
@@ -55,11 +55,11 @@ public final class RedisAclReconciler implements AutoCloseable {
   }
 
   /**
-   * Starts polling on a daemon thread; the first poll runs at once, so the users are applied at
-   * the control plane's start.
+   * Starts polling on a daemon thread; the first poll runs at once, so the users are applied at the
+   * control plane's start.
    *
-   * @param interval time between polls (1 second gives tenants their access back within about
-   *     a second of Redis answering again)
+   * @param interval time between polls (1 second gives tenants their access back within about a
+   *     second of Redis answering again)
    */
   public synchronized void start(Duration interval) {
     if (timer != null) {
@@ -96,7 +96,9 @@ public final class RedisAclReconciler implements AutoCloseable {
     appliedRunIds.put(backend, runId);
     log.info(
         "Redis server {} {}: {} tenant user(s) applied",
-        backend, restart ? "restarted" : "seen at start", applied);
+        backend,
+        restart ? "restarted" : "seen at start",
+        applied);
     return applied;
   }
 

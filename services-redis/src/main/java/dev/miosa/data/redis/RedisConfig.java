@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * The plan of a Redis data service.
  *
- * @param enabled whether the tenants may connect (default {@code true}); {@code false} switches
- *     the ACL users off and closes their open connections at the next provision, keeping keys
+ * @param enabled whether the tenants may connect (default {@code true}); {@code false} switches the
+ *     ACL users off and closes their open connections at the next provision, keeping keys
  */
 public record RedisConfig(boolean enabled) {
 
@@ -29,7 +29,8 @@ public record RedisConfig(boolean enabled) {
           }
           enabled = b;
         }
-        default -> throw new InvalidConfigException("config." + e.getKey(), "unknown setting for redis");
+        default ->
+            throw new InvalidConfigException("config." + e.getKey(), "unknown setting for redis");
       }
     }
     return new RedisConfig(enabled);

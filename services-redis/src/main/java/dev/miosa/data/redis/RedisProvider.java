@@ -25,11 +25,11 @@ import org.slf4j.LoggerFactory;
  * invariants).
  *
  * <p>Provisioning is {@code ACL SETUSER} with the full rule set, which is idempotent and repairs
- * whatever drifted; the password is the stored one, so re-running never rotates it.
- * Deprovisioning is {@code ACL DELUSER} (Redis closes the user's connections) followed by {@code
- * SCAN} + {@code UNLINK} of the namespace's keys in batches. Redis keeps ACL users in memory only
- * (unless an ACL file is saved), so {@link RedisAclReconciler} re-applies every ready user when a
- * server comes back from a restart.
+ * whatever drifted; the password is the stored one, so re-running never rotates it. Deprovisioning
+ * is {@code ACL DELUSER} (Redis closes the user's connections) followed by {@code SCAN} + {@code
+ * UNLINK} of the namespace's keys in batches. Redis keeps ACL users in memory only (unless an ACL
+ * file is saved), so {@link RedisAclReconciler} re-applies every ready user when a server comes
+ * back from a restart.
  */
 public final class RedisProvider implements ServiceProvider, AutoCloseable {
 
@@ -95,8 +95,8 @@ public final class RedisProvider implements ServiceProvider, AutoCloseable {
   }
 
   /**
-   * Applies a ready resource's ACL user again from its stored password and config, as after a
-   * Redis restart. Generates nothing: a resource without a stored password is skipped.
+   * Applies a ready resource's ACL user again from its stored password and config, as after a Redis
+   * restart. Generates nothing: a resource without a stored password is skipped.
    *
    * @param resource a ready resource
    * @return whether the user was applied
@@ -121,7 +121,11 @@ public final class RedisProvider implements ServiceProvider, AutoCloseable {
       if (!plan.enabled()) {
         // "off" only refuses new logins; open connections must be closed explicitly.
         long closed = admin.killConnectionsOf(acl.user());
-        log.info("Redis user {} on {} disabled; {} connection(s) closed", acl.user(), admin.server().id(), closed);
+        log.info(
+            "Redis user {} on {} disabled; {} connection(s) closed",
+            acl.user(),
+            admin.server().id(),
+            closed);
       }
       return existed;
     } catch (RedisException e) {
@@ -139,7 +143,10 @@ public final class RedisProvider implements ServiceProvider, AutoCloseable {
       long removed = admin.unlinkMatching(acl.keyPattern());
       log.info(
           "Redis namespace {} on {} deleted: user {}, {} key(s) unlinked",
-          acl.keyPrefix(), admin.server().id(), existed ? "deleted" : "already gone", removed);
+          acl.keyPrefix(),
+          admin.server().id(),
+          existed ? "deleted" : "already gone",
+          removed);
     } catch (RedisException e) {
       throw failure("delete the ACL user and its keys", admin.server(), e);
     }
@@ -200,7 +207,11 @@ public final class RedisProvider implements ServiceProvider, AutoCloseable {
     if (major < 7) {
       throw new ProvisioningException(
           "BACKEND_UNSUPPORTED",
-          "Redis server " + admin.server().id() + " runs " + version + "; managed Redis needs Redis 7.0 or newer",
+          "Redis server "
+              + admin.server().id()
+              + " runs "
+              + version
+              + "; managed Redis needs Redis 7.0 or newer",
           false,
           null);
     }
@@ -216,12 +227,17 @@ public final class RedisProvider implements ServiceProvider, AutoCloseable {
 
   private static ProvisioningException unknownBackend(String backend) {
     return new ProvisioningException(
-        "UNKNOWN_BACKEND", "Redis server " + backend + " is not configured on this replica", true, null);
+        "UNKNOWN_BACKEND",
+        "Redis server " + backend + " is not configured on this replica",
+        true,
+        null);
   }
 
   private static ProvisioningException failure(String what, RedisServer server, RedisException e) {
-    boolean unreachable = e instanceof RedisConnectionException || e instanceof RedisCommandTimeoutException
-        || (!(e instanceof RedisCommandExecutionException));
+    boolean unreachable =
+        e instanceof RedisConnectionException
+            || e instanceof RedisCommandTimeoutException
+            || (!(e instanceof RedisCommandExecutionException));
     String detail = "";
     if (e instanceof RedisCommandExecutionException && e.getMessage() != null) {
       // The error code only (NOPERM, ERR, ...): the rest may echo arguments.
@@ -229,7 +245,11 @@ public final class RedisProvider implements ServiceProvider, AutoCloseable {
     }
     return new ProvisioningException(
         unreachable ? "BACKEND_UNAVAILABLE" : "BACKEND_ERROR",
-        "could not " + what + " on Redis server " + server.id() + (unreachable ? ": unreachable" : detail),
+        "could not "
+            + what
+            + " on Redis server "
+            + server.id()
+            + (unreachable ? ": unreachable" : detail),
         true,
         e);
   }

@@ -7,8 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * A Redis server (a backend server) that tenant ACL users are placed on. Redis 7.0 or newer:
- * the provider relies on ACL selectors' subcommand rules ({@code +client|setname}) and on channel
+ * A Redis server (a backend server) that tenant ACL users are placed on. Redis 7.0 or newer: the
+ * provider relies on ACL selectors' subcommand rules ({@code +client|setname}) and on channel
  * patterns ({@code &prefix*}).
  *
  * @param id backend id recorded on resources ({@code redis-1})
@@ -61,8 +61,8 @@ public record RedisServer(
    * @param id the backend id
    * @param url the URL, as in {@code MIOSA_REDIS_URL}
    * @return the server; public host and port equal the admin ones
-   * @throws IllegalArgumentException if the URL has another scheme or lacks a password or host;
-   *     the message never holds the password
+   * @throws IllegalArgumentException if the URL has another scheme or lacks a password or host; the
+   *     message never holds the password
    */
   public static RedisServer parse(String id, String url) {
     URI uri;
@@ -77,7 +77,8 @@ public record RedisServer(
     } else if ("rediss".equals(uri.getScheme())) {
       tls = true;
     } else {
-      throw new IllegalArgumentException("the Redis admin URL must start with redis:// or rediss://");
+      throw new IllegalArgumentException(
+          "the Redis admin URL must start with redis:// or rediss://");
     }
     String userInfo = uri.getRawUserInfo();
     if (userInfo == null || !userInfo.contains(":") || uri.getHost() == null) {
@@ -98,8 +99,8 @@ public record RedisServer(
   }
 
   /**
-   * Returns a copy with other public coordinates (when tenants reach Redis through another name
-   * or a proxy).
+   * Returns a copy with other public coordinates (when tenants reach Redis through another name or
+   * a proxy).
    *
    * @param host the public host, or blank to keep the admin host
    * @param port the public port, or 0 to keep the admin port

@@ -25,8 +25,10 @@ public final class RedisUrls {
    * @param keyPrefix the namespace's key prefix
    * @return {@code REDIS_URL} and {@code REDIS_KEY_PREFIX}, in that order
    */
-  public static Map<String, String> variables(RedisServer server, String user, String password, String keyPrefix) {
-    String host = server.publicHost().contains(":") ? "[" + server.publicHost() + "]" : server.publicHost();
+  public static Map<String, String> variables(
+      RedisServer server, String user, String password, String keyPrefix) {
+    String host =
+        server.publicHost().contains(":") ? "[" + server.publicHost() + "]" : server.publicHost();
     Map<String, String> out = new LinkedHashMap<>();
     out.put(
         "REDIS_URL",
@@ -44,8 +46,8 @@ public final class RedisUrls {
   }
 
   /**
-   * Percent-encodes text for the user-info part of a URL: every byte but ALPHA, DIGIT and {@code
-   * - . _ *} becomes {@code %XX} (a space too, never {@code +}).
+   * Percent-encodes text for the user-info part of a URL: every byte but ALPHA, DIGIT and {@code -
+   * . _ *} becomes {@code %XX} (a space too, never {@code +}).
    */
   static String userinfo(String text) {
     return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");

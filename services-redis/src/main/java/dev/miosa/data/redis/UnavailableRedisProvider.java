@@ -10,9 +10,9 @@ import java.util.Map;
 /**
  * Stands in for Redis where none can be had (the embedded default on a machine without {@code
  * redis-server}, and no {@code MIOSA_REDIS_URL}): attaching Redis fails at once, at config
- * validation, with an {@link InvalidConfigException} on field {@code type} (the api answers 400,
- * as for a type it does not serve) whose message says what to install or set, instead of
- * queueing an operation that could never succeed.
+ * validation, with an {@link InvalidConfigException} on field {@code type} (the api answers 400, as
+ * for a type it does not serve) whose message says what to install or set, instead of queueing an
+ * operation that could never succeed.
  */
 public final class UnavailableRedisProvider implements ServiceProvider {
 

@@ -1,13 +1,12 @@
 package dev.miosa.data.redis;
 
-import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
-import dev.miosa.data.provisioner.Ids;
-import java.util.HashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.miosa.data.credentials.Secret;
 import dev.miosa.data.local.LocalRedis;
 import dev.miosa.data.local.TestServers;
+import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.protocol.ProtocolVersion;
@@ -15,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,14 +22,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Ordinary clients connect with REDIS_URL as it is, and no command they send on connect is refused. */
+/**
+ * Ordinary clients connect with REDIS_URL as it is, and no command they send on connect is refused.
+ */
 class RedisClientsTest {
 
   static LocalRedis redis;
   static RedisProvider provider;
 
   /** A password with every character that a URL must escape. */
-  static final Secret AWKWARD = Secret.of("p@ss/w:rd%?#+ &x='\"\\[]" + "0123456789abcdefghijklmnopqrstuv");
+  static final Secret AWKWARD =
+      Secret.of("p@ss/w:rd%?#+ &x='\"\\[]" + "0123456789abcdefghijklmnopqrstuv");
 
   @BeforeAll
   static void start() {
@@ -44,7 +47,9 @@ class RedisClientsTest {
   }
 
   static Map<String, String> newTenant() {
-    InMemoryResourceContext res = new InMemoryResourceContext(Ids.newId("res"), Ids.newId("prj"), "production", "redis-1", new HashMap<>());
+    InMemoryResourceContext res =
+        new InMemoryResourceContext(
+            Ids.newId("res"), Ids.newId("prj"), "production", "redis-1", new HashMap<>());
     res.config().putAll(provider.validateConfig(Map.of()));
     res.attributes().putAll(provider.provision(res).attributes());
     return provider.variables(res);
@@ -94,8 +99,11 @@ class RedisClientsTest {
 
   static String redisCli(String url, String... args) throws Exception {
     Path cli = Path.of("/usr/bin/redis-cli");
-    assertThat(Files.isExecutable(cli)).as("redis-cli is missing: apt-get install redis-tools (comes with redis-server)").isTrue();
-    // Exactly as the README shows: redis-cli -u "$REDIS_URL" ... (its password warning goes to stderr).
+    assertThat(Files.isExecutable(cli))
+        .as("redis-cli is missing: apt-get install redis-tools (comes with redis-server)")
+        .isTrue();
+    // Exactly as the README shows: redis-cli -u "$REDIS_URL" ... (its password warning goes to
+    // stderr).
     List<String> cmd = new ArrayList<>(List.of(cli.toString(), "-u", url));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();

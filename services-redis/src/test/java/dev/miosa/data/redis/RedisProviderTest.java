@@ -1,15 +1,14 @@
 package dev.miosa.data.redis;
 
-import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
-import dev.miosa.data.provisioner.Ids;
-import java.util.HashMap;
 import static dev.miosa.data.redis.RedisTenants.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.miosa.data.local.LocalRedis;
 import dev.miosa.data.local.TestServers;
+import dev.miosa.data.provisioner.Ids;
 import dev.miosa.data.provisioner.spi.ProvisionResult;
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TransactionResult;
@@ -21,6 +20,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +63,9 @@ class RedisProviderTest {
   }
 
   static Tenant newTenant() {
-    InMemoryResourceContext res = new InMemoryResourceContext(Ids.newId("res"), Ids.newId("prj"), "production", "redis-1", new HashMap<>());
+    InMemoryResourceContext res =
+        new InMemoryResourceContext(
+            Ids.newId("res"), Ids.newId("prj"), "production", "redis-1", new HashMap<>());
     res.config().putAll(provider.validateConfig(Map.of()));
     ProvisionResult result = provider.provision(res);
     assertThat(result.action()).isEqualTo(ProvisionResult.Action.CREATED);
@@ -151,7 +153,8 @@ class RedisProviderTest {
       sub.sync().subscribe(t.prefix() + "chat");
       sub.sync().psubscribe(t.prefix() + "*");
       assertThat(pub.sync().publish(t.prefix() + "chat", "hi")).isEqualTo(2L);
-      List<String> got = List.of(received.poll(10, TimeUnit.SECONDS), received.poll(10, TimeUnit.SECONDS));
+      List<String> got =
+          List.of(received.poll(10, TimeUnit.SECONDS), received.poll(10, TimeUnit.SECONDS));
       assertThat(got)
           .containsExactlyInAnyOrder(
               t.prefix() + "chat=hi", t.prefix() + "*|" + t.prefix() + "chat=hi");
@@ -181,17 +184,33 @@ class RedisProviderTest {
       // reports a refusal inside a script as "ERR The user executing the script can't access
       // ..." (newer servers start it with NOPERM).
       assertThatThrownBy(
-              () -> r.eval("return redis.call('GET', ARGV[1])", ScriptOutputType.VALUE, new String[0], b.prefix() + "secret"))
+              () ->
+                  r.eval(
+                      "return redis.call('GET', ARGV[1])",
+                      ScriptOutputType.VALUE,
+                      new String[0],
+                      b.prefix() + "secret"))
           .isInstanceOf(RedisCommandExecutionException.class)
-          .hasMessageMatching("(?s)(NOPERM|ERR The user executing the script can.t (access|publish)).*");
+          .hasMessageMatching(
+              "(?s)(NOPERM|ERR The user executing the script can.t (access|publish)).*");
       assertThatThrownBy(
-              () -> r.eval("return redis.call('SET', KEYS[1], 'x')", ScriptOutputType.STATUS, b.prefix() + "secret"))
+              () ->
+                  r.eval(
+                      "return redis.call('SET', KEYS[1], 'x')",
+                      ScriptOutputType.STATUS,
+                      b.prefix() + "secret"))
           .isInstanceOf(RedisCommandExecutionException.class)
           .hasMessageStartingWith("NOPERM");
       assertThatThrownBy(
-              () -> r.eval("return redis.call('PUBLISH', ARGV[1], 'x')", ScriptOutputType.INTEGER, new String[0], "global"))
+              () ->
+                  r.eval(
+                      "return redis.call('PUBLISH', ARGV[1], 'x')",
+                      ScriptOutputType.INTEGER,
+                      new String[0],
+                      "global"))
           .isInstanceOf(RedisCommandExecutionException.class)
-          .hasMessageMatching("(?s)(NOPERM|ERR The user executing the script can.t (access|publish)).*");
+          .hasMessageMatching(
+              "(?s)(NOPERM|ERR The user executing the script can.t (access|publish)).*");
       assertThatThrownBy(() -> r.eval("return redis.call('FLUSHALL')", ScriptOutputType.STATUS))
           .isInstanceOf(RedisCommandExecutionException.class)
           .hasMessageMatching("(?s)(NOPERM|ERR The user executing the script can't run).*");
@@ -226,7 +245,8 @@ class RedisProviderTest {
       assertNoPerm(() -> r.rename(bKey, a.prefix() + "stolen"));
       assertNoPerm(() -> r.flushall());
       assertNoPerm(() -> r.flushdb());
-      assertThatThrownBy(() -> r.eval("return redis.call('DEL', KEYS[1])", ScriptOutputType.INTEGER, bKey))
+      assertThatThrownBy(
+              () -> r.eval("return redis.call('DEL', KEYS[1])", ScriptOutputType.INTEGER, bKey))
           .hasMessageStartingWith("NOPERM");
     }
     assertThat(admin.sync().get(bKey)).isEqualTo("paid");
@@ -320,7 +340,8 @@ class RedisProviderTest {
       provider.provision(t.resource());
       assertThat(readUntilClosed(live)).as("the server closed the connection").isTrue();
     }
-    assertThat(dev.miosa.data.local.LocalRedis.authReply(t.vars().get("REDIS_URL"))).startsWith("-WRONGPASS");
+    assertThat(dev.miosa.data.local.LocalRedis.authReply(t.vars().get("REDIS_URL")))
+        .startsWith("-WRONGPASS");
 
     t.resource().config().put("enabled", true);
     provider.provision(t.resource());
@@ -348,7 +369,8 @@ class RedisProviderTest {
     assertThat(countKeys(b.prefix())).isEqualTo(10_000);
     assertThat(admin.sync().get("outside-" + a.user())).isEqualTo("not in any namespace");
     assertThat(admin.sync().aclUsers()).doesNotContain(a.user()).contains(b.user());
-    assertThatThrownBy(() -> RedisTenants.connect(a.vars()).close()).hasStackTraceContaining("WRONGPASS");
+    assertThatThrownBy(() -> RedisTenants.connect(a.vars()).close())
+        .hasStackTraceContaining("WRONGPASS");
     try (var c = RedisTenants.connect(b.vars())) {
       assertThat(c.sync().get(b.prefix() + "k:9999")).isEqualTo("v9999");
     }
@@ -396,14 +418,25 @@ class RedisProviderTest {
     s.setSoTimeout(10_000);
     OutputStream out = s.getOutputStream();
     String user = t.user();
-    String pass = new String(uri.getCredentialsProvider().resolveCredentials().block().getPassword());
-    out.write(("*3\r\n$4\r\nAUTH\r\n$" + user.length() + "\r\n" + user + "\r\n$" + pass.length() + "\r\n" + pass + "\r\n")
-        .getBytes(StandardCharsets.UTF_8));
+    String pass =
+        new String(uri.getCredentialsProvider().resolveCredentials().block().getPassword());
+    out.write(
+        ("*3\r\n$4\r\nAUTH\r\n$"
+                + user.length()
+                + "\r\n"
+                + user
+                + "\r\n$"
+                + pass.length()
+                + "\r\n"
+                + pass
+                + "\r\n")
+            .getBytes(StandardCharsets.UTF_8));
     out.write("*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.UTF_8));
     out.flush();
     byte[] expected = "+OK\r\n+PONG\r\n".getBytes(StandardCharsets.UTF_8);
     byte[] got = s.getInputStream().readNBytes(expected.length);
-    assertThat(new String(got, StandardCharsets.UTF_8)).isEqualTo(new String(expected, StandardCharsets.UTF_8));
+    assertThat(new String(got, StandardCharsets.UTF_8))
+        .isEqualTo(new String(expected, StandardCharsets.UTF_8));
     return s;
   }
 

@@ -1,16 +1,16 @@
 package dev.miosa.data.redis;
 
-import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
-import dev.miosa.data.provisioner.Ids;
-import java.util.HashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.miosa.data.local.LocalRedis;
 import dev.miosa.data.local.TestServers;
+import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,7 +49,9 @@ class RedisRestartTest {
   }
 
   static InMemoryResourceContext provisioned() {
-    InMemoryResourceContext res = new InMemoryResourceContext(Ids.newId("res"), Ids.newId("prj"), "production", "redis-r", new HashMap<>());
+    InMemoryResourceContext res =
+        new InMemoryResourceContext(
+            Ids.newId("res"), Ids.newId("prj"), "production", "redis-r", new HashMap<>());
     res.config().putAll(provider.validateConfig(Map.of()));
     res.attributes().putAll(provider.provision(res).attributes());
     ready.add(res);
@@ -80,14 +82,18 @@ class RedisRestartTest {
       }
     }
     assertThat(c).as("the tenant connects again; last error: %s", last).isNotNull();
-    log.info("tenant connected again {} ms after redis-server answered", (System.nanoTime() - back) / 1_000_000);
+    log.info(
+        "tenant connected again {} ms after redis-server answered",
+        (System.nanoTime() - back) / 1_000_000);
     try (var conn = c) {
       var r = conn.sync();
       assertThat(r.get(prefix + "before")).as("the server restarted empty").isNull();
       assertThat(r.set(prefix + "after", "2")).isEqualTo("OK");
       // The whole rule set came back, not just the password.
       String other = provider.variables(b).get("REDIS_KEY_PREFIX") + "x";
-      assertThatThrownBy(() -> r.get(other)).isInstanceOf(RedisCommandExecutionException.class).hasMessageStartingWith("NOPERM");
+      assertThatThrownBy(() -> r.get(other))
+          .isInstanceOf(RedisCommandExecutionException.class)
+          .hasMessageStartingWith("NOPERM");
       assertThatThrownBy(() -> r.keys("*")).hasMessageStartingWith("NOPERM");
     }
     try (var cb = RedisTenants.connect(provider.variables(b))) {
@@ -101,10 +107,17 @@ class RedisRestartTest {
     InMemoryResourceContext leaving = provisioned();
     unwanted.add(leaving.resourceId());
     try (var admin = RedisTenants.admin(redis)) {
-      admin.sync().aclDeluser(TenantAcl.forResource(kept.resourceId()).user(), TenantAcl.forResource(leaving.resourceId()).user());
+      admin
+          .sync()
+          .aclDeluser(
+              TenantAcl.forResource(kept.resourceId()).user(),
+              TenantAcl.forResource(leaving.resourceId()).user());
 
-      RedisAclReconciler fresh = new RedisAclReconciler(provider, () -> ready, id -> !unwanted.contains(id));
-      assertThat(fresh.poll("redis-r")).as("first sight of this server: every wanted user applied").isGreaterThanOrEqualTo(1);
+      RedisAclReconciler fresh =
+          new RedisAclReconciler(provider, () -> ready, id -> !unwanted.contains(id));
+      assertThat(fresh.poll("redis-r"))
+          .as("first sight of this server: every wanted user applied")
+          .isGreaterThanOrEqualTo(1);
       assertThat(fresh.poll("redis-r")).as("same run id: nothing to do").isZero();
 
       List<String> users = admin.sync().aclUsers();

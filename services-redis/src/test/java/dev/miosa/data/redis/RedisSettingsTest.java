@@ -1,15 +1,15 @@
 package dev.miosa.data.redis;
 
-import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
-import dev.miosa.data.provisioner.Ids;
-import java.util.HashMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.miosa.data.credentials.Secret;
 import dev.miosa.data.local.LocalProcesses;
+import dev.miosa.data.provisioner.Ids;
 import dev.miosa.data.provisioner.spi.InvalidConfigException;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,8 @@ class RedisSettingsTest {
 
   @Test
   void adminUrlIsParsedWithEncodedCredentialsAndTls() {
-    RedisServer s = RedisServer.parse("redis-1", "rediss://ops%40acme:p%2Fw%3A1@redis.internal:6380/3");
+    RedisServer s =
+        RedisServer.parse("redis-1", "rediss://ops%40acme:p%2Fw%3A1@redis.internal:6380/3");
     assertThat(s.adminUser()).isEqualTo("ops@acme");
     assertThat(s.adminPassword().reveal()).isEqualTo("p/w:1");
     assertThat(s.host()).isEqualTo("redis.internal");
@@ -39,7 +40,8 @@ class RedisSettingsTest {
     assertThatThrownBy(() -> RedisServer.parse("r", "http://u:hunter2@h:1"))
         .hasMessageContaining("redis://")
         .hasMessageNotContaining("hunter2");
-    assertThatThrownBy(() -> RedisServer.parse("r", "redis://h:1")).hasMessageContaining("password");
+    assertThatThrownBy(() -> RedisServer.parse("r", "redis://h:1"))
+        .hasMessageContaining("password");
   }
 
   @Test
@@ -54,8 +56,13 @@ class RedisSettingsTest {
   void anUnreachableServerFailsTheAttemptInsteadOfHanging() {
     int closedPort = LocalProcesses.freePort();
     try (RedisProvider provider =
-        new RedisProvider(List.of(new RedisServer("gone", "127.0.0.1", closedPort, "admin", Secret.of("x"), false, null, 0)))) {
-      InMemoryResourceContext res = new InMemoryResourceContext(Ids.newId("res"), Ids.newId("prj"), "production", "gone", new HashMap<>());
+        new RedisProvider(
+            List.of(
+                new RedisServer(
+                    "gone", "127.0.0.1", closedPort, "admin", Secret.of("x"), false, null, 0)))) {
+      InMemoryResourceContext res =
+          new InMemoryResourceContext(
+              Ids.newId("res"), Ids.newId("prj"), "production", "gone", new HashMap<>());
       assertThatThrownBy(() -> provider.provision(res))
           .isInstanceOf(ProvisioningException.class)
           .hasMessageContaining("unreachable")
@@ -66,7 +73,9 @@ class RedisSettingsTest {
 
   @Test
   void withoutAnyRedisAttachingFailsAtOnceSayingWhatToDo() {
-    var provider = new UnavailableRedisProvider("no redis-server found: install it (Debian: apt-get install redis-server)");
+    var provider =
+        new UnavailableRedisProvider(
+            "no redis-server found: install it (Debian: apt-get install redis-server)");
     assertThat(provider.type()).isEqualTo("redis");
     assertThatThrownBy(() -> provider.validateConfig(Map.of()))
         .isInstanceOf(InvalidConfigException.class)
@@ -74,7 +83,15 @@ class RedisSettingsTest {
         .hasMessageContaining("MIOSA_REDIS_URL")
         .extracting("field")
         .isEqualTo("type");
-    assertThatThrownBy(() -> provider.provision(new InMemoryResourceContext(Ids.newId("res"), Ids.newId("prj"), "production", "local", new HashMap<>())))
+    assertThatThrownBy(
+            () ->
+                provider.provision(
+                    new InMemoryResourceContext(
+                        Ids.newId("res"),
+                        Ids.newId("prj"),
+                        "production",
+                        "local",
+                        new HashMap<>())))
         .isInstanceOf(ProvisioningException.class)
         .extracting("code", "retryable")
         .containsExactly(UnavailableRedisProvider.CODE, false);
@@ -85,6 +102,7 @@ class RedisSettingsTest {
     TenantAcl acl = TenantAcl.forResource("res_abcdefghij0123456789");
     assertThat(acl.user()).isEqualTo("t-abcdefghij0123456789");
     assertThat(acl.keyPattern()).isEqualTo("t-abcdefghij0123456789:*");
-    assertThatThrownBy(() -> TenantAcl.forResource("res_ab*[c]defghij")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> TenantAcl.forResource("res_ab*[c]defghij"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

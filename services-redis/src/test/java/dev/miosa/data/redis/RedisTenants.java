@@ -17,22 +17,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Test helpers: connect as a tenant with its {@code REDIS_URL}, or as the admin; send raw commands. */
+/**
+ * Test helpers: connect as a tenant with its {@code REDIS_URL}, or as the admin; send raw commands.
+ */
 final class RedisTenants {
 
-  static final ClientResources RESOURCES = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+  static final ClientResources RESOURCES =
+      DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
 
   private static final List<RedisClient> CLIENTS = new ArrayList<>();
 
   private RedisTenants() {}
 
-  /** A tenant connection made from the variables alone, as an application would (Lettuce defaults: RESP3 HELLO). */
+  /**
+   * A tenant connection made from the variables alone, as an application would (Lettuce defaults:
+   * RESP3 HELLO).
+   */
   static StatefulRedisConnection<String, String> connect(Map<String, String> variables) {
     return client(RedisURI.create(variables.get("REDIS_URL")), true).connect();
   }
 
   /** A tenant pub/sub connection made from the variables alone. */
-  static StatefulRedisPubSubConnection<String, String> connectPubSub(Map<String, String> variables) {
+  static StatefulRedisPubSubConnection<String, String> connectPubSub(
+      Map<String, String> variables) {
     return client(RedisURI.create(variables.get("REDIS_URL")), true).connectPubSub();
   }
 

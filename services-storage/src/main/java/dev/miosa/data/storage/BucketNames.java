@@ -6,9 +6,9 @@ import java.util.regex.Pattern;
  * Bucket names: DNS-safe, 3 to 63 characters of lowercase letters, digits and {@code -}, starting
  * and ending with a letter or digit, never shaped like an IP address, never {@code xn--...} or
  * {@code ...-s3alias} (the rules of
- * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html, which MinIO
- * applies too). A resource's bucket is a prefix and the random part of the resource id, so it
- * never holds user input and is unique on the store.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html, which MinIO applies
+ * too). A resource's bucket is a prefix and the random part of the resource id, so it never holds
+ * user input and is unique on the store.
  */
 public final class BucketNames {
 
@@ -51,7 +51,8 @@ public final class BucketNames {
           "a bucket name has 3 to 63 lowercase letters, digits and '-', and starts and ends with a letter or digit");
     }
     if (IP_LIKE.matcher(name).matches() || name.startsWith("xn--") || name.endsWith("-s3alias")) {
-      throw new IllegalArgumentException("a bucket name must not look like an IP address, start with xn-- or end with -s3alias");
+      throw new IllegalArgumentException(
+          "a bucket name must not look like an IP address, start with xn-- or end with -s3alias");
     }
     return name;
   }

@@ -20,14 +20,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Content-addressed objects: stored under {@code sha256/<hex>} only after the control plane has
- * read the uploaded bytes and found their SHA-256 equal to the hash in the key. Stores do not
- * check a presigned body against a declared hash (S3Proxy and MinIO both accept a mismatch), so
- * the check is ours.
+ * read the uploaded bytes and found their SHA-256 equal to the hash in the key. Stores do not check
+ * a presigned body against a declared hash (S3Proxy and MinIO both accept a mismatch), so the check
+ * is ours.
  *
- * <p>Invariants: an object under {@code sha256/<h>} was copied from an upload whose bytes hashed
- * to {@code h}; the copy is conditional on the upload's ETag being the one of the bytes hashed
- * ({@code x-amz-copy-source-if-match}), so a re-upload through the still valid URL between
- * hashing and copying is never placed; a mismatching or oversized upload is deleted.
+ * <p>Invariants: an object under {@code sha256/<h>} was copied from an upload whose bytes hashed to
+ * {@code h}; the copy is conditional on the upload's ETag being the one of the bytes hashed ({@code
+ * x-amz-copy-source-if-match}), so a re-upload through the still valid URL between hashing and
+ * copying is never placed; a mismatching or oversized upload is deleted.
  */
 public final class ContentUploads {
 
@@ -61,8 +61,8 @@ public final class ContentUploads {
 
   /**
    * Verifies an upload and places it under its hash key: streams it from the internal endpoint,
-   * computes its SHA-256, and on a match copies it to {@code sha256/<hash>}; deletes the upload
-   * in every case but a concurrent change.
+   * computes its SHA-256, and on a match copies it to {@code sha256/<hash>}; deletes the upload in
+   * every case but a concurrent change.
    *
    * @param clients the store
    * @param bucket the bucket
@@ -73,10 +73,12 @@ public final class ContentUploads {
    *     upload, {@code 422} for a hash mismatch or an oversized upload (both deleted), {@code 409}
    *     when the upload changed while being read, {@code 503} when the store fails
    */
-  public Finalized finalizeUpload(StorageClients clients, String bucket, String uploadKey, long maxObjectBytes) {
+  public Finalized finalizeUpload(
+      StorageClients clients, String bucket, String uploadKey, long maxObjectBytes) {
     Matcher m = uploadKey == null ? null : UPLOAD_KEY.matcher(uploadKey);
     if (m == null || !m.matches()) {
-      throw StorageException.invalid("uploadKey", "must be the uploadKey returned when the upload was signed");
+      throw StorageException.invalid(
+          "uploadKey", "must be the uploadKey returned when the upload was signed");
     }
     String expected = m.group(1);
     String contentKey = ObjectKeys.contentKey(expected);
@@ -85,7 +87,8 @@ public final class ContentUploads {
     String actual;
     String etag;
     long size;
-    try (GetObjectResponse body = admin.getObject(GetObjectArgs.builder().bucket(bucket).object(uploadKey).build())) {
+    try (GetObjectResponse body =
+        admin.getObject(GetObjectArgs.builder().bucket(bucket).object(uploadKey).build())) {
       etag = body.headers().get("ETag");
       MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
       size = digest(body, sha256, maxObjectBytes);
@@ -93,7 +96,10 @@ public final class ContentUploads {
     } catch (ErrorResponseException e) {
       if ("NoSuchKey".equals(e.errorResponse().code())) {
         throw new StorageException(
-            StorageError.UPLOAD_NOT_FOUND, "no upload under this uploadKey (not uploaded yet, or already finalized)", "uploadKey", e);
+            StorageError.UPLOAD_NOT_FOUND,
+            "no upload under this uploadKey (not uploaded yet, or already finalized)",
+            "uploadKey",
+            e);
       }
       throw unavailable("read the upload", e);
     } catch (TooLarge e) {
@@ -113,7 +119,11 @@ public final class ContentUploads {
       remove(clients, bucket, uploadKey);
       throw new StorageException(
           StorageError.CONTENT_HASH_MISMATCH,
-          "the uploaded body's SHA-256 is " + actual + ", not the declared " + expected + "; the upload was deleted",
+          "the uploaded body's SHA-256 is "
+              + actual
+              + ", not the declared "
+              + expected
+              + "; the upload was deleted",
           null,
           null);
     }
@@ -127,12 +137,20 @@ public final class ContentUploads {
       if (etag != null) {
         source.matchETag(etag);
       }
-      admin.copyObject(CopyObjectArgs.builder().bucket(bucket).object(contentKey).source(source.build()).build());
+      admin.copyObject(
+          CopyObjectArgs.builder()
+              .bucket(bucket)
+              .object(contentKey)
+              .source(source.build())
+              .build());
     } catch (ErrorResponseException e) {
       String code = e.errorResponse().code();
       if ("PreconditionFailed".equals(code) || "NoSuchKey".equals(code)) {
         throw new StorageException(
-            StorageError.UPLOAD_CHANGED, "the upload changed while it was being verified; finalize again", null, e);
+            StorageError.UPLOAD_CHANGED,
+            "the upload changed while it was being verified; finalize again",
+            null,
+            e);
       }
       throw unavailable("place the object under its hash", e);
     } catch (Exception e) {
@@ -143,7 +161,8 @@ public final class ContentUploads {
     return new Finalized(contentKey, expected, size, false);
   }
 
-  private static long digest(InputStream in, MessageDigest sha256, long max) throws IOException, TooLarge {
+  private static long digest(InputStream in, MessageDigest sha256, long max)
+      throws IOException, TooLarge {
     byte[] buf = new byte[64 * 1024];
     long total = 0;
     for (int n; (n = in.read(buf)) > 0; ) {
@@ -158,9 +177,14 @@ public final class ContentUploads {
 
   private static Optional<Long> size(StorageClients clients, String bucket, String key) {
     try {
-      return Optional.of(clients.admin().statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()).size());
+      return Optional.of(
+          clients
+              .admin()
+              .statObject(StatObjectArgs.builder().bucket(bucket).object(key).build())
+              .size());
     } catch (ErrorResponseException e) {
-      if ("NoSuchKey".equals(e.errorResponse().code()) || "NoSuchObject".equals(e.errorResponse().code())) {
+      if ("NoSuchKey".equals(e.errorResponse().code())
+          || "NoSuchObject".equals(e.errorResponse().code())) {
         return Optional.empty();
       }
       throw unavailable("look the object up", e);
@@ -178,7 +202,8 @@ public final class ContentUploads {
   }
 
   static StorageException unavailable(String what, Exception e) {
-    String detail = e instanceof ErrorResponseException r ? " (" + r.errorResponse().code() + ")" : "";
+    String detail =
+        e instanceof ErrorResponseException r ? " (" + r.errorResponse().code() + ")" : "";
     return new StorageException(
         StorageError.BACKEND_UNAVAILABLE, "the object store could not " + what + detail, null, e);
   }

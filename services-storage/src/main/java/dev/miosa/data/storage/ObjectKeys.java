@@ -4,16 +4,16 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Rules for object keys given to the signing API. A key is any Unicode text of 1 to 1,024 UTF-8
- * bytes (the S3 limit, https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html)
- * made of {@code /}-separated segments; spaces, {@code + % # ? & =}, quotes and non-ASCII letters
- * are all fine, since keys reach the MinIO SDK as they are and it percent-encodes them once.
+ * bytes (the S3 limit, https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html) made
+ * of {@code /}-separated segments; spaces, {@code + % # ? & =}, quotes and non-ASCII letters are
+ * all fine, since keys reach the MinIO SDK as they are and it percent-encodes them once.
  *
  * <p>Refused, each with its own message: empty keys, keys over 1,024 bytes, control characters
- * (U+0000-U+001F, U+007F-U+009F), unpaired surrogates, and the segment shapes MinIO refuses or
- * that address a directory rather than an object: a leading or trailing {@code /}, an empty
- * segment ({@code //}), a {@code .} or {@code ..} segment. Uploads to the prefixes the control
- * plane owns ({@code sha256/}, {@code .uploads/}) are refused too: content-addressed objects are
- * only written by finalize.
+ * (U+0000-U+001F, U+007F-U+009F), unpaired surrogates, and the segment shapes MinIO refuses or that
+ * address a directory rather than an object: a leading or trailing {@code /}, an empty segment
+ * ({@code //}), a {@code .} or {@code ..} segment. Uploads to the prefixes the control plane owns
+ * ({@code sha256/}, {@code .uploads/}) are refused too: content-addressed objects are only written
+ * by finalize.
  */
 public final class ObjectKeys {
 
@@ -44,12 +44,16 @@ public final class ObjectKeys {
       char c = key.charAt(i);
       if (Character.isISOControl(c)) {
         throw StorageException.invalid(
-            field, String.format("must not contain control characters (U+%04X at index %d)", (int) c, i));
+            field,
+            String.format("must not contain control characters (U+%04X at index %d)", (int) c, i));
       }
-      if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < key.length()
+          && Character.isLowSurrogate(key.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
-        throw StorageException.invalid(field, "must be valid Unicode (unpaired surrogate at index " + i + ")");
+        throw StorageException.invalid(
+            field, "must be valid Unicode (unpaired surrogate at index " + i + ")");
       }
     }
     int bytes = key.getBytes(StandardCharsets.UTF_8).length;
@@ -85,7 +89,10 @@ public final class ObjectKeys {
     if (key.startsWith(CONTENT_PREFIX) || key.startsWith(UPLOAD_PREFIX)) {
       throw StorageException.invalid(
           field,
-          "keys under '" + CONTENT_PREFIX + "' and '" + UPLOAD_PREFIX
+          "keys under '"
+              + CONTENT_PREFIX
+              + "' and '"
+              + UPLOAD_PREFIX
               + "' are written by the control plane only; upload with contentSha256 instead");
     }
     return key;

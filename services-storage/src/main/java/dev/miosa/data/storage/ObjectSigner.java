@@ -15,8 +15,8 @@ import java.util.Optional;
 /**
  * Signs object operations for a bucket with AWS Signature V4 query presigning
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html) and POST policies
- * (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html), through
- * the MinIO SDK's signing-only client of {@link StorageClients#presigner()}.
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html), through the
+ * MinIO SDK's signing-only client of {@link StorageClients#presigner()}.
  *
  * <p>Invariants: URLs are signed for the public endpoint and never touch the store (only a
  * content-addressed upload asks the internal endpoint whether its hash is stored); a {@code
@@ -49,7 +49,8 @@ public final class ObjectSigner {
    * @return the signed URL, or "already stored" for a content-addressed upload whose hash exists
    * @throws StorageException {@code 503} when the store cannot be asked about a hash
    */
-  public SignOutcome sign(StorageClients clients, String bucket, SignRequest request, long maxObjectBytes) {
+  public SignOutcome sign(
+      StorageClients clients, String bucket, SignRequest request, long maxObjectBytes) {
     String key = request.key();
     String uploadKey = null;
     if (request.contentSha256() != null) {
@@ -66,7 +67,8 @@ public final class ObjectSigner {
     Instant expiresAt = now.plus(request.expiresIn());
     try {
       if (request.method().equals("POST")) {
-        return postPolicy(clients, bucket, target, request, maxObjectBytes, expiresAt, key, uploadKey);
+        return postPolicy(
+            clients, bucket, target, request, maxObjectBytes, expiresAt, key, uploadKey);
       }
       Map<String, String> headers = new LinkedHashMap<>();
       if (request.contentType() != null) {
@@ -86,7 +88,8 @@ public final class ObjectSigner {
                       .expiry((int) request.expiresIn().toSeconds())
                       .extraHeaders(headers)
                       .build());
-      return new SignOutcome.Signed(request.method(), url, headers, Map.of(), expiresAt, key, uploadKey);
+      return new SignOutcome.Signed(
+          request.method(), url, headers, Map.of(), expiresAt, key, uploadKey);
     } catch (StorageException e) {
       throw e;
     } catch (Exception e) {

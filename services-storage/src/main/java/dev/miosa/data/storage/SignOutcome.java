@@ -5,7 +5,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** What a signing request yields: a signed URL, or (for content-addressed uploads) "already stored". */
+/**
+ * What a signing request yields: a signed URL, or (for content-addressed uploads) "already stored".
+ */
 public sealed interface SignOutcome permits SignOutcome.Signed, SignOutcome.AlreadyStored {
 
   /**
@@ -18,10 +20,9 @@ public sealed interface SignOutcome permits SignOutcome.Signed, SignOutcome.Alre
    * @param fields for {@code POST}: the form fields to send before the {@code file} field; empty
    *     otherwise
    * @param expiresAt when the URL stops working (whole seconds)
-   * @param key the object's key once stored ({@code sha256/<hash>} for content-addressed
-   *     uploads)
-   * @param uploadKey for content-addressed uploads: the temporary key the URL writes to, to pass
-   *     to finalize; null otherwise
+   * @param key the object's key once stored ({@code sha256/<hash>} for content-addressed uploads)
+   * @param uploadKey for content-addressed uploads: the temporary key the URL writes to, to pass to
+   *     finalize; null otherwise
    */
   record Signed(
       String method,

@@ -11,19 +11,24 @@ import okhttp3.MediaType;
 /**
  * A request to sign one object operation, as sent to {@code POST {STORAGE_URL}/signed-urls}.
  *
- * @param method {@code PUT} (upload), {@code POST} (browser form upload), {@code GET} (download)
- *     or {@code DELETE}
+ * @param method {@code PUT} (upload), {@code POST} (browser form upload), {@code GET} (download) or
+ *     {@code DELETE}
  * @param key the object key; null for a content-addressed upload
  * @param expiresIn how long the URL works: 1 second to 7 days (the SigV4 presign limit)
- * @param contentType for uploads: the {@code Content-Type} the uploader must send (in the
- *     canonical spelling of {@link #normalizeContentType}), or null
+ * @param contentType for uploads: the {@code Content-Type} the uploader must send (in the canonical
+ *     spelling of {@link #normalizeContentType}), or null
  * @param contentLength for uploads: the exact size in bytes ({@code PUT}) or the upper bound
  *     ({@code POST}), or null
- * @param contentSha256 for uploads: the body's SHA-256 in lowercase hex to store it by content,
- *     or null
+ * @param contentSha256 for uploads: the body's SHA-256 in lowercase hex to store it by content, or
+ *     null
  */
 public record SignRequest(
-    String method, String key, Duration expiresIn, String contentType, Long contentLength, String contentSha256) {
+    String method,
+    String key,
+    Duration expiresIn,
+    String contentType,
+    Long contentLength,
+    String contentSha256) {
 
   /** Expiry when none is asked: 15 minutes. */
   public static final Duration DEFAULT_EXPIRY = Duration.ofMinutes(15);
@@ -52,7 +57,8 @@ public record SignRequest(
   public static SignRequest parse(Map<String, Object> body, long maxObjectBytes) {
     for (String name : body.keySet()) {
       if (!FIELDS.contains(name)) {
-        throw StorageException.invalid(name, "unknown field; known: " + String.join(", ", FIELDS.stream().sorted().toList()));
+        throw StorageException.invalid(
+            name, "unknown field; known: " + String.join(", ", FIELDS.stream().sorted().toList()));
       }
     }
     Object m = body.get("method");
@@ -77,7 +83,8 @@ public record SignRequest(
       if (!upload) {
         throw StorageException.invalid("contentSha256", "is only for PUT and POST uploads");
       }
-      if (!(body.get("contentSha256") instanceof String h) || !SHA256_HEX.matcher(h.toLowerCase(Locale.ROOT)).matches()) {
+      if (!(body.get("contentSha256") instanceof String h)
+          || !SHA256_HEX.matcher(h.toLowerCase(Locale.ROOT)).matches()) {
         throw StorageException.invalid("contentSha256", "must be a SHA-256 in hex (64 characters)");
       }
       contentSha256 = h.toLowerCase(Locale.ROOT);
@@ -87,13 +94,17 @@ public record SignRequest(
     Object k = body.get("key");
     if (contentSha256 != null) {
       if (k != null) {
-        throw StorageException.invalid("key", "must be omitted with contentSha256: the key is sha256/<hash>");
+        throw StorageException.invalid(
+            "key", "must be omitted with contentSha256: the key is sha256/<hash>");
       }
     } else {
       if (k != null && !(k instanceof String)) {
         throw StorageException.invalid("key", "must be a string");
       }
-      key = upload ? ObjectKeys.requireUploadable("key", (String) k) : ObjectKeys.requireValid("key", (String) k);
+      key =
+          upload
+              ? ObjectKeys.requireUploadable("key", (String) k)
+              : ObjectKeys.requireValid("key", (String) k);
     }
 
     String contentType = null;
@@ -105,7 +116,8 @@ public record SignRequest(
           || ct.length() > 255
           || ct.chars().anyMatch(c -> c < 0x20 || c > 0x7e)
           || MediaType.parse(ct) == null) {
-        throw StorageException.invalid("contentType", "must be a media type such as image/png (RFC 2045)");
+        throw StorageException.invalid(
+            "contentType", "must be a media type such as image/png (RFC 2045)");
       }
       contentType = normalizeContentType(ct);
     }
@@ -121,7 +133,8 @@ public record SignRequest(
       }
       if (n > maxObjectBytes) {
         throw StorageException.invalid(
-            "contentLength", "must be at most " + maxObjectBytes + " bytes (the data service's maxObjectBytes)");
+            "contentLength",
+            "must be at most " + maxObjectBytes + " bytes (the data service's maxObjectBytes)");
       }
       contentLength = n;
     }
@@ -133,8 +146,8 @@ public record SignRequest(
    * a {@code charset} value in uppercase (all case-insensitive per RFC 2045/2046), parameters
    * separated by {@code "; "}. The uploader sends exactly this value, and stores that rewrite
    * well-known content types on receipt (Jetty, under S3Proxy, turns {@code utf-8} into {@code
-   * UTF-8}) then still see the signed value. Values with quoted parameters keep their parameters
-   * as given.
+   * UTF-8}) then still see the signed value. Values with quoted parameters keep their parameters as
+   * given.
    */
   static String normalizeContentType(String contentType) {
     String[] parts = contentType.split(";");

@@ -40,7 +40,10 @@ public final class StorageBackends implements AutoCloseable {
     StorageClients c = clients.get(backend);
     if (c == null) {
       throw new StorageException(
-          StorageError.BACKEND_UNAVAILABLE, "object store '" + backend + "' is not configured", null, null);
+          StorageError.BACKEND_UNAVAILABLE,
+          "object store '" + backend + "' is not configured",
+          null,
+          null);
     }
     return c;
   }

@@ -33,7 +33,8 @@ public final class StorageClients implements AutoCloseable {
   public StorageClients(StorageServer server, Duration connectTimeout, Duration ioTimeout) {
     this.server = server;
     this.adminHttp =
-        HttpUtils.newDefaultHttpClient(connectTimeout.toMillis(), ioTimeout.toMillis(), ioTimeout.toMillis());
+        HttpUtils.newDefaultHttpClient(
+            connectTimeout.toMillis(), ioTimeout.toMillis(), ioTimeout.toMillis());
     this.admin = client(server, server.endpoint(), adminHttp);
     OkHttpClient refuseAll =
         new OkHttpClient.Builder()

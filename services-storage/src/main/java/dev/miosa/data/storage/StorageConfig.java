@@ -33,8 +33,10 @@ public record StorageConfig(long maxObjectBytes) {
     long max = DEFAULT_MAX_OBJECT_BYTES;
     for (var e : config.entrySet()) {
       switch (e.getKey()) {
-        case "maxObjectBytes" -> max = longIn(e.getValue(), "config.maxObjectBytes", 1, LIMIT_MAX_OBJECT_BYTES);
-        default -> throw new InvalidConfigException("config." + e.getKey(), "unknown setting for storage");
+        case "maxObjectBytes" ->
+            max = longIn(e.getValue(), "config.maxObjectBytes", 1, LIMIT_MAX_OBJECT_BYTES);
+        default ->
+            throw new InvalidConfigException("config." + e.getKey(), "unknown setting for storage");
       }
     }
     return new StorageConfig(max);
@@ -46,5 +48,4 @@ public record StorageConfig(long maxObjectBytes) {
     out.put("maxObjectBytes", maxObjectBytes);
     return out;
   }
-
 }

@@ -17,7 +17,9 @@ public enum StorageError {
   UPLOAD_CHANGED(409, "Upload changed during finalize"),
   /** The uploaded body's SHA-256 is not the declared one; the upload was deleted. */
   CONTENT_HASH_MISMATCH(422, "Content hash mismatch"),
-  /** The uploaded object is larger than the data service's {@code maxObjectBytes}; it was deleted. */
+  /**
+   * The uploaded object is larger than the data service's {@code maxObjectBytes}; it was deleted.
+   */
   OBJECT_TOO_LARGE(422, "Object too large"),
   /** The object store did not answer or failed. */
   BACKEND_UNAVAILABLE(503, "Object store unavailable");

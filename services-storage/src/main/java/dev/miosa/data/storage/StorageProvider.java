@@ -31,15 +31,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Object storage: for each environment a private bucket on an S3-compatible store, and a random
- * {@code STORAGE_KEY} that authenticates the environment's server code to the signing API at
- * {@code STORAGE_URL}. Browsers get only the short-lived URLs that API signs; no store key ever
- * leaves the control plane.
+ * {@code STORAGE_KEY} that authenticates the environment's server code to the signing API at {@code
+ * STORAGE_URL}. Browsers get only the short-lived URLs that API signs; no store key ever leaves the
+ * control plane.
  *
  * <p>Invariants (see DESIGN.md beside this file): the bucket name comes from the resource id only;
- * buckets are created without an ACL and any bucket policy found on them is removed, so nothing
- * is anonymous; the key is stored once (re-provisioning reuses it) and only its SHA-256 is
- * recorded as an attribute, which is what the signing API compares against; deprovision deletes
- * every object, then the bucket.
+ * buckets are created without an ACL and any bucket policy found on them is removed, so nothing is
+ * anonymous; the key is stored once (re-provisioning reuses it) and only its SHA-256 is recorded as
+ * an attribute, which is what the signing API compares against; deprovision deletes every object,
+ * then the bucket.
  */
 public final class StorageProvider implements ServiceProvider {
 
@@ -66,12 +66,13 @@ public final class StorageProvider implements ServiceProvider {
 
   /**
    * @param backends the object stores
-   * @param apiPublicUrl the control plane's public base URL ({@code MIOSA_PUBLIC_URL}), asked
-   *     when variables are rendered (so it may depend on the port the server bound); {@code
-   *     STORAGE_URL} is this plus {@code /v1/storage/<resource id>}
+   * @param apiPublicUrl the control plane's public base URL ({@code MIOSA_PUBLIC_URL}), asked when
+   *     variables are rendered (so it may depend on the port the server bound); {@code STORAGE_URL}
+   *     is this plus {@code /v1/storage/<resource id>}
    * @param keyGenerator makes new storage keys (at least 32 random bytes)
    */
-  public StorageProvider(StorageBackends backends, Supplier<URI> apiPublicUrl, Supplier<Secret> keyGenerator) {
+  public StorageProvider(
+      StorageBackends backends, Supplier<URI> apiPublicUrl, Supplier<Secret> keyGenerator) {
     this.backends = backends;
     this.apiPublicUrl = apiPublicUrl;
     this.keyGenerator = keyGenerator;
@@ -79,7 +80,10 @@ public final class StorageProvider implements ServiceProvider {
 
   /** A provider whose keys are {@code msk_} and 32 random bytes in base64url. */
   public StorageProvider(StorageBackends backends, Supplier<URI> apiPublicUrl) {
-    this(backends, apiPublicUrl, () -> Secret.of(KEY_PREFIX + Passwords.randomBase64Url(32).reveal()));
+    this(
+        backends,
+        apiPublicUrl,
+        () -> Secret.of(KEY_PREFIX + Passwords.randomBase64Url(32).reveal()));
   }
 
   @Override
@@ -105,14 +109,19 @@ public final class StorageProvider implements ServiceProvider {
    */
   public String storageUrl(String resourceId) {
     String base = apiPublicUrl.get().toString();
-    return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + SIGNING_PATH + resourceId;
+    return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
+        + SIGNING_PATH
+        + resourceId;
   }
 
   /** The bucket of a resource on its backend. */
   public String bucketOf(ResourceContext resource) {
-    return resource.attributes().getOrDefault(
-        ATTR_BUCKET,
-        BucketNames.forResource(backends.get(resource.backend()).server().bucketPrefix(), resource.resourceId()));
+    return resource
+        .attributes()
+        .getOrDefault(
+            ATTR_BUCKET,
+            BucketNames.forResource(
+                backends.get(resource.backend()).server().bucketPrefix(), resource.resourceId()));
   }
 
   @Override
@@ -132,7 +141,10 @@ public final class StorageProvider implements ServiceProvider {
           String code = e.errorResponse().code();
           if ("BucketAlreadyExists".equals(code)) {
             throw new ProvisioningException(
-                "BUCKET_NAME_TAKEN", "bucket " + bucket + " exists on the store and is not ours", false, e);
+                "BUCKET_NAME_TAKEN",
+                "bucket " + bucket + " exists on the store and is not ours",
+                false,
+                e);
           }
           if (!"BucketAlreadyOwnedByYou".equals(code)) { // else a concurrent attempt won
             throw e;
@@ -170,7 +182,9 @@ public final class StorageProvider implements ServiceProvider {
       int removed = 0;
       while (true) {
         List<DeleteObject> batch = new ArrayList<>();
-        for (Result<Item> r : admin.listObjects(ListObjectsArgs.builder().bucket(bucket).recursive(true).maxKeys(1000).build())) {
+        for (Result<Item> r :
+            admin.listObjects(
+                ListObjectsArgs.builder().bucket(bucket).recursive(true).maxKeys(1000).build())) {
           batch.add(new DeleteObject(r.get().objectName()));
           if (batch.size() == 1000) {
             break;
@@ -180,10 +194,15 @@ public final class StorageProvider implements ServiceProvider {
           break;
         }
         // removeObjects is lazy: its results must be read for the requests to be sent.
-        for (Result<DeleteError> r : admin.removeObjects(RemoveObjectsArgs.builder().bucket(bucket).objects(batch).build())) {
+        for (Result<DeleteError> r :
+            admin.removeObjects(
+                RemoveObjectsArgs.builder().bucket(bucket).objects(batch).build())) {
           DeleteError error = r.get();
           throw new ProvisioningException(
-              "BACKEND_ERROR", "could not delete an object of bucket " + bucket + " (" + error.code() + ")", true, null);
+              "BACKEND_ERROR",
+              "could not delete an object of bucket " + bucket + " (" + error.code() + ")",
+              true,
+              null);
         }
         removed += batch.size();
       }
@@ -214,7 +233,9 @@ public final class StorageProvider implements ServiceProvider {
     return out;
   }
 
-  /** The bucket's policy, empty when it has none (MinIO: NoSuchBucketPolicy, S3Proxy: NoSuchPolicy). */
+  /**
+   * The bucket's policy, empty when it has none (MinIO: NoSuchBucketPolicy, S3Proxy: NoSuchPolicy).
+   */
   private static String bucketPolicy(MinioClient admin, String bucket) throws Exception {
     try {
       String policy = admin.getBucketPolicy(GetBucketPolicyArgs.builder().bucket(bucket).build());
@@ -237,9 +258,13 @@ public final class StorageProvider implements ServiceProvider {
   }
 
   private static ProvisioningException failure(String what, Exception e) {
-    String detail = e instanceof ErrorResponseException r ? " (" + r.errorResponse().code() + ")" : "";
+    String detail =
+        e instanceof ErrorResponseException r ? " (" + r.errorResponse().code() + ")" : "";
     boolean connection = e instanceof java.io.IOException;
     return new ProvisioningException(
-        connection ? "BACKEND_UNAVAILABLE" : "BACKEND_ERROR", "could not " + what + " on the object store" + detail, true, e);
+        connection ? "BACKEND_UNAVAILABLE" : "BACKEND_ERROR",
+        "could not " + what + " on the object store" + detail,
+        true,
+        e);
   }
 }

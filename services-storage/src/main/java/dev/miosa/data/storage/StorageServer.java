@@ -5,8 +5,8 @@ import java.net.URI;
 import java.util.Objects;
 
 /**
- * An S3-compatible object store (a backend server) that buckets are placed on: MinIO in
- * production, S3Proxy in tests and in the embedded default.
+ * An S3-compatible object store (a backend server) that buckets are placed on: MinIO in production,
+ * S3Proxy in tests and in the embedded default.
  *
  * @param id backend id recorded on resources ({@code s3-1})
  * @param endpoint the URL the control plane reaches the store at ({@code http://minio:9000})
@@ -36,7 +36,8 @@ public record StorageServer(
     Objects.requireNonNull(accessKey, "accessKey");
     Objects.requireNonNull(secretKey, "secretKey");
     endpoint = requireBaseUrl(endpoint, "endpoint");
-    publicEndpoint = publicEndpoint == null ? endpoint : requireBaseUrl(publicEndpoint, "publicEndpoint");
+    publicEndpoint =
+        publicEndpoint == null ? endpoint : requireBaseUrl(publicEndpoint, "publicEndpoint");
     if (region == null || region.isBlank()) {
       region = "us-east-1";
     }
@@ -47,16 +48,21 @@ public record StorageServer(
   }
 
   private static URI requireBaseUrl(URI uri, String what) {
-    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-      throw new IllegalArgumentException("the object store's " + what + " must be an http(s) URL with a host");
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || uri.getHost() == null) {
+      throw new IllegalArgumentException(
+          "the object store's " + what + " must be an http(s) URL with a host");
     }
     String path = uri.getPath() == null ? "" : uri.getPath();
     if (!path.isEmpty() && !path.equals("/")) {
       throw new IllegalArgumentException(
-          "the object store's " + what + " must have no path (path-style buckets are appended to it)");
+          "the object store's "
+              + what
+              + " must have no path (path-style buckets are appended to it)");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-      throw new IllegalArgumentException("the object store's " + what + " must have no query, fragment or user info");
+      throw new IllegalArgumentException(
+          "the object store's " + what + " must have no query, fragment or user info");
     }
     return URI.create(uri.getScheme() + "://" + uri.getRawAuthority());
   }

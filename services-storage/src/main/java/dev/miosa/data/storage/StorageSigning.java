@@ -26,7 +26,11 @@ public final class StorageSigning {
    * @param signer signs URLs
    * @param content checks and places content-addressed uploads
    */
-  public StorageSigning(StorageTargets targets, StorageBackends backends, ObjectSigner signer, ContentUploads content) {
+  public StorageSigning(
+      StorageTargets targets,
+      StorageBackends backends,
+      ObjectSigner signer,
+      ContentUploads content) {
     this.targets = targets;
     this.backends = backends;
     this.signer = signer;
@@ -39,11 +43,14 @@ public final class StorageSigning {
    * @param resourceId the resource id from the URL
    * @param key the presented {@code STORAGE_KEY}, or null when none was sent
    * @return the resource's target
-   * @throws StorageException {@code 401} for a missing or wrong key and for an unknown, deleted
-   *     or not yet ready resource (one answer for all, so the API does not tell which ids exist)
+   * @throws StorageException {@code 401} for a missing or wrong key and for an unknown, deleted or
+   *     not yet ready resource (one answer for all, so the API does not tell which ids exist)
    */
   public StorageTarget authenticate(String resourceId, String key) {
-    if (key == null || key.isEmpty() || resourceId == null || !RESOURCE_ID.matcher(resourceId).matches()) {
+    if (key == null
+        || key.isEmpty()
+        || resourceId == null
+        || !RESOURCE_ID.matcher(resourceId).matches()) {
       throw unauthorized();
     }
     byte[] presented = TokenHashes.sha256Hex(key).getBytes(StandardCharsets.US_ASCII);
@@ -65,7 +72,8 @@ public final class StorageSigning {
    */
   public SignOutcome sign(StorageTarget target, Map<String, Object> body) {
     SignRequest request = SignRequest.parse(body, target.config().maxObjectBytes());
-    return signer.sign(backends.get(target.backend()), target.bucket(), request, target.config().maxObjectBytes());
+    return signer.sign(
+        backends.get(target.backend()), target.bucket(), request, target.config().maxObjectBytes());
   }
 
   /**
@@ -84,13 +92,18 @@ public final class StorageSigning {
     }
     Object uploadKey = body.get("uploadKey");
     if (!(uploadKey instanceof String s)) {
-      throw StorageException.invalid("uploadKey", "is required: the uploadKey returned when the upload was signed");
+      throw StorageException.invalid(
+          "uploadKey", "is required: the uploadKey returned when the upload was signed");
     }
-    return content.finalizeUpload(backends.get(target.backend()), target.bucket(), s, target.config().maxObjectBytes());
+    return content.finalizeUpload(
+        backends.get(target.backend()), target.bucket(), s, target.config().maxObjectBytes());
   }
 
   private static StorageException unauthorized() {
     return new StorageException(
-        StorageError.UNAUTHORIZED, "this storage URL needs its STORAGE_KEY (Authorization: Bearer <STORAGE_KEY>)", null, null);
+        StorageError.UNAUTHORIZED,
+        "this storage URL needs its STORAGE_KEY (Authorization: Bearer <STORAGE_KEY>)",
+        null,
+        null);
   }
 }

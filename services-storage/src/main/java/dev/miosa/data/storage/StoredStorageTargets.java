@@ -5,9 +5,9 @@ import dev.miosa.data.provisioner.resource.ResourceStore;
 import java.util.Optional;
 
 /**
- * {@link StorageTargets} over the control-plane database: a resource counts while its data
- * service is active, it is wanted ({@code desired = present}) and ready. A deleted data service's
- * key therefore stops working as soon as the delete is asked for.
+ * {@link StorageTargets} over the control-plane database: a resource counts while its data service
+ * is active, it is wanted ({@code desired = present}) and ready. A deleted data service's key
+ * therefore stops working as soon as the delete is asked for.
  */
 public final class StoredStorageTargets implements StorageTargets {
 
@@ -22,7 +22,10 @@ public final class StoredStorageTargets implements StorageTargets {
 
   @Override
   public Optional<StorageTarget> find(String resourceId) {
-    return resources.find(resourceId).filter(StoredStorageTargets::live).map(StoredStorageTargets::target);
+    return resources
+        .find(resourceId)
+        .filter(StoredStorageTargets::live)
+        .map(StoredStorageTargets::target);
   }
 
   private static boolean live(ResourceRow r) {

@@ -31,7 +31,9 @@ class ContentAddressingTest {
 
   static List<String> keys(StorageFixture.Env env) throws Exception {
     List<String> out = new ArrayList<>();
-    for (Result<Item> r : admin().listObjects(ListObjectsArgs.builder().bucket(env.bucket()).recursive(true).build())) {
+    for (Result<Item> r :
+        admin()
+            .listObjects(ListObjectsArgs.builder().bucket(env.bucket()).recursive(true).build())) {
       out.add(r.get().objectName());
     }
     return out;
@@ -47,49 +49,80 @@ class ContentAddressingTest {
     byte[] content = "the same bytes, twice".getBytes(StandardCharsets.UTF_8);
     String hash = sha256(content);
 
-    var first = (SignOutcome.Signed) SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", hash, "contentType", "text/plain"));
+    var first =
+        (SignOutcome.Signed)
+            SIGNING.sign(
+                env.target(),
+                Map.of("method", "PUT", "contentSha256", hash, "contentType", "text/plain"));
     assertThat(first.key()).isEqualTo("sha256/" + hash);
     assertThat(first.uploadKey()).startsWith(".uploads/" + hash + "/");
-    assertThat(Curl.put(first.url(), file(content), "Content-Type: text/plain").status()).isEqualTo(200);
+    assertThat(Curl.put(first.url(), file(content), "Content-Type: text/plain").status())
+        .isEqualTo(200);
     var done = SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", first.uploadKey()));
-    assertThat(done).isEqualTo(new ContentUploads.Finalized("sha256/" + hash, hash, content.length, false));
+    assertThat(done)
+        .isEqualTo(new ContentUploads.Finalized("sha256/" + hash, hash, content.length, false));
 
-    var second = SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", hash.toUpperCase()));
-    assertThat(second).isEqualTo(new SignOutcome.AlreadyStored("sha256/" + hash, hash, content.length));
+    var second =
+        SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", hash.toUpperCase()));
+    assertThat(second)
+        .isEqualTo(new SignOutcome.AlreadyStored("sha256/" + hash, hash, content.length));
     assertThat(keys(env)).containsExactly("sha256/" + hash);
 
-    var get = Curl.get(((SignOutcome.Signed) SIGNING.sign(env.target(), Map.of("method", "GET", "key", "sha256/" + hash))).url());
+    var get =
+        Curl.get(
+            ((SignOutcome.Signed)
+                    SIGNING.sign(env.target(), Map.of("method", "GET", "key", "sha256/" + hash)))
+                .url());
     assertThat(get.text()).isEqualTo("the same bytes, twice");
 
     // Two uploads racing for the same content: the second finalize finds it stored.
-    var a = (SignOutcome.Signed) SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", sha256("race".getBytes())));
-    var b = (SignOutcome.Signed) SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", sha256("race".getBytes())));
+    var a =
+        (SignOutcome.Signed)
+            SIGNING.sign(
+                env.target(), Map.of("method", "PUT", "contentSha256", sha256("race".getBytes())));
+    var b =
+        (SignOutcome.Signed)
+            SIGNING.sign(
+                env.target(), Map.of("method", "PUT", "contentSha256", sha256("race".getBytes())));
     assertThat(Curl.put(a.url(), file("race".getBytes())).status()).isEqualTo(200);
     assertThat(Curl.put(b.url(), file("race".getBytes())).status()).isEqualTo(200);
-    assertThat(SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", a.uploadKey())).deduplicated()).isFalse();
-    assertThat(SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", b.uploadKey())).deduplicated()).isTrue();
-    assertThat(keys(env)).containsExactlyInAnyOrder("sha256/" + hash, "sha256/" + sha256("race".getBytes()));
+    assertThat(
+            SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", a.uploadKey())).deduplicated())
+        .isFalse();
+    assertThat(
+            SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", b.uploadKey())).deduplicated())
+        .isTrue();
+    assertThat(keys(env))
+        .containsExactlyInAnyOrder("sha256/" + hash, "sha256/" + sha256("race".getBytes()));
   }
 
   @Test
   void aBodyNotMatchingItsDeclaredHashIsNeverFoundUnderTheHashKey() throws Exception {
     var env = provision();
     String declared = sha256("what I said".getBytes(StandardCharsets.UTF_8));
-    var put = (SignOutcome.Signed) SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", declared));
+    var put =
+        (SignOutcome.Signed)
+            SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", declared));
     assertThat(Curl.put(put.url(), file("what I sent".getBytes(StandardCharsets.UTF_8))).status())
         .as("the store accepts the body: the check is ours")
         .isEqualTo(200);
 
-    assertThatThrownBy(() -> SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", put.uploadKey())))
+    assertThatThrownBy(
+            () -> SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", put.uploadKey())))
         .isInstanceOf(StorageException.class)
         .extracting(e -> ((StorageException) e).code())
         .isEqualTo(StorageError.CONTENT_HASH_MISMATCH);
     assertThat(keys(env)).as("neither the hash key nor the upload remain").isEmpty();
-    var get = ((SignOutcome.Signed) SIGNING.sign(env.target(), Map.of("method", "GET", "key", "sha256/" + declared))).url();
+    var get =
+        ((SignOutcome.Signed)
+                SIGNING.sign(env.target(), Map.of("method", "GET", "key", "sha256/" + declared)))
+            .url();
     assertThat(Curl.get(get).status()).isEqualTo(404);
-    assertThat(SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", declared))).isInstanceOf(SignOutcome.Signed.class);
+    assertThat(SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", declared)))
+        .isInstanceOf(SignOutcome.Signed.class);
 
-    assertThatThrownBy(() -> SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", put.uploadKey())))
+    assertThatThrownBy(
+            () -> SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", put.uploadKey())))
         .extracting(e -> ((StorageException) e).code())
         .isEqualTo(StorageError.UPLOAD_NOT_FOUND);
   }
@@ -98,9 +131,12 @@ class ContentAddressingTest {
   void aContentAddressedUploadOverTheCapIsDeletedAtFinalize() throws Exception {
     var env = provision("prj_a", Map.of("maxObjectBytes", 16));
     byte[] big = new byte[17];
-    var put = (SignOutcome.Signed) SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", sha256(big)));
+    var put =
+        (SignOutcome.Signed)
+            SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", sha256(big)));
     assertThat(Curl.put(put.url(), file(big)).status()).isEqualTo(200);
-    assertThatThrownBy(() -> SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", put.uploadKey())))
+    assertThatThrownBy(
+            () -> SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", put.uploadKey())))
         .extracting(e -> ((StorageException) e).code())
         .isEqualTo(StorageError.OBJECT_TOO_LARGE);
     assertThat(keys(env)).isEmpty();
@@ -116,11 +152,16 @@ class ContentAddressingTest {
             .hasMessageContaining("written by the control plane only");
       }
     }
-    assertThatThrownBy(() -> SIGNING.sign(env.target(), Map.of("method", "PUT", "key", "k", "contentSha256", hash)))
+    assertThatThrownBy(
+            () ->
+                SIGNING.sign(
+                    env.target(), Map.of("method", "PUT", "key", "k", "contentSha256", hash)))
         .hasMessageStartingWith("key: must be omitted");
-    assertThatThrownBy(() -> SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", "abc")))
+    assertThatThrownBy(
+            () -> SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", "abc")))
         .hasMessageStartingWith("contentSha256:");
-    assertThatThrownBy(() -> SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", "avatars/u1.png")))
+    assertThatThrownBy(
+            () -> SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", "avatars/u1.png")))
         .hasMessageStartingWith("uploadKey:");
   }
 }

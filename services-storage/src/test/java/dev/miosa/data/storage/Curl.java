@@ -30,7 +30,9 @@ final class Curl {
     try {
       Path out = Files.createTempFile("curl", ".out");
       try {
-        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "-g", "-o", out.toString(), "-w", "%{http_code}"));
+        List<String> cmd =
+            new ArrayList<>(
+                List.of("curl", "-sS", "-g", "-o", out.toString(), "-w", "%{http_code}"));
         cmd.addAll(List.of(args));
         Process p;
         try {
@@ -38,7 +40,8 @@ final class Curl {
         } catch (IOException e) {
           throw new IllegalStateException("curl is needed by these tests: apt-get install curl", e);
         }
-        String status = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        String status =
+            new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
           p.destroyForcibly();
           throw new IllegalStateException("curl did not finish");

@@ -69,9 +69,21 @@ class SignedUrlsTest {
     byte[] content = random(5 * 1024 * 1024);
     Path f = file("big.bin", content);
     var put =
-        sign(env, Map.of("method", "PUT", "key", "uploads/big.bin", "contentType", "application/pdf", "contentLength", content.length));
+        sign(
+            env,
+            Map.of(
+                "method",
+                "PUT",
+                "key",
+                "uploads/big.bin",
+                "contentType",
+                "application/pdf",
+                "contentLength",
+                content.length));
     assertThat(URI.create(put.url()).getHost()).isEqualTo("localhost");
-    assertThat(put.headers()).containsEntry("Content-Type", "application/pdf").containsEntry("Content-Length", "5242880");
+    assertThat(put.headers())
+        .containsEntry("Content-Type", "application/pdf")
+        .containsEntry("Content-Length", "5242880");
     assertThat(put.url()).doesNotContain(StorageFixture.STORE.secretKey().reveal());
 
     assertThat(Curl.put(put.url(), f, "Content-Type: application/pdf").status()).isEqualTo(200);
@@ -79,7 +91,9 @@ class SignedUrlsTest {
     var get = sign(env, Map.of("method", "GET", "key", "uploads/big.bin"));
     var reply = Curl.get(get.url());
     assertThat(reply.status()).isEqualTo(200);
-    assertThat(MessageDigest.isEqual(reply.body(), content)).as("downloaded bytes equal uploaded ones").isTrue();
+    assertThat(MessageDigest.isEqual(reply.body(), content))
+        .as("downloaded bytes equal uploaded ones")
+        .isTrue();
   }
 
   @Test
@@ -95,8 +109,12 @@ class SignedUrlsTest {
   void postFormAcceptsAFileUnderTheCapAndItsPolicyCarriesTheCap() throws Exception {
     var capped = provision("prj_a", Map.of("maxObjectBytes", 1024));
     Path small = file("small.txt", "hello form".getBytes(StandardCharsets.UTF_8));
-    var post = sign(capped, Map.of("method", "POST", "key", "forms/hello.txt", "contentType", "text/plain"));
-    assertThat(post.url()).isEqualTo(StorageFixture.SERVER.publicEndpoint() + "/" + capped.bucket());
+    var post =
+        sign(
+            capped,
+            Map.of("method", "POST", "key", "forms/hello.txt", "contentType", "text/plain"));
+    assertThat(post.url())
+        .isEqualTo(StorageFixture.SERVER.publicEndpoint() + "/" + capped.bucket());
 
     List<String> args = new ArrayList<>();
     post.fields().forEach((k, v) -> args.addAll(List.of("-F", k + "=" + v)));
@@ -109,7 +127,8 @@ class SignedUrlsTest {
     // The cap rides in the signed policy; MinIO refuses a larger file with 400 EntityTooLarge.
     // S3Proxy checks the policy's signature but none of its conditions, so the store-side refusal
     // is tested through the signed length of a PUT below.
-    String policy = new String(Base64.getDecoder().decode(post.fields().get("policy")), StandardCharsets.UTF_8);
+    String policy =
+        new String(Base64.getDecoder().decode(post.fields().get("policy")), StandardCharsets.UTF_8);
     assertThat(policy.replace(" ", ""))
         .contains("[\"content-length-range\",0,1024]")
         .contains("[\"eq\",\"$key\",\"forms/hello.txt\"]")
@@ -120,7 +139,8 @@ class SignedUrlsTest {
   @Test
   void theCapIsEnforcedByTheStoreThroughTheSignedLength() throws Exception {
     var capped = provision("prj_a", Map.of("maxObjectBytes", 1024));
-    assertThatThrownBy(() -> sign(capped, Map.of("method", "PUT", "key", "big", "contentLength", 1025)))
+    assertThatThrownBy(
+            () -> sign(capped, Map.of("method", "PUT", "key", "big", "contentLength", 1025)))
         .isInstanceOf(StorageException.class)
         .hasMessageContaining("contentLength")
         .hasMessageContaining("1024");
@@ -149,17 +169,24 @@ class SignedUrlsTest {
     upload(env, "part.txt", f);
     upload(env, "other.txt", f);
     upload(other, "part.txt", f);
-    String url = sign(env, Map.of("method", "GET", "key", "part.txt", "expiresInSeconds", 600)).url();
+    String url =
+        sign(env, Map.of("method", "GET", "key", "part.txt", "expiresInSeconds", 600)).url();
     assertThat(Curl.get(url).status()).isEqualTo(200);
 
-    assertThat(Curl.get(url.replace("/part.txt?", "/other.txt?")).status()).as("key changed").isEqualTo(403);
-    assertThat(Curl.get(url.replace("X-Amz-Expires=600", "X-Amz-Expires=6000")).status()).as("expiry changed").isEqualTo(403);
+    assertThat(Curl.get(url.replace("/part.txt?", "/other.txt?")).status())
+        .as("key changed")
+        .isEqualTo(403);
+    assertThat(Curl.get(url.replace("X-Amz-Expires=600", "X-Amz-Expires=6000")).status())
+        .as("expiry changed")
+        .isEqualTo(403);
     assertThat(Curl.get(url.replace("/" + env.bucket() + "/", "/" + other.bucket() + "/")).status())
         .as("bucket changed")
         .isEqualTo(403);
     String signature = url.substring(url.indexOf("X-Amz-Signature=") + 16);
     String flipped = (signature.charAt(0) == 'a' ? "b" : "a") + signature.substring(1);
-    assertThat(Curl.get(url.replace(signature, flipped)).status()).as("signature changed").isEqualTo(403);
+    assertThat(Curl.get(url.replace(signature, flipped)).status())
+        .as("signature changed")
+        .isEqualTo(403);
     assertThat(Curl.run("-X", "DELETE", url).status()).as("method changed").isEqualTo(403);
     assertThat(Curl.get(url).text()).isEqualTo("original");
   }
@@ -172,20 +199,42 @@ class SignedUrlsTest {
     var get = Curl.get(plain);
     assertThat(get.status()).isIn(403, 404);
     assertThat(get.text()).doesNotContain("secret-content");
-    assertThat(Curl.get(StorageFixture.SERVER.publicEndpoint() + "/" + env.bucket()).status()).as("listing").isIn(403, 404);
-    assertThat(Curl.put(plain, file("evil.txt", "evil".getBytes(StandardCharsets.UTF_8))).status()).isEqualTo(403);
+    assertThat(Curl.get(StorageFixture.SERVER.publicEndpoint() + "/" + env.bucket()).status())
+        .as("listing")
+        .isIn(403, 404);
+    assertThat(Curl.put(plain, file("evil.txt", "evil".getBytes(StandardCharsets.UTF_8))).status())
+        .isEqualTo(403);
     assertThat(Curl.run("-X", "DELETE", plain).status()).isEqualTo(403);
-    assertThat(Curl.get(sign(env, Map.of("method", "GET", "key", "private.txt")).url()).text()).isEqualTo("secret-content");
+    assertThat(Curl.get(sign(env, Map.of("method", "GET", "key", "private.txt")).url()).text())
+        .isEqualTo("secret-content");
   }
 
   @Test
   void anUploadWithAnotherContentTypeOrLengthThanSignedGets403() throws Exception {
     byte[] content = "eleven byte".getBytes(StandardCharsets.UTF_8);
     Path f = file("typed.txt", content);
-    var put = sign(env, Map.of("method", "PUT", "key", "typed.txt", "contentType", "text/plain", "contentLength", content.length));
-    assertThat(Curl.put(put.url(), f, "Content-Type: text/html").status()).as("other type").isEqualTo(403);
+    var put =
+        sign(
+            env,
+            Map.of(
+                "method",
+                "PUT",
+                "key",
+                "typed.txt",
+                "contentType",
+                "text/plain",
+                "contentLength",
+                content.length));
+    assertThat(Curl.put(put.url(), f, "Content-Type: text/html").status())
+        .as("other type")
+        .isEqualTo(403);
     assertThat(Curl.put(put.url(), f).status()).as("no type").isEqualTo(403);
-    assertThat(Curl.put(put.url(), file("longer.txt", "twelve bytes".getBytes(StandardCharsets.UTF_8)), "Content-Type: text/plain").status())
+    assertThat(
+            Curl.put(
+                    put.url(),
+                    file("longer.txt", "twelve bytes".getBytes(StandardCharsets.UTF_8)),
+                    "Content-Type: text/plain")
+                .status())
         .as("other length")
         .isEqualTo(403);
     assertThat(Curl.put(put.url(), f, "Content-Type: text/plain").status()).isEqualTo(200);
@@ -194,13 +243,28 @@ class SignedUrlsTest {
   @Test
   void keysWithSpacesPlusPercentHashUnicodeAndSlashesRoundTrip() throws Exception {
     List<String> keys =
-        List.of("a b.txt", "x+y.txt", "ü/ñ.txt", "100%.txt", "#tag?.txt", "dir/sub dir/file (1)&x=y.txt", "emoji 😀'\".txt");
+        List.of(
+            "a b.txt",
+            "x+y.txt",
+            "ü/ñ.txt",
+            "100%.txt",
+            "#tag?.txt",
+            "dir/sub dir/file (1)&x=y.txt",
+            "emoji 😀'\".txt");
     var keyed = provision("prj_a", Map.of());
     for (String key : keys) {
       byte[] content = key.getBytes(StandardCharsets.UTF_8);
-      var put = sign(keyed, Map.of("method", "PUT", "key", key, "contentType", "Text/Plain;charset=utf-8"));
+      var put =
+          sign(
+              keyed,
+              Map.of("method", "PUT", "key", key, "contentType", "Text/Plain;charset=utf-8"));
       assertThat(put.headers()).containsEntry("Content-Type", "text/plain; charset=UTF-8");
-      assertThat(Curl.put(put.url(), file("k", content), "Content-Type: " + put.headers().get("Content-Type")).status())
+      assertThat(
+              Curl.put(
+                      put.url(),
+                      file("k", content),
+                      "Content-Type: " + put.headers().get("Content-Type"))
+                  .status())
           .as(key)
           .isEqualTo(200);
       var get = Curl.get(sign(keyed, Map.of("method", "GET", "key", key)).url());
@@ -208,10 +272,15 @@ class SignedUrlsTest {
       assertThat(get.text()).as(key).isEqualTo(key);
     }
     List<String> stored = new ArrayList<>();
-    for (Result<Item> r : admin().listObjects(ListObjectsArgs.builder().bucket(keyed.bucket()).recursive(true).build())) {
+    for (Result<Item> r :
+        admin()
+            .listObjects(
+                ListObjectsArgs.builder().bucket(keyed.bucket()).recursive(true).build())) {
       stored.add(r.get().objectName());
     }
-    assertThat(stored).as("stored under the exact keys, never double-encoded").containsExactlyInAnyOrderElementsOf(keys);
+    assertThat(stored)
+        .as("stored under the exact keys, never double-encoded")
+        .containsExactlyInAnyOrderElementsOf(keys);
   }
 
   @Test
@@ -221,8 +290,10 @@ class SignedUrlsTest {
     upload(env, "kept.txt", f);
     var delete = sign(env, Map.of("method", "DELETE", "key", "gone.txt"));
     assertThat(Curl.run("-X", "DELETE", delete.url()).status()).isEqualTo(204);
-    assertThat(Curl.get(sign(env, Map.of("method", "GET", "key", "gone.txt")).url()).status()).isEqualTo(404);
-    assertThat(Curl.get(sign(env, Map.of("method", "GET", "key", "kept.txt")).url()).status()).isEqualTo(200);
+    assertThat(Curl.get(sign(env, Map.of("method", "GET", "key", "gone.txt")).url()).status())
+        .isEqualTo(404);
+    assertThat(Curl.get(sign(env, Map.of("method", "GET", "key", "kept.txt")).url()).status())
+        .isEqualTo(200);
   }
 
   @Test
@@ -242,7 +313,11 @@ class SignedUrlsTest {
       for (String method : List.of("PUT", "GET", "DELETE", "POST")) {
         var out =
             (SignOutcome.Signed)
-                signer.sign(clients, "t-bucket", SignRequest.parse(Map.of("method", method, "key", "k"), 100), 100);
+                signer.sign(
+                    clients,
+                    "t-bucket",
+                    SignRequest.parse(Map.of("method", method, "key", "k"), 100),
+                    100);
         assertThat(out.url()).startsWith("https://files.example.test/t-bucket");
       }
     }
@@ -254,9 +329,11 @@ class SignedUrlsTest {
     var dflt = sign(env, Map.of("method", "GET", "key", "k"));
     assertThat(Duration.between(before, dflt.expiresAt()).toSeconds()).isBetween(898L, 900L);
     assertThat(dflt.url()).contains("X-Amz-Expires=900");
-    assertThat(sign(env, Map.of("method", "GET", "key", "k", "expiresInSeconds", 604800)).url()).contains("X-Amz-Expires=604800");
+    assertThat(sign(env, Map.of("method", "GET", "key", "k", "expiresInSeconds", 604800)).url())
+        .contains("X-Amz-Expires=604800");
     for (Object bad : List.of(0, -1, 604801, 1.5, "60")) {
-      assertThatThrownBy(() -> sign(env, Map.of("method", "GET", "key", "k", "expiresInSeconds", bad)))
+      assertThatThrownBy(
+              () -> sign(env, Map.of("method", "GET", "key", "k", "expiresInSeconds", bad)))
           .as(String.valueOf(bad))
           .isInstanceOf(StorageException.class)
           .extracting(e -> ((StorageException) e).field().orElseThrow())
@@ -268,16 +345,26 @@ class SignedUrlsTest {
   void badKeysAreRefusedWithAClearMessage() {
     Map<String, String> cases =
         Map.of(
-            "", "must not be empty",
-            "x".repeat(1025), "at most 1024 bytes",
-            "é".repeat(513), "at most 1024 bytes",
-            "a\u0000b", "control characters",
-            "line\nbreak", "control characters",
-            "tab\tkey", "control characters",
-            "del\u007f", "control characters",
-            "a//b", "empty segment",
-            "a/../b", "'..'",
-            "/lead", "start or end");
+            "",
+            "must not be empty",
+            "x".repeat(1025),
+            "at most 1024 bytes",
+            "é".repeat(513),
+            "at most 1024 bytes",
+            "a\u0000b",
+            "control characters",
+            "line\nbreak",
+            "control characters",
+            "tab\tkey",
+            "control characters",
+            "del\u007f",
+            "control characters",
+            "a//b",
+            "empty segment",
+            "a/../b",
+            "'..'",
+            "/lead",
+            "start or end");
     cases.forEach(
         (key, message) ->
             assertThatThrownBy(() -> sign(env, Map.of("method", "PUT", "key", key)))
@@ -286,6 +373,7 @@ class SignedUrlsTest {
                 .hasMessageStartingWith("key: ")
                 .hasMessageContaining(message));
     assertThat(sign(env, Map.of("method", "PUT", "key", "x".repeat(1024))).url()).contains("xxxx");
-    assertThatThrownBy(() -> sign(env, Map.of("method", "GET"))).hasMessage("key: must not be empty");
+    assertThatThrownBy(() -> sign(env, Map.of("method", "GET")))
+        .hasMessage("key: must not be empty");
   }
 }

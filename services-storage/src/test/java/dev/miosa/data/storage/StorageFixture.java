@@ -1,9 +1,9 @@
 package dev.miosa.data.storage;
 
-import dev.miosa.data.provisioner.Ids;
-import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
 import dev.miosa.data.local.LocalS3Proxy;
 import dev.miosa.data.local.TestServers;
+import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
 import io.minio.MinioClient;
 import java.net.URI;
 import java.time.Clock;
@@ -13,9 +13,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One S3Proxy for the test JVM, reached by the control plane at {@code 127.0.0.1} and by
- * "browsers" at {@code localhost}: two host names for one store, so that a URL signed for the
- * wrong one fails.
+ * One S3Proxy for the test JVM, reached by the control plane at {@code 127.0.0.1} and by "browsers"
+ * at {@code localhost}: two host names for one store, so that a URL signed for the wrong one fails.
  */
 final class StorageFixture {
 
@@ -31,7 +30,8 @@ final class StorageFixture {
           STORE.secretKey(),
           "t-");
   static final StorageBackends BACKENDS = new StorageBackends(List.of(SERVER));
-  static final StorageProvider PROVIDER = new StorageProvider(BACKENDS, () -> URI.create("http://api.test:8080/"));
+  static final StorageProvider PROVIDER =
+      new StorageProvider(BACKENDS, () -> URI.create("http://api.test:8080/"));
   static final ContentUploads CONTENT = new ContentUploads();
   static final ObjectSigner SIGNER = new ObjectSigner(Clock.systemUTC(), CONTENT);
   static final Map<String, StorageTarget> TARGETS = new ConcurrentHashMap<>();
@@ -41,7 +41,8 @@ final class StorageFixture {
   private StorageFixture() {}
 
   /** A provisioned environment: its resource, variables and signing target. */
-  record Env(InMemoryResourceContext resource, Map<String, String> variables, StorageTarget target) {
+  record Env(
+      InMemoryResourceContext resource, Map<String, String> variables, StorageTarget target) {
     String bucket() {
       return target.bucket();
     }
@@ -53,7 +54,9 @@ final class StorageFixture {
 
   /** Provisions a bucket for a new environment of the given project and registers its target. */
   static Env provision(String projectId, Map<String, Object> config) {
-    var res = new InMemoryResourceContext(Ids.newId("res"), projectId, "production", BACKEND, PROVIDER.validateConfig(config));
+    var res =
+        new InMemoryResourceContext(
+            Ids.newId("res"), projectId, "production", BACKEND, PROVIDER.validateConfig(config));
     res.attributes().putAll(PROVIDER.provision(res).attributes());
     var target =
         new StorageTarget(

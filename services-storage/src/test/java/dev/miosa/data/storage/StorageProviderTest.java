@@ -33,11 +33,15 @@ class StorageProviderTest {
     var env = provision();
     Map<String, String> vars = env.variables();
     assertThat(vars).containsOnlyKeys("STORAGE_BUCKET", "STORAGE_URL", "STORAGE_KEY");
-    assertThat(vars.get("STORAGE_BUCKET")).matches("[a-z0-9][a-z0-9-]{1,61}[a-z0-9]").isEqualTo(env.bucket());
-    assertThat(vars.get("STORAGE_URL")).isEqualTo("http://api.test:8080/v1/storage/" + env.resource().resourceId());
+    assertThat(vars.get("STORAGE_BUCKET"))
+        .matches("[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
+        .isEqualTo(env.bucket());
+    assertThat(vars.get("STORAGE_URL"))
+        .isEqualTo("http://api.test:8080/v1/storage/" + env.resource().resourceId());
     assertThat(vars.get("STORAGE_KEY")).startsWith("msk_").hasSizeGreaterThanOrEqualTo(40);
     assertThat(env.resource().attributes())
-        .containsEntry(StorageProvider.ATTR_KEY_SHA256, TokenHashes.sha256Hex(vars.get("STORAGE_KEY")))
+        .containsEntry(
+            StorageProvider.ATTR_KEY_SHA256, TokenHashes.sha256Hex(vars.get("STORAGE_KEY")))
         .doesNotContainValue(vars.get("STORAGE_KEY"));
     assertThat(bucketExists(env.bucket())).isTrue();
 
@@ -59,12 +63,14 @@ class StorageProviderTest {
   void provisionAgainKeepsTheKeyAndTheObjects() throws Exception {
     var env = provision();
     Path f = Files.writeString(dir.resolve("kept.txt"), "kept");
-    assertThat(Curl.put(sign(env, Map.of("method", "PUT", "key", "kept.txt")).url(), f).status()).isEqualTo(200);
+    assertThat(Curl.put(sign(env, Map.of("method", "PUT", "key", "kept.txt")).url(), f).status())
+        .isEqualTo(200);
 
     ProvisionResult again = PROVIDER.provision(env.resource());
     assertThat(again.action()).isEqualTo(ProvisionResult.Action.UNCHANGED);
     assertThat(PROVIDER.variables(env.resource())).isEqualTo(env.variables());
-    assertThat(Curl.get(sign(env, Map.of("method", "GET", "key", "kept.txt")).url()).text()).isEqualTo("kept");
+    assertThat(Curl.get(sign(env, Map.of("method", "GET", "key", "kept.txt")).url()).text())
+        .isEqualTo("kept");
   }
 
   @Test
@@ -72,11 +78,15 @@ class StorageProviderTest {
     var env = provision();
     Path f = Files.writeString(dir.resolve("x"), "x");
     for (String key : List.of("a.txt", "deep/er/b.txt", "ü/ñ.txt", "c d+e%.txt")) {
-      assertThat(Curl.put(sign(env, Map.of("method", "PUT", "key", key)).url(), f).status()).isEqualTo(200);
+      assertThat(Curl.put(sign(env, Map.of("method", "PUT", "key", key)).url(), f).status())
+          .isEqualTo(200);
     }
     byte[] body = "content".getBytes(StandardCharsets.UTF_8);
     String hash = ContentAddressingTest.sha256(body);
-    var upload = (SignOutcome.Signed) StorageFixture.SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", hash));
+    var upload =
+        (SignOutcome.Signed)
+            StorageFixture.SIGNING.sign(
+                env.target(), Map.of("method", "PUT", "contentSha256", hash));
     assertThat(Curl.put(upload.url(), Files.write(dir.resolve("c"), body)).status()).isEqualTo(200);
     Path onDisk = StorageFixture.STORE.objectsDir().resolve(env.bucket());
     assertThat(onDisk).isDirectory();
@@ -84,35 +94,59 @@ class StorageProviderTest {
     PROVIDER.deprovision(env.resource());
     assertThat(bucketExists(env.bucket())).isFalse();
     assertThat(onDisk).doesNotExist();
-    assertThat(Curl.get(sign(env, Map.of("method", "GET", "key", "a.txt")).url()).status()).isEqualTo(404);
+    assertThat(Curl.get(sign(env, Map.of("method", "GET", "key", "a.txt")).url()).status())
+        .isEqualTo(404);
 
     PROVIDER.deprovision(env.resource()); // already gone: no error
   }
 
   @Test
   void configIsValidatedNamingTheField() {
-    assertThat(PROVIDER.validateConfig(Map.of())).containsEntry("maxObjectBytes", StorageConfig.DEFAULT_MAX_OBJECT_BYTES);
-    assertThat(PROVIDER.validateConfig(Map.of("maxObjectBytes", 1024))).containsEntry("maxObjectBytes", 1024L);
+    assertThat(PROVIDER.validateConfig(Map.of()))
+        .containsEntry("maxObjectBytes", StorageConfig.DEFAULT_MAX_OBJECT_BYTES);
+    assertThat(PROVIDER.validateConfig(Map.of("maxObjectBytes", 1024)))
+        .containsEntry("maxObjectBytes", 1024L);
     assertThatThrownBy(() -> PROVIDER.validateConfig(Map.of("maxObjectBytes", "big")))
         .isInstanceOf(InvalidConfigException.class)
         .extracting("field")
         .isEqualTo("config.maxObjectBytes");
-    assertThatThrownBy(() -> PROVIDER.validateConfig(Map.of("maxObjectBytes", 0))).hasMessageContaining("between");
-    assertThatThrownBy(() -> PROVIDER.validateConfig(Map.of("maxObjectBytes", 6L << 30))).hasMessageContaining("between");
-    assertThatThrownBy(() -> PROVIDER.validateConfig(Map.of("public", true))).extracting("field").isEqualTo("config.public");
+    assertThatThrownBy(() -> PROVIDER.validateConfig(Map.of("maxObjectBytes", 0)))
+        .hasMessageContaining("between");
+    assertThatThrownBy(() -> PROVIDER.validateConfig(Map.of("maxObjectBytes", 6L << 30)))
+        .hasMessageContaining("between");
+    assertThatThrownBy(() -> PROVIDER.validateConfig(Map.of("public", true)))
+        .extracting("field")
+        .isEqualTo("config.public");
   }
 
   @Test
   void bucketNamesAreDnsSafeAndComeFromTheResourceIdOnly() {
-    assertThat(BucketNames.forResource("miosa-", "res_abcdefghij0123456789")).isEqualTo("miosa-abcdefghij0123456789");
-    assertThat(BucketNames.forResource("", "res_abcdefghij0123456789")).isEqualTo("abcdefghij0123456789");
-    assertThatThrownBy(() -> BucketNames.forResource("miosa-", "res_ABC/../x")).isInstanceOf(IllegalArgumentException.class);
-    for (String bad : List.of("ab", "a".repeat(64), "-abc", "abc-", "Abc", "a_b", "192.168.1.1", "xn--abc", "abc-s3alias")) {
-      assertThatThrownBy(() -> BucketNames.requireValid(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+    assertThat(BucketNames.forResource("miosa-", "res_abcdefghij0123456789"))
+        .isEqualTo("miosa-abcdefghij0123456789");
+    assertThat(BucketNames.forResource("", "res_abcdefghij0123456789"))
+        .isEqualTo("abcdefghij0123456789");
+    assertThatThrownBy(() -> BucketNames.forResource("miosa-", "res_ABC/../x"))
+        .isInstanceOf(IllegalArgumentException.class);
+    for (String bad :
+        List.of(
+            "ab",
+            "a".repeat(64),
+            "-abc",
+            "abc-",
+            "Abc",
+            "a_b",
+            "192.168.1.1",
+            "xn--abc",
+            "abc-s3alias")) {
+      assertThatThrownBy(() -> BucketNames.requireValid(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
     }
     assertThat(BucketNames.requireValid("abc")).isEqualTo("abc");
     assertThat(BucketNames.requireValid("a".repeat(63))).hasSize(63);
-    assertThatThrownBy(() -> BucketNames.requireValidPrefix("Bad_")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> BucketNames.requireValidPrefix("a".repeat(21))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> BucketNames.requireValidPrefix("Bad_"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> BucketNames.requireValidPrefix("a".repeat(21)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -60,7 +60,9 @@ class StorageSigningApiTest {
 
   /** STORAGE_URL as the variables give it, moved onto this test server. */
   String storageUrl(StorageFixture.Env env) {
-    return env.variables().get("STORAGE_URL").replace("http://api.test:8080", "http://127.0.0.1:" + port);
+    return env.variables()
+        .get("STORAGE_URL")
+        .replace("http://api.test:8080", "http://127.0.0.1:" + port);
   }
 
   record Reply(int status, JsonNode json, HttpResponse<String> raw) {}
@@ -73,7 +75,8 @@ class StorageSigningApiTest {
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
-    HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     return new Reply(response.statusCode(), JSON.readTree(response.body()), response);
   }
 
@@ -83,7 +86,19 @@ class StorageSigningApiTest {
 
   @Test
   void signingAnswers201WithAUrlABrowserCanUseDirectly() throws Exception {
-    var reply = sign(a, a.key(), Map.of("key", "avatars/u1.png", "method", "PUT", "expiresInSeconds", 900, "contentType", "image/png"));
+    var reply =
+        sign(
+            a,
+            a.key(),
+            Map.of(
+                "key",
+                "avatars/u1.png",
+                "method",
+                "PUT",
+                "expiresInSeconds",
+                900,
+                "contentType",
+                "image/png"));
     assertThat(reply.status()).isEqualTo(201);
     assertThat(reply.json().get("method").asString()).isEqualTo("PUT");
     assertThat(reply.json().get("headers").get("Content-Type").asString()).isEqualTo("image/png");
@@ -96,32 +111,45 @@ class StorageSigningApiTest {
     Path png = Files.write(dir.resolve("u1.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G'});
     assertThat(Curl.put(url, png, "Content-Type: image/png").status()).isEqualTo(200);
     var get = sign(a, a.key(), Map.of("key", "avatars/u1.png", "method", "GET"));
-    assertThat(Curl.get(get.json().get("url").asString()).body()).isEqualTo(Files.readAllBytes(png));
+    assertThat(Curl.get(get.json().get("url").asString()).body())
+        .isEqualTo(Files.readAllBytes(png));
   }
 
   @Test
   void aWrongOrMissingKeyGets401() throws Exception {
     String url = storageUrl(a) + "/signed-urls";
     Map<String, Object> body = Map.of("key", "k", "method", "GET");
-    for (String authorization : new String[] {null, "Bearer ", "Bearer wrong", "Basic " + a.key(), "Bearer " + a.key() + "x"}) {
+    for (String authorization :
+        new String[] {
+          null, "Bearer ", "Bearer wrong", "Basic " + a.key(), "Bearer " + a.key() + "x"
+        }) {
       var reply = post(url, authorization, body);
       assertThat(reply.status()).as(String.valueOf(authorization)).isEqualTo(401);
       assertThat(reply.json().get("code").asString()).isEqualTo("UNAUTHORIZED");
       assertThat(reply.raw().headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
-      assertThat(reply.raw().headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+      assertThat(reply.raw().headers().firstValue("Content-Type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
     }
     String unknown = url.replace(a.resource().resourceId(), "res_doesnotexist0000000");
     assertThat(post(unknown, "Bearer " + a.key(), body).status()).isEqualTo(401);
-    assertThat(post(storageUrl(a) + "/objects/finalize", null, Map.of("uploadKey", "x")).status()).isEqualTo(401);
+    assertThat(post(storageUrl(a) + "/objects/finalize", null, Map.of("uploadKey", "x")).status())
+        .isEqualTo(401);
   }
 
   @Test
   void projectAsKeyCannotSignForBsBucket() throws Exception {
-    assertThat(sign(b, a.key(), Map.of("key", "k", "method", "GET")).status()).as("A's key on B's URL").isEqualTo(401);
-    assertThat(post(storageUrl(b) + "/objects/finalize", "Bearer " + a.key(), Map.of("uploadKey", "x")).status()).isEqualTo(401);
+    assertThat(sign(b, a.key(), Map.of("key", "k", "method", "GET")).status())
+        .as("A's key on B's URL")
+        .isEqualTo(401);
+    assertThat(
+            post(storageUrl(b) + "/objects/finalize", "Bearer " + a.key(), Map.of("uploadKey", "x"))
+                .status())
+        .isEqualTo(401);
     var own = sign(a, a.key(), Map.of("key", "k", "method", "GET"));
     assertThat(own.status()).isEqualTo(201);
-    assertThat(own.json().get("url").asString()).contains("/" + a.bucket() + "/").doesNotContain(b.bucket());
+    assertThat(own.json().get("url").asString())
+        .contains("/" + a.bucket() + "/")
+        .doesNotContain(b.bucket());
     var choose = sign(a, a.key(), Map.of("key", "k", "method", "GET", "bucket", b.bucket()));
     assertThat(choose.status()).as("the bucket is not the caller's to choose").isEqualTo(400);
     assertThat(choose.json().get("errors").get(0).get("field").asString()).isEqualTo("bucket");
@@ -132,18 +160,39 @@ class StorageSigningApiTest {
     List<Object[]> cases =
         List.of(
             new Object[] {Map.of("method", "PUT", "key", ""), "key", "must not be empty"},
-            new Object[] {Map.of("method", "PUT", "key", "k".repeat(1025)), "key", "at most 1024 bytes"},
+            new Object[] {
+              Map.of("method", "PUT", "key", "k".repeat(1025)), "key", "at most 1024 bytes"
+            },
             new Object[] {Map.of("method", "PUT", "key", "a\u0007b"), "key", "control characters"},
-            new Object[] {Map.of("method", "GET", "key", "k", "expiresInSeconds", 0), "expiresInSeconds", "between 1 and 604800"},
-            new Object[] {Map.of("method", "GET", "key", "k", "expiresInSeconds", 604801), "expiresInSeconds", "between 1 and 604800"},
-            new Object[] {Map.of("method", "PATCH", "key", "k"), "method", "one of PUT, POST, GET, DELETE"},
-            new Object[] {Map.of("method", "PUT", "key", "k", "contentType", "not a type"), "contentType", "media type"},
-            new Object[] {Map.of("method", "PUT", "key", "k", "contentLength", 200L * 1024 * 1024), "contentLength", "maxObjectBytes"});
+            new Object[] {
+              Map.of("method", "GET", "key", "k", "expiresInSeconds", 0),
+              "expiresInSeconds",
+              "between 1 and 604800"
+            },
+            new Object[] {
+              Map.of("method", "GET", "key", "k", "expiresInSeconds", 604801),
+              "expiresInSeconds",
+              "between 1 and 604800"
+            },
+            new Object[] {
+              Map.of("method", "PATCH", "key", "k"), "method", "one of PUT, POST, GET, DELETE"
+            },
+            new Object[] {
+              Map.of("method", "PUT", "key", "k", "contentType", "not a type"),
+              "contentType",
+              "media type"
+            },
+            new Object[] {
+              Map.of("method", "PUT", "key", "k", "contentLength", 200L * 1024 * 1024),
+              "contentLength",
+              "maxObjectBytes"
+            });
     for (Object[] c : cases) {
       var reply = sign(a, a.key(), c[0]);
       assertThat(reply.status()).as(c[1] + " " + c[2]).isEqualTo(400);
       assertThat(reply.json().get("code").asString()).isEqualTo("INVALID_REQUEST");
-      assertThat(reply.json().get("type").asString()).isEqualTo("https://miosa.dev/problems/invalid-request");
+      assertThat(reply.json().get("type").asString())
+          .isEqualTo("https://miosa.dev/problems/invalid-request");
       assertThat(reply.json().get("errors").get(0).get("field").asString()).isEqualTo(c[1]);
       assertThat(reply.json().get("detail").asString()).contains((String) c[2]);
     }
@@ -159,9 +208,16 @@ class StorageSigningApiTest {
     assertThat(signed.json().get("exists").asBoolean()).isFalse();
     assertThat(signed.json().get("key").asString()).isEqualTo("sha256/" + hash);
     String uploadKey = signed.json().get("uploadKey").asString();
-    assertThat(Curl.put(signed.json().get("url").asString(), Files.write(dir.resolve("f"), body)).status()).isEqualTo(200);
+    assertThat(
+            Curl.put(signed.json().get("url").asString(), Files.write(dir.resolve("f"), body))
+                .status())
+        .isEqualTo(200);
 
-    var done = post(storageUrl(env) + "/objects/finalize", "Bearer " + env.key(), Map.of("uploadKey", uploadKey));
+    var done =
+        post(
+            storageUrl(env) + "/objects/finalize",
+            "Bearer " + env.key(),
+            Map.of("uploadKey", uploadKey));
     assertThat(done.status()).isEqualTo(200);
     assertThat(done.json().get("key").asString()).isEqualTo("sha256/" + hash);
     assertThat(done.json().get("size").asLong()).isEqualTo(body.length);
@@ -174,11 +230,22 @@ class StorageSigningApiTest {
 
     String other = ContentAddressingTest.sha256("declared".getBytes(StandardCharsets.UTF_8));
     var lie = sign(env, env.key(), Map.of("method", "PUT", "contentSha256", other));
-    assertThat(Curl.put(lie.json().get("url").asString(), Files.write(dir.resolve("g"), body)).status()).isEqualTo(200);
-    var mismatch = post(storageUrl(env) + "/objects/finalize", "Bearer " + env.key(), Map.of("uploadKey", lie.json().get("uploadKey").asString()));
+    assertThat(
+            Curl.put(lie.json().get("url").asString(), Files.write(dir.resolve("g"), body))
+                .status())
+        .isEqualTo(200);
+    var mismatch =
+        post(
+            storageUrl(env) + "/objects/finalize",
+            "Bearer " + env.key(),
+            Map.of("uploadKey", lie.json().get("uploadKey").asString()));
     assertThat(mismatch.status()).isEqualTo(422);
     assertThat(mismatch.json().get("code").asString()).isEqualTo("CONTENT_HASH_MISMATCH");
-    var gone = post(storageUrl(env) + "/objects/finalize", "Bearer " + env.key(), Map.of("uploadKey", lie.json().get("uploadKey").asString()));
+    var gone =
+        post(
+            storageUrl(env) + "/objects/finalize",
+            "Bearer " + env.key(),
+            Map.of("uploadKey", lie.json().get("uploadKey").asString()));
     assertThat(gone.status()).isEqualTo(404);
   }
 }

@@ -11,8 +11,8 @@ import java.time.Instant;
  * @param holderKind {@code instance} or {@code operation}
  * @param holder the instance id (or operation id)
  * @param fencingToken grows with every new attachment of the volume (and every forced detach):
- *     whatever the volume is written through can refuse writes that carry a smaller token than
- *     the largest it has seen
+ *     whatever the volume is written through can refuse writes that carry a smaller token than the
+ *     largest it has seen
  * @param attachedAt when it began
  * @param leaseExpiresAt when it lapses unless renewed; after that another instance may take over
  * @param imagePath the image file on the volume host

@@ -15,7 +15,8 @@ import java.time.Instant;
  *     {@code crash-consistent} otherwise (what a power cut at that moment would have left); null
  *     until ready
  * @param sizeGiB the image's size, null until ready
- * @param allocatedBytes the bytes the copy takes on the volume host (it is sparse), null until ready
+ * @param allocatedBytes the bytes the copy takes on the volume host (it is sparse), null until
+ *     ready
  * @param operationId the operation taking it
  * @param createdAt when it was asked for
  * @param completedAt when it became ready, or null

@@ -20,9 +20,9 @@ import org.springframework.transaction.support.TransactionOperations;
  *
  * <p>Invariants (DESIGN.md): a volume has at most one live attachment (a partial unique index,
  * whatever the code does); whoever creates or ends an attachment first locks the volume's row, so
- * racing replicas queue and each sees the outcome of the one before; the fencing token only
- * grows; lease times come from the database clock ({@code clock_timestamp()}), never from a
- * replica's; a holder's renewal and another's takeover of an expired lease cannot both succeed.
+ * racing replicas queue and each sees the outcome of the one before; the fencing token only grows;
+ * lease times come from the database clock ({@code clock_timestamp()}), never from a replica's; a
+ * holder's renewal and another's takeover of an expired lease cannot both succeed.
  */
 public final class VolumeAttachments {
 
@@ -45,7 +45,8 @@ public final class VolumeAttachments {
    * @param store the volumes table
    * @param settings lease durations and mount path
    */
-  public VolumeAttachments(JdbcClient jdbc, TransactionOperations tx, VolumeStore store, VolumeSettings settings) {
+  public VolumeAttachments(
+      JdbcClient jdbc, TransactionOperations tx, VolumeStore store, VolumeSettings settings) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.store = store;
@@ -79,25 +80,26 @@ public final class VolumeAttachments {
   }
 
   /**
-   * Attaches a volume to an instance: a new attachment with the next fencing token when the
-   * volume is free or its holder's lease has expired (which ends that attachment), the
-   * instance's own attachment with a renewed lease when it holds the volume already.
+   * Attaches a volume to an instance: a new attachment with the next fencing token when the volume
+   * is free or its holder's lease has expired (which ends that attachment), the instance's own
+   * attachment with a renewed lease when it holds the volume already.
    *
    * @param resourceId the volume
    * @param instanceId the instance ({@link #INSTANCE_ID})
    * @return the attachment with its mount spec
-   * @throws VolumeException {@code VOLUME_ATTACHED} naming the holder when someone else holds
-   *     it, {@code VOLUME_NOT_READY} while it is provisioned or deleted, {@code
-   *     VOLUME_NOT_FOUND}, {@code INVALID_INSTANCE_ID}
+   * @throws VolumeException {@code VOLUME_ATTACHED} naming the holder when someone else holds it,
+   *     {@code VOLUME_NOT_READY} while it is provisioned or deleted, {@code VOLUME_NOT_FOUND},
+   *     {@code INVALID_INSTANCE_ID}
    */
   public Attachment attach(String resourceId, String instanceId) {
     requireInstanceId(instanceId);
-    return tx.execute(s -> acquire(resourceId, Holder.INSTANCE, instanceId, settings.leaseDuration()));
+    return tx.execute(
+        s -> acquire(resourceId, Holder.INSTANCE, instanceId, settings.leaseDuration()));
   }
 
   /**
-   * Holds a volume for a resize or restore so that no instance can attach meanwhile. Called
-   * again by the same operation (a retry), it renews its own hold.
+   * Holds a volume for a resize or restore so that no instance can attach meanwhile. Called again
+   * by the same operation (a retry), it renews its own hold.
    *
    * @param resourceId the volume
    * @param operationId the operation
@@ -105,7 +107,8 @@ public final class VolumeAttachments {
    * @throws VolumeException {@code VOLUME_ATTACHED} when an instance holds it
    */
   public Attachment holdForOperation(String resourceId, String operationId) {
-    return tx.execute(s -> acquire(resourceId, Holder.OPERATION, operationId, settings.operationHold()));
+    return tx.execute(
+        s -> acquire(resourceId, Holder.OPERATION, operationId, settings.operationHold()));
   }
 
   /** Ends an operation's hold; a no-op when it holds nothing. */
@@ -127,26 +130,35 @@ public final class VolumeAttachments {
             .orElseThrow(
                 () ->
                     store.resourceExists(resourceId)
-                        ? new VolumeException(VolumeError.VOLUME_NOT_READY, "the volume is still being provisioned")
+                        ? new VolumeException(
+                            VolumeError.VOLUME_NOT_READY, "the volume is still being provisioned")
                         : new VolumeException(VolumeError.VOLUME_NOT_FOUND, "no such volume"));
     if (!volume.usable()) {
       throw new VolumeException(
           VolumeError.VOLUME_NOT_READY,
-          "the volume of " + volume.environmentName() + " is being provisioned or deleted; it cannot be attached now");
+          "the volume of "
+              + volume.environmentName()
+              + " is being provisioned or deleted; it cannot be attached now");
     }
     Optional<Row> live = liveOf(resourceId);
     if (live.isPresent()) {
       Row current = live.get();
       if (current.valid() && current.kind().equals(kind) && current.holder().equals(holder)) {
         return extend(volume, current, lease)
-            .orElseThrow(() -> new IllegalStateException("a locked, valid attachment could not be renewed"));
+            .orElseThrow(
+                () -> new IllegalStateException("a locked, valid attachment could not be renewed"));
       }
       if (current.valid() || !endExpired(current)) {
         Row holderNow = liveOf(resourceId).orElse(current);
         throw new VolumeException(
             VolumeError.VOLUME_ATTACHED,
-            "the volume of " + volume.environmentName() + " is held by " + describe(holderNow)
-                + " until " + holderNow.leaseExpiresAt() + " unless it renews its lease",
+            "the volume of "
+                + volume.environmentName()
+                + " is held by "
+                + describe(holderNow)
+                + " until "
+                + holderNow.leaseExpiresAt()
+                + " unless it renews its lease",
             List.of(holderOf(volume, holderNow)));
       }
     }
@@ -194,9 +206,9 @@ public final class VolumeAttachments {
   }
 
   /**
-   * Renews an instance's lease on the volume of a data service it holds. A lease that has
-   * expired is not renewed, even if no one took the volume over: its holder must attach again
-   * (and gets a new fencing token).
+   * Renews an instance's lease on the volume of a data service it holds. A lease that has expired
+   * is not renewed, even if no one took the volume over: its holder must attach again (and gets a
+   * new fencing token).
    *
    * @param serviceId the data service
    * @param environmentId the environment, or null when the instance holds only one of its volumes
@@ -207,7 +219,8 @@ public final class VolumeAttachments {
    *     longer holds it, {@code ATTACHMENT_NOT_FOUND} when it never did, {@code
    *     AMBIGUOUS_INSTANCE}, {@code INVALID_INSTANCE_ID}
    */
-  public Attachment renew(String serviceId, String environmentId, String instanceId, Long fencingToken) {
+  public Attachment renew(
+      String serviceId, String environmentId, String instanceId, Long fencingToken) {
     requireInstanceId(instanceId);
     Row live =
         liveOfHolder(serviceId, environmentId, instanceId, false)
@@ -216,8 +229,12 @@ public final class VolumeAttachments {
     if (fencingToken != null && fencingToken != live.token()) {
       throw new VolumeException(
           VolumeError.LEASE_LOST,
-          "the attachment with fencing token " + fencingToken + " has ended; instance " + instanceId
-              + " holds a newer attachment of the volume of " + volume.environmentName(),
+          "the attachment with fencing token "
+              + fencingToken
+              + " has ended; instance "
+              + instanceId
+              + " holds a newer attachment of the volume of "
+              + volume.environmentName(),
           List.of(holderOf(volume, live)));
     }
     return extend(volume, live, settings.leaseDuration())
@@ -226,16 +243,21 @@ public final class VolumeAttachments {
               VolumeException lost = lostOrUnknown(serviceId, environmentId, instanceId);
               return new VolumeException(
                   VolumeError.LEASE_LOST,
-                  "the lease of instance " + instanceId + " on the volume of " + volume.environmentName()
-                      + " expired at " + live.leaseExpiresAt() + "; attach again",
+                  "the lease of instance "
+                      + instanceId
+                      + " on the volume of "
+                      + volume.environmentName()
+                      + " expired at "
+                      + live.leaseExpiresAt()
+                      + "; attach again",
                   lost.holders());
             });
   }
 
   /**
    * Ends an attachment. Without {@code force} only the instance's own attachment ends, and only
-   * when {@code fencingToken} (if given) is its token: the late detach of an older attachment
-   * never ends a newer one. With {@code force} (the operator's forced detach) the holder may be an
+   * when {@code fencingToken} (if given) is its token: the late detach of an older attachment never
+   * ends a newer one. With {@code force} (the operator's forced detach) the holder may be an
    * instance or an operation, and the volume's fencing token is bumped, so that the old holder's
    * token is stale at once.
    *
@@ -285,11 +307,11 @@ public final class VolumeAttachments {
   }
 
   /**
-   * Refuses to let a data service (or one environment of it) be deleted while an instance holds
-   * one of its volumes; with {@code force}, detaches those instances (bumping the fencing tokens)
-   * instead. Call it in the transaction that marks the resources for removal: it locks the
-   * volumes, so no attachment can begin between this check and that commit (attaching a volume
-   * whose resource is marked absent is refused).
+   * Refuses to let a data service (or one environment of it) be deleted while an instance holds one
+   * of its volumes; with {@code force}, detaches those instances (bumping the fencing tokens)
+   * instead. Call it in the transaction that marks the resources for removal: it locks the volumes,
+   * so no attachment can begin between this check and that commit (attaching a volume whose
+   * resource is marked absent is refused).
    *
    * @param serviceId the data service
    * @param environmentId one environment, or null for all
@@ -318,7 +340,11 @@ public final class VolumeAttachments {
             throw new VolumeException(
                 VolumeError.VOLUME_ATTACHED,
                 "the volume is attached to "
-                    + String.join(", ", holders.stream().map(h -> h.describe() + " (" + h.environment() + ")").toList())
+                    + String.join(
+                        ", ",
+                        holders.stream()
+                            .map(h -> h.describe() + " (" + h.environment() + ")")
+                            .toList())
                     + "; detach it first, or force the detach",
                 holders);
           }
@@ -365,21 +391,32 @@ public final class VolumeAttachments {
    */
   public List<Attachment> current(String serviceId, String environmentId) {
     return store.ofService(serviceId, environmentId).stream()
-        .flatMap(v -> liveOf(v.resourceId()).filter(Row::valid).map(r -> toAttachment(v, r, false)).stream())
+        .flatMap(
+            v ->
+                liveOf(v.resourceId())
+                    .filter(Row::valid)
+                    .map(r -> toAttachment(v, r, false))
+                    .stream())
         .toList();
   }
 
   private Optional<Row> liveOf(String resourceId) {
-    return jdbc.sql("SELECT " + ROW + " FROM volume_attachments a WHERE a.resource_id = :r AND a.ended_at IS NULL")
+    return jdbc.sql(
+            "SELECT "
+                + ROW
+                + " FROM volume_attachments a WHERE a.resource_id = :r AND a.ended_at IS NULL")
         .param("r", resourceId)
         .query(Row::map)
         .optional();
   }
 
-  private Optional<Row> liveOfHolder(String serviceId, String environmentId, String holder, boolean anyKind) {
+  private Optional<Row> liveOfHolder(
+      String serviceId, String environmentId, String holder, boolean anyKind) {
     List<Row> rows =
         jdbc.sql(
-                "SELECT " + ROW + " FROM volume_attachments a JOIN resources r ON r.id = a.resource_id"
+                "SELECT "
+                    + ROW
+                    + " FROM volume_attachments a JOIN resources r ON r.id = a.resource_id"
                     + " WHERE r.service_id = :s AND (CAST(:e AS text) IS NULL OR r.environment_id = :e)"
                     + " AND a.holder = :h AND a.ended_at IS NULL AND (:any OR a.holder_kind = 'instance')")
             .param("s", serviceId)
@@ -391,7 +428,10 @@ public final class VolumeAttachments {
     if (rows.size() > 1) {
       throw new VolumeException(
           VolumeError.AMBIGUOUS_INSTANCE,
-          holder + " holds volumes of " + rows.size() + " environments of this data service; name the environment");
+          holder
+              + " holds volumes of "
+              + rows.size()
+              + " environments of this data service; name the environment");
     }
     return rows.stream().findFirst();
   }
@@ -412,11 +452,17 @@ public final class VolumeAttachments {
     if (!everHeld(serviceId, environmentId, instanceId)) {
       return notFound(instanceId);
     }
-    List<Holder> now = current(serviceId, environmentId).stream().map(Attachment::asHolder).toList();
+    List<Holder> now =
+        current(serviceId, environmentId).stream().map(Attachment::asHolder).toList();
     return new VolumeException(
         VolumeError.LEASE_LOST,
-        "instance " + instanceId + " no longer holds the volume"
-            + (now.isEmpty() ? "" : "; it is held by " + String.join(", ", now.stream().map(Holder::describe).toList())),
+        "instance "
+            + instanceId
+            + " no longer holds the volume"
+            + (now.isEmpty()
+                ? ""
+                : "; it is held by "
+                    + String.join(", ", now.stream().map(Holder::describe).toList())),
         now);
   }
 

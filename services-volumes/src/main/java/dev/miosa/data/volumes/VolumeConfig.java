@@ -39,7 +39,8 @@ public record VolumeConfig(int sizeGiB, String fromSnapshot) {
       switch (e.getKey()) {
         case "sizeGiB" -> size = sizeGiB(e.getValue(), "config.sizeGiB");
         case "fromSnapshot" -> snapshot = snapshotId(e.getValue());
-        default -> throw new InvalidConfigException("config." + e.getKey(), "unknown setting for volume");
+        default ->
+            throw new InvalidConfigException("config." + e.getKey(), "unknown setting for volume");
       }
     }
     return new VolumeConfig(size == null ? DEFAULT_GIB : size, snapshot);
@@ -63,7 +64,10 @@ public record VolumeConfig(int sizeGiB, String fromSnapshot) {
     int snapshotSize =
         snapshotSizeGiB
             .apply(plan.fromSnapshot())
-            .orElseThrow(() -> new InvalidConfigException("config.fromSnapshot", "no ready snapshot has this id"));
+            .orElseThrow(
+                () ->
+                    new InvalidConfigException(
+                        "config.fromSnapshot", "no ready snapshot has this id"));
     if (!config.containsKey("sizeGiB")) {
       return new VolumeConfig(snapshotSize, plan.fromSnapshot());
     }
@@ -83,12 +87,16 @@ public record VolumeConfig(int sizeGiB, String fromSnapshot) {
    * @throws InvalidConfigException unless it is an integer from 1 to 1,024
    */
   public static int sizeGiB(Object value, String field) {
-    if (!(value instanceof Number n) || Double.isNaN(n.doubleValue()) || n.doubleValue() != Math.rint(n.doubleValue())) {
-      throw new InvalidConfigException(field, "must be a whole number of GiB from " + MIN_GIB + " to " + MAX_GIB);
+    if (!(value instanceof Number n)
+        || Double.isNaN(n.doubleValue())
+        || n.doubleValue() != Math.rint(n.doubleValue())) {
+      throw new InvalidConfigException(
+          field, "must be a whole number of GiB from " + MIN_GIB + " to " + MAX_GIB);
     }
     double v = n.doubleValue();
     if (v < MIN_GIB || v > MAX_GIB) {
-      throw new InvalidConfigException(field, "must be from " + MIN_GIB + " to " + MAX_GIB + " GiB");
+      throw new InvalidConfigException(
+          field, "must be from " + MIN_GIB + " to " + MAX_GIB + " GiB");
     }
     return (int) v;
   }

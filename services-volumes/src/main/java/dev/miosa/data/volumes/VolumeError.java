@@ -1,9 +1,9 @@
 package dev.miosa.data.volumes;
 
 /**
- * Stable machine codes of volume errors. The api maps each {@link Kind} to an HTTP status
- * ({@code NOT_FOUND} 404, {@code CONFLICT} 409, {@code INVALID} 400) and puts the code in the
- * RFC 9457 problem detail.
+ * Stable machine codes of volume errors. The api maps each {@link Kind} to an HTTP status ({@code
+ * NOT_FOUND} 404, {@code CONFLICT} 409, {@code INVALID} 400) and puts the code in the RFC 9457
+ * problem detail.
  */
 public enum VolumeError {
   /** No volume (or data service, or environment) by that name. */

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.regex.Pattern;
 
 /**
- * Where a volume's files live under the volume root. Names come from generated ids only (never
- * from user input), checked against their shape before they touch a path:
+ * Where a volume's files live under the volume root. Names come from generated ids only (never from
+ * user input), checked against their shape before they touch a path:
  *
  * <pre>
  * root/res_x.../volume.img                 the image
@@ -18,7 +18,9 @@ public final class VolumeLayout {
 
   private final Path root;
 
-  /** @param root the volume root (absolute) */
+  /**
+   * @param root the volume root (absolute)
+   */
   public VolumeLayout(Path root) {
     this.root = root.toAbsolutePath().normalize();
   }

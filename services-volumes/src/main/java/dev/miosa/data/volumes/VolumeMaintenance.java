@@ -4,12 +4,12 @@ import dev.miosa.data.provisioner.spi.InvalidConfigException;
 import dev.miosa.data.volumes.image.VolumeImages;
 
 /**
- * Changes to a detached volume's image: growing it and restoring a snapshot into it. Each holds
- * the volume for its operation (an attachment of kind {@code operation}, which takes a fencing
- * token), so no instance can attach while the image changes. The hold ends when the change
- * succeeds; after a failure it stays until the operation's retry succeeds, its hold lapses
- * ({@link VolumeSettings#operationHold()}) or an operator forces a detach, because the image may
- * be half-changed.
+ * Changes to a detached volume's image: growing it and restoring a snapshot into it. Each holds the
+ * volume for its operation (an attachment of kind {@code operation}, which takes a fencing token),
+ * so no instance can attach while the image changes. The hold ends when the change succeeds; after
+ * a failure it stays until the operation's retry succeeds, its hold lapses ({@link
+ * VolumeSettings#operationHold()}) or an operator forces a detach, because the image may be
+ * half-changed.
  */
 public final class VolumeMaintenance {
 
@@ -52,15 +52,20 @@ public final class VolumeMaintenance {
     if (size < volume.sizeGiB()) {
       throw new InvalidConfigException(
           "sizeGiB",
-          "volumes only grow: the volume of " + volume.environmentName() + " has " + volume.sizeGiB()
-              + " GiB and cannot shrink to " + size + " GiB");
+          "volumes only grow: the volume of "
+              + volume.environmentName()
+              + " has "
+              + volume.sizeGiB()
+              + " GiB and cannot shrink to "
+              + size
+              + " GiB");
     }
     return size;
   }
 
   /**
-   * Grows a detached volume's image and filesystem ({@code resize2fs}) to {@code sizeGiB}.
-   * Growing to the current size is a no-op.
+   * Grows a detached volume's image and filesystem ({@code resize2fs}) to {@code sizeGiB}. Growing
+   * to the current size is a no-op.
    *
    * @param resourceId the volume
    * @param sizeGiB the new size
@@ -106,14 +111,20 @@ public final class VolumeMaintenance {
         snapshots
             .find(snapshotId)
             .filter(s -> !"deleted".equals(s.state()))
-            .orElseThrow(() -> new VolumeException(VolumeError.SNAPSHOT_NOT_FOUND, "no snapshot " + snapshotId));
+            .orElseThrow(
+                () ->
+                    new VolumeException(
+                        VolumeError.SNAPSHOT_NOT_FOUND, "no snapshot " + snapshotId));
     if (!snap.ready()) {
-      throw new VolumeException(VolumeError.SNAPSHOT_NOT_READY, "snapshot " + snapshotId + " is " + snap.state());
+      throw new VolumeException(
+          VolumeError.SNAPSHOT_NOT_READY, "snapshot " + snapshotId + " is " + snap.state());
     }
     return snap;
   }
 
   private Volume volume(String resourceId) {
-    return store.find(resourceId).orElseThrow(() -> new VolumeException(VolumeError.VOLUME_NOT_FOUND, "no such volume"));
+    return store
+        .find(resourceId)
+        .orElseThrow(() -> new VolumeException(VolumeError.VOLUME_NOT_FOUND, "no such volume"));
   }
 }

@@ -13,9 +13,9 @@ import org.springframework.transaction.support.TransactionOperations;
 
 /**
  * Snapshots, restores and resizes as durable operations: the request is checked at once (so a
- * client gets its {@code 400}/{@code 404}/{@code 409} right away, and nothing is queued then),
- * then queued in the {@code operations} table and run by an {@link OperationHandler} on any
- * replica. The checks run again when the operation runs, since the volume may have changed.
+ * client gets its {@code 400}/{@code 404}/{@code 409} right away, and nothing is queued then), then
+ * queued in the {@code operations} table and run by an {@link OperationHandler} on any replica. The
+ * checks run again when the operation runs, since the volume may have changed.
  */
 public final class VolumeOperations {
 
@@ -72,7 +72,8 @@ public final class VolumeOperations {
         s -> {
           Volume volume = volume(resourceId);
           Snapshot snap = snapshots.create(resourceId);
-          String op = enqueue(SNAPSHOT, volume, Map.of("resourceId", resourceId, "snapshotId", snap.id()));
+          String op =
+              enqueue(SNAPSHOT, volume, Map.of("resourceId", resourceId, "snapshotId", snap.id()));
           snapshots.setOperation(snap.id(), op);
           return snapshots.find(snap.id()).orElseThrow();
         });
@@ -90,11 +91,13 @@ public final class VolumeOperations {
   public String requestRestore(String serviceId, String snapshotId) {
     Snapshot snap = maintenance.readySnapshot(snapshotId);
     if (!snap.serviceId().equals(serviceId)) {
-      throw new VolumeException(VolumeError.SNAPSHOT_NOT_FOUND, "no snapshot " + snapshotId + " on this data service");
+      throw new VolumeException(
+          VolumeError.SNAPSHOT_NOT_FOUND, "no snapshot " + snapshotId + " on this data service");
     }
     Volume volume = volume(snap.resourceId());
     requireDetached(volume, "restored");
-    return enqueue(RESTORE, volume, Map.of("resourceId", volume.resourceId(), "snapshotId", snapshotId));
+    return enqueue(
+        RESTORE, volume, Map.of("resourceId", volume.resourceId(), "snapshotId", snapshotId));
   }
 
   /**
@@ -125,14 +128,17 @@ public final class VolumeOperations {
 
   /** Runs {@value #RESTORE} operations. */
   public OperationHandler restoreHandler() {
-    return handler(RESTORE, (op, p) -> maintenance.restore(String.valueOf(p.get("snapshotId")), op));
+    return handler(
+        RESTORE, (op, p) -> maintenance.restore(String.valueOf(p.get("snapshotId")), op));
   }
 
   /** Runs {@value #RESIZE} operations. */
   public OperationHandler resizeHandler() {
     return handler(
         RESIZE,
-        (op, p) -> maintenance.resize(String.valueOf(p.get("resourceId")), ((Number) p.get("sizeGiB")).intValue(), op));
+        (op, p) ->
+            maintenance.resize(
+                String.valueOf(p.get("resourceId")), ((Number) p.get("sizeGiB")).intValue(), op));
   }
 
   private void requireDetached(Volume volume, String verb) {
@@ -142,21 +148,30 @@ public final class VolumeOperations {
             a -> {
               throw new VolumeException(
                   VolumeError.VOLUME_ATTACHED,
-                  "the volume of " + volume.environmentName() + " is held by " + a.asHolder().describe()
-                      + "; it can be " + verb + " only while detached",
+                  "the volume of "
+                      + volume.environmentName()
+                      + " is held by "
+                      + a.asHolder().describe()
+                      + "; it can be "
+                      + verb
+                      + " only while detached",
                   List.of(a.asHolder()));
             });
   }
 
   private String enqueue(String type, Volume volume, Map<String, Object> params) {
-    return operations.enqueue(type, volume.projectId(), volume.serviceId(), volume.environmentId(), params, MAX_ATTEMPTS);
+    return operations.enqueue(
+        type, volume.projectId(), volume.serviceId(), volume.environmentId(), params, MAX_ATTEMPTS);
   }
 
   private Volume volume(String resourceId) {
-    return store.find(resourceId).orElseThrow(() -> new VolumeException(VolumeError.VOLUME_NOT_FOUND, "no such volume"));
+    return store
+        .find(resourceId)
+        .orElseThrow(() -> new VolumeException(VolumeError.VOLUME_NOT_FOUND, "no such volume"));
   }
 
-  private static OperationHandler handler(String type, BiConsumer<String, Map<String, Object>> body) {
+  private static OperationHandler handler(
+      String type, BiConsumer<String, Map<String, Object>> body) {
     return new OperationHandler() {
       @Override
       public String operationType() {
@@ -164,13 +179,15 @@ public final class VolumeOperations {
       }
 
       @Override
-      public void execute(String operationId, ResourceContext resource, Map<String, Object> params) {
+      public void execute(
+          String operationId, ResourceContext resource, Map<String, Object> params) {
         try {
           body.accept(operationId, params);
         } catch (VolumeException e) {
           throw new ProvisioningException(e.error().name(), e.getMessage(), false, e);
         } catch (InvalidConfigException e) {
-          throw new ProvisioningException("INVALID_REQUEST", e.field() + " " + e.getMessage(), false, e);
+          throw new ProvisioningException(
+              "INVALID_REQUEST", e.field() + " " + e.getMessage(), false, e);
         } catch (ImageException e) {
           throw new ProvisioningException("IMAGE_FAILED", e.getMessage(), e.retryable(), e);
         } catch (IllegalArgumentException e) {

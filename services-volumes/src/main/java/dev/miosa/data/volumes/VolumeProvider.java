@@ -75,7 +75,9 @@ public final class VolumeProvider implements ServiceProvider {
    */
   @Override
   public Map<String, Object> validateConfig(Map<String, Object> config) {
-    return VolumeConfig.validate(config, id -> snapshots.find(id).filter(Snapshot::ready).map(Snapshot::sizeGiB)).toMap();
+    return VolumeConfig.validate(
+            config, id -> snapshots.find(id).filter(Snapshot::ready).map(Snapshot::sizeGiB))
+        .toMap();
   }
 
   @Override
@@ -105,31 +107,47 @@ public final class VolumeProvider implements ServiceProvider {
     } catch (ImageException e) {
       throw new ProvisioningException("IMAGE_FAILED", e.getMessage(), e.retryable(), e);
     }
-    store.register(id, Integer.parseInt(attributes.getOrDefault(ATTR_SIZE, Integer.toString(plan.sizeGiB()))));
+    store.register(
+        id, Integer.parseInt(attributes.getOrDefault(ATTR_SIZE, Integer.toString(plan.sizeGiB()))));
     if (created) {
-      log.info("volume {} ({} {}) created: {} GiB", id, resource.serviceName(), resource.environmentName(), attributes.get(ATTR_SIZE));
+      log.info(
+          "volume {} ({} {}) created: {} GiB",
+          id,
+          resource.serviceName(),
+          resource.environmentName(),
+          attributes.get(ATTR_SIZE));
     }
-    return new ProvisionResult(created ? ProvisionResult.Action.CREATED : ProvisionResult.Action.UNCHANGED, attributes);
+    return new ProvisionResult(
+        created ? ProvisionResult.Action.CREATED : ProvisionResult.Action.UNCHANGED, attributes);
   }
 
   /**
    * The snapshot to start from: the configured one when it is ready and belongs to the same
-   * project; a snapshot of another project fails the operation for good. A snapshot deleted since (with its volume) gives an empty filesystem, recorded as
-   * {@code seededFrom=none}, so that environments added later can still be provisioned.
+   * project; a snapshot of another project fails the operation for good. A snapshot deleted since
+   * (with its volume) gives an empty filesystem, recorded as {@code seededFrom=none}, so that
+   * environments added later can still be provisioned.
    */
   private Optional<Snapshot> seed(VolumeConfig plan, ResourceContext resource) {
     if (plan.fromSnapshot() == null) {
       return Optional.empty();
     }
     Optional<Snapshot> found = snapshots.find(plan.fromSnapshot());
-    if (found.isPresent() && snapshots.projectOf(found.get().id()).filter(resource.projectId()::equals).isEmpty()) {
+    if (found.isPresent()
+        && snapshots.projectOf(found.get().id()).filter(resource.projectId()::equals).isEmpty()) {
       // Never start from another project's data, and never pretend to: fail for good.
       throw new ProvisioningException(
-          "SNAPSHOT_OF_ANOTHER_PROJECT", "config.fromSnapshot names a snapshot of another project", false, null);
+          "SNAPSHOT_OF_ANOTHER_PROJECT",
+          "config.fromSnapshot names a snapshot of another project",
+          false,
+          null);
     }
-    Optional<Snapshot> snap = found.filter(Snapshot::ready).filter(s -> Files.exists(snapshots.file(s)));
+    Optional<Snapshot> snap =
+        found.filter(Snapshot::ready).filter(s -> Files.exists(snapshots.file(s)));
     if (snap.isEmpty()) {
-      log.warn("volume {}: snapshot {} is gone; starting with an empty filesystem", resource.resourceId(), plan.fromSnapshot());
+      log.warn(
+          "volume {}: snapshot {} is gone; starting with an empty filesystem",
+          resource.resourceId(),
+          plan.fromSnapshot());
     }
     return snap;
   }
@@ -147,7 +165,10 @@ public final class VolumeProvider implements ServiceProvider {
         .ifPresent(
             a -> {
               throw new ProvisioningException(
-                  "VOLUME_ATTACHED", "the volume is attached to instance " + a.holder() + "; detach it first", true, null);
+                  "VOLUME_ATTACHED",
+                  "the volume is attached to instance " + a.holder() + "; detach it first",
+                  true,
+                  null);
             });
     attachments.endAll(id, "deleted");
     snapshots.markDeleted(id);
@@ -156,7 +177,11 @@ public final class VolumeProvider implements ServiceProvider {
     } catch (ImageException e) {
       throw new ProvisioningException("IMAGE_FAILED", e.getMessage(), true, e);
     }
-    log.info("volume {} ({} {}) deleted with its snapshots", id, resource.serviceName(), resource.environmentName());
+    log.info(
+        "volume {} ({} {}) deleted with its snapshots",
+        id,
+        resource.serviceName(),
+        resource.environmentName());
   }
 
   @Override

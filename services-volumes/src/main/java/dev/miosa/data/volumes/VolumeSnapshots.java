@@ -48,7 +48,11 @@ public final class VolumeSnapshots {
    * @param layout where files live
    */
   public VolumeSnapshots(
-      JdbcClient jdbc, VolumeStore store, VolumeAttachments attachments, VolumeImages images, VolumeLayout layout) {
+      JdbcClient jdbc,
+      VolumeStore store,
+      VolumeAttachments attachments,
+      VolumeImages images,
+      VolumeLayout layout) {
     this.jdbc = jdbc;
     this.store = store;
     this.attachments = attachments;
@@ -64,7 +68,9 @@ public final class VolumeSnapshots {
    * @throws VolumeException {@code VOLUME_NOT_FOUND}
    */
   public Snapshot create(String resourceId) {
-    store.find(resourceId).orElseThrow(() -> new VolumeException(VolumeError.VOLUME_NOT_FOUND, "no such volume"));
+    store
+        .find(resourceId)
+        .orElseThrow(() -> new VolumeException(VolumeError.VOLUME_NOT_FOUND, "no such volume"));
     String id = Ids.newId("snp");
     jdbc.sql("INSERT INTO volume_snapshots (id, resource_id) VALUES (:id, :r)")
         .param("id", id)
@@ -91,12 +97,16 @@ public final class VolumeSnapshots {
    * @throws VolumeException {@code SNAPSHOT_NOT_FOUND}
    */
   public Snapshot take(String snapshotId) {
-    Snapshot snap = find(snapshotId).filter(s -> !"deleted".equals(s.state())).orElseThrow(() -> notFound(snapshotId));
+    Snapshot snap =
+        find(snapshotId)
+            .filter(s -> !"deleted".equals(s.state()))
+            .orElseThrow(() -> notFound(snapshotId));
     if (snap.ready()) {
       return snap;
     }
     String resourceId = snap.resourceId();
-    long tokenBefore = store.find(resourceId).orElseThrow(() -> notFound(snapshotId)).fencingToken();
+    long tokenBefore =
+        store.find(resourceId).orElseThrow(() -> notFound(snapshotId)).fencingToken();
     boolean heldBefore = attachments.current(resourceId).isPresent();
     Path target = layout.snapshot(resourceId, snapshotId);
     images.pointInTimeCopy(layout.image(resourceId), target, COPY_ATTEMPTS);
@@ -125,7 +135,10 @@ public final class VolumeSnapshots {
 
   /** A snapshot by id, in any state. */
   public Optional<Snapshot> find(String snapshotId) {
-    return jdbc.sql(SELECT + " WHERE sn.id = :id").param("id", snapshotId).query(VolumeSnapshots::map).optional();
+    return jdbc.sql(SELECT + " WHERE sn.id = :id")
+        .param("id", snapshotId)
+        .query(VolumeSnapshots::map)
+        .optional();
   }
 
   /**
@@ -166,7 +179,8 @@ public final class VolumeSnapshots {
 
   /** Marks every snapshot of a volume deleted (its files go with the volume's directory). */
   void markDeleted(String resourceId) {
-    jdbc.sql("UPDATE volume_snapshots SET state = 'deleted' WHERE resource_id = :r AND state <> 'deleted'")
+    jdbc.sql(
+            "UPDATE volume_snapshots SET state = 'deleted' WHERE resource_id = :r AND state <> 'deleted'")
         .param("r", resourceId)
         .update();
   }

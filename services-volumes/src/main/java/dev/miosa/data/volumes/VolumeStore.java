@@ -22,14 +22,17 @@ public final class VolumeStore {
 
   private final JdbcClient jdbc;
 
-  /** @param jdbc a client on the control-plane database */
+  /**
+   * @param jdbc a client on the control-plane database
+   */
   public VolumeStore(JdbcClient jdbc) {
     this.jdbc = jdbc;
   }
 
   /** Records a volume whose image now exists; a no-op when it is recorded already. */
   public void register(String resourceId, int sizeGiB) {
-    jdbc.sql("INSERT INTO volumes (resource_id, size_gib) VALUES (:r, :size) ON CONFLICT (resource_id) DO NOTHING")
+    jdbc.sql(
+            "INSERT INTO volumes (resource_id, size_gib) VALUES (:r, :size) ON CONFLICT (resource_id) DO NOTHING")
         .param("r", resourceId)
         .param("size", sizeGiB)
         .update();
@@ -37,7 +40,10 @@ public final class VolumeStore {
 
   /** A volume by resource id. */
   public Optional<Volume> find(String resourceId) {
-    return jdbc.sql(SELECT + " WHERE v.resource_id = :r").param("r", resourceId).query(VolumeStore::map).optional();
+    return jdbc.sql(SELECT + " WHERE v.resource_id = :r")
+        .param("r", resourceId)
+        .query(VolumeStore::map)
+        .optional();
   }
 
   /** The volumes of a data service (of one environment when {@code environmentId} is not null). */
@@ -67,15 +73,19 @@ public final class VolumeStore {
       return found.get(0);
     }
     boolean provisioning =
-        jdbc.sql("SELECT 1 FROM resources WHERE service_id = :s AND environment_id = :e AND phase <> 'deleted'")
+        jdbc.sql(
+                "SELECT 1 FROM resources WHERE service_id = :s AND environment_id = :e AND phase <> 'deleted'")
             .param("s", serviceId)
             .param("e", environmentId)
             .query((rs, n) -> 1)
             .optional()
             .isPresent();
     throw provisioning
-        ? new VolumeException(VolumeError.VOLUME_NOT_READY, "the volume of this environment is still being provisioned")
-        : new VolumeException(VolumeError.VOLUME_NOT_FOUND, "the data service has no volume in this environment");
+        ? new VolumeException(
+            VolumeError.VOLUME_NOT_READY,
+            "the volume of this environment is still being provisioned")
+        : new VolumeException(
+            VolumeError.VOLUME_NOT_FOUND, "the data service has no volume in this environment");
   }
 
   /** Records a volume's new size. */
@@ -87,8 +97,8 @@ public final class VolumeStore {
   }
 
   /**
-   * Locks a volume's row until the end of the caller's transaction ({@code SELECT ... FOR
-   * UPDATE}): whoever changes who holds the volume locks it first, so they queue here.
+   * Locks a volume's row until the end of the caller's transaction ({@code SELECT ... FOR UPDATE}):
+   * whoever changes who holds the volume locks it first, so they queue here.
    *
    * @return the volume as seen after the lock was granted, or empty when there is none
    */

@@ -8,8 +8,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionOperations;
 
 /**
- * The volume service's parts, wired together: what the api (or a test) builds from its settings,
- * a client on the control-plane database and a transaction template.
+ * The volume service's parts, wired together: what the api (or a test) builds from its settings, a
+ * client on the control-plane database and a transaction template.
  */
 public final class Volumes {
 
@@ -38,7 +38,8 @@ public final class Volumes {
     this.attachments = new VolumeAttachments(jdbc, tx, store, settings);
     this.snapshots = new VolumeSnapshots(jdbc, store, attachments, images, layout);
     this.maintenance = new VolumeMaintenance(store, attachments, snapshots, images, layout);
-    this.operations = new VolumeOperations(tx, operationStore, store, attachments, snapshots, maintenance);
+    this.operations =
+        new VolumeOperations(tx, operationStore, store, attachments, snapshots, maintenance);
     this.provider = new VolumeProvider(settings, store, attachments, snapshots, images);
   }
 

@@ -27,11 +27,7 @@ final class ControlPlaneDb implements AutoCloseable {
 
   ControlPlaneDb() throws Exception {
     pg.createDatabaseIfAbsent(database);
-    Flyway.configure()
-        .dataSource(pool(2))
-        .locations("filesystem:" + migrations())
-        .load()
-        .migrate();
+    Flyway.configure().dataSource(pool(2)).locations("filesystem:" + migrations()).load().migrate();
   }
 
   private static Path migrations() {
@@ -41,7 +37,8 @@ final class ControlPlaneDb implements AutoCloseable {
         return m;
       }
     }
-    throw new IllegalStateException("api/src/main/resources/db/migration not found above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "api/src/main/resources/db/migration not found above " + Path.of("").toAbsolutePath());
   }
 
   /** A new connection pool on the database (one api replica). */
@@ -62,7 +59,8 @@ final class ControlPlaneDb implements AutoCloseable {
 
   Replica replica(int poolSize) {
     HikariDataSource ds = pool(poolSize);
-    return new Replica(JdbcClient.create(ds), new TransactionTemplate(new DataSourceTransactionManager(ds)));
+    return new Replica(
+        JdbcClient.create(ds), new TransactionTemplate(new DataSourceTransactionManager(ds)));
   }
 
   @Override

@@ -20,7 +20,8 @@ final class Debugfs {
     Path local = Files.createTempFile("miosa-debugfs", ".txt");
     try {
       Files.writeString(local, content);
-      String[] out = run(List.of(tool(), "-w", "-R", "write " + local + " " + name, image.toString()));
+      String[] out =
+          run(List.of(tool(), "-w", "-R", "write " + local + " " + name, image.toString()));
       if (!out[0].contains("Allocated inode") && !out[1].contains("Allocated inode")) {
         throw new IllegalStateException("debugfs did not write " + name + ": " + out[0] + out[1]);
       }
@@ -44,7 +45,8 @@ final class Debugfs {
         return dir + "/debugfs";
       }
     }
-    throw new IllegalStateException("debugfs not found: install e2fsprogs (Debian: apt-get install e2fsprogs)");
+    throw new IllegalStateException(
+        "debugfs not found: install e2fsprogs (Debian: apt-get install e2fsprogs)");
   }
 
   private static String[] run(List<String> command) throws IOException, InterruptedException {
@@ -54,7 +56,8 @@ final class Debugfs {
       p.getOutputStream().close();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (p.waitFor() != 0) {
-        throw new IllegalStateException("debugfs exited " + p.exitValue() + ": " + Files.readString(err));
+        throw new IllegalStateException(
+            "debugfs exited " + p.exitValue() + ": " + Files.readString(err));
       }
       return new String[] {out, Files.readString(err)};
     } finally {

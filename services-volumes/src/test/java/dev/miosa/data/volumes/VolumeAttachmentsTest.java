@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -26,9 +25,9 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
     attachments = world.volumes.attachments();
   }
 
-
   @Test
-  void fiftyConcurrentAttachesFromTwoReplicasGiveOneWinnerAnd49ConflictsNamingIt() throws Exception {
+  void fiftyConcurrentAttachesFromTwoReplicasGiveOneWinnerAnd49ConflictsNamingIt()
+      throws Exception {
     var service = newService();
     String volume = service.resource("production");
     List<VolumeAttachments> replicas = List.of(attachments, world.otherReplica().attachments());
@@ -102,7 +101,8 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
     assertThat(again.created()).isFalse();
     assertThat(again.id()).isEqualTo(first.id());
 
-    assertThat(attachments.detach(service.id(), null, "vm-1", first.fencingToken(), false)).isPresent();
+    assertThat(attachments.detach(service.id(), null, "vm-1", first.fencingToken(), false))
+        .isPresent();
     assertThat(attachments.current(service.resource("production"))).isEmpty();
     Attachment next = attachments.attach(service.resource("production"), "vm-2");
     assertThat(next.fencingToken()).isGreaterThan(first.fencingToken());
@@ -114,14 +114,18 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
     String volume = service.resource("production");
     Attachment old = attachments.attach(volume, "vm-1");
     assertThatThrownBy(() -> attachments.attach(volume, "vm-2"))
-        .isInstanceOfSatisfying(VolumeException.class, e -> assertThat(e.error()).isEqualTo(VolumeError.VOLUME_ATTACHED));
+        .isInstanceOfSatisfying(
+            VolumeException.class,
+            e -> assertThat(e.error()).isEqualTo(VolumeError.VOLUME_ATTACHED));
 
     world.expireLease(volume);
     Attachment taken = attachments.attach(volume, "vm-2");
     assertThat(taken.holder()).isEqualTo("vm-2");
     assertThat(taken.fencingToken()).isGreaterThan(old.fencingToken());
 
-    VolumeException lost = catchThrowableOfType(VolumeException.class, () -> attachments.renew(service.id(), null, "vm-1", null));
+    VolumeException lost =
+        catchThrowableOfType(
+            VolumeException.class, () -> attachments.renew(service.id(), null, "vm-1", null));
     assertThat(lost.error()).isEqualTo(VolumeError.LEASE_LOST);
     assertThat(lost.getMessage()).contains("vm-2");
   }
@@ -131,7 +135,9 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
     var service = newService();
     attachments.attach(service.resource("staging"), "vm-1");
     world.expireLease(service.resource("staging"));
-    VolumeException e = catchThrowableOfType(VolumeException.class, () -> attachments.renew(service.id(), null, "vm-1", null));
+    VolumeException e =
+        catchThrowableOfType(
+            VolumeException.class, () -> attachments.renew(service.id(), null, "vm-1", null));
     assertThat(e.error()).isEqualTo(VolumeError.LEASE_LOST);
     assertThat(e.getMessage()).contains("expired");
     // Attaching again works and fences the old attachment off.
@@ -145,10 +151,15 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
     Attachment held = attachments.attach(volume, "vm-1");
     assertThat(attachments.detach(service.id(), null, "vm-1", null, true)).isPresent();
 
-    assertThat(world.volumes.store().find(volume).orElseThrow().fencingToken()).isEqualTo(held.fencingToken() + 1);
-    VolumeException e = catchThrowableOfType(VolumeException.class, () -> attachments.renew(service.id(), null, "vm-1", held.fencingToken()));
+    assertThat(world.volumes.store().find(volume).orElseThrow().fencingToken())
+        .isEqualTo(held.fencingToken() + 1);
+    VolumeException e =
+        catchThrowableOfType(
+            VolumeException.class,
+            () -> attachments.renew(service.id(), null, "vm-1", held.fencingToken()));
     assertThat(e.error()).isEqualTo(VolumeError.LEASE_LOST);
-    assertThat(attachments.attach(volume, "vm-2").fencingToken()).isEqualTo(held.fencingToken() + 2);
+    assertThat(attachments.attach(volume, "vm-2").fencingToken())
+        .isEqualTo(held.fencingToken() + 2);
   }
 
   @Test
@@ -160,8 +171,11 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
     Attachment second = attachments.attach(volume, "vm-1");
 
     // The first detach request, retried late, carries the old token.
-    assertThat(attachments.detach(service.id(), null, "vm-1", first.fencingToken(), false)).isEmpty();
-    assertThat(attachments.current(volume)).map(Attachment::fencingToken).contains(second.fencingToken());
+    assertThat(attachments.detach(service.id(), null, "vm-1", first.fencingToken(), false))
+        .isEmpty();
+    assertThat(attachments.current(volume))
+        .map(Attachment::fencingToken)
+        .contains(second.fencingToken());
 
     // Another instance's late detach without a token ends nothing either.
     world.expireLease(volume);
@@ -174,16 +188,32 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
   void unknownAndMalformedInstanceIdsAreRefused() {
     var service = newService();
     attachments.attach(service.resource("production"), "vm-1");
-    assertThat(catchThrowableOfType(VolumeException.class, () -> attachments.detach(service.id(), null, "vm-404", null, false)).error())
+    assertThat(
+            catchThrowableOfType(
+                    VolumeException.class,
+                    () -> attachments.detach(service.id(), null, "vm-404", null, false))
+                .error())
         .isEqualTo(VolumeError.ATTACHMENT_NOT_FOUND);
-    assertThat(catchThrowableOfType(VolumeException.class, () -> attachments.renew(service.id(), null, "vm-404", null)).error())
+    assertThat(
+            catchThrowableOfType(
+                    VolumeException.class,
+                    () -> attachments.renew(service.id(), null, "vm-404", null))
+                .error())
         .isEqualTo(VolumeError.ATTACHMENT_NOT_FOUND);
     for (String bad : List.of("", " vm", "vm 1", "vm/1", "-vm", "x".repeat(129), "op:resize")) {
-      assertThat(catchThrowableOfType(VolumeException.class, () -> attachments.attach(service.resource("staging"), bad)).error())
+      assertThat(
+              catchThrowableOfType(
+                      VolumeException.class,
+                      () -> attachments.attach(service.resource("staging"), bad))
+                  .error())
           .as(bad)
           .isEqualTo(VolumeError.INVALID_INSTANCE_ID);
     }
-    assertThat(catchThrowableOfType(VolumeException.class, () -> attachments.attach("res_doesnotexist00000000", "vm-1")).error())
+    assertThat(
+            catchThrowableOfType(
+                    VolumeException.class,
+                    () -> attachments.attach("res_doesnotexist00000000", "vm-1"))
+                .error())
         .isEqualTo(VolumeError.VOLUME_NOT_FOUND);
     assertThat(attachments.current(service.resource("staging"))).isEmpty();
   }
@@ -193,23 +223,36 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
     var service = newService();
     attachments.attach(service.resource("production"), "vm-1");
     attachments.attach(service.resource("staging"), "vm-1");
-    assertThat(catchThrowableOfType(VolumeException.class, () -> attachments.renew(service.id(), null, "vm-1", null)).error())
+    assertThat(
+            catchThrowableOfType(
+                    VolumeException.class,
+                    () -> attachments.renew(service.id(), null, "vm-1", null))
+                .error())
         .isEqualTo(VolumeError.AMBIGUOUS_INSTANCE);
-    assertThat(attachments.renew(service.id(), world.environments.get("staging"), "vm-1", null).environment()).isEqualTo("staging");
+    assertThat(
+            attachments
+                .renew(service.id(), world.environments.get("staging"), "vm-1", null)
+                .environment())
+        .isEqualTo("staging");
   }
 
   @Test
   void deletionIsRefusedWhileAttachedUntilDetachedOrForced() {
     var service = newService();
     Attachment held = attachments.attach(service.resource("production"), "vm-1");
-    VolumeException e = catchThrowableOfType(VolumeException.class, () -> attachments.guardDeletion(service.id(), null, false));
+    VolumeException e =
+        catchThrowableOfType(
+            VolumeException.class, () -> attachments.guardDeletion(service.id(), null, false));
     assertThat(e.error()).isEqualTo(VolumeError.VOLUME_ATTACHED);
     assertThat(e.getMessage()).contains("instance vm-1");
     assertThat(attachments.current(service.resource("production"))).isPresent();
 
-    assertThat(attachments.guardDeletion(service.id(), null, true)).extracting(Holder::id).containsExactly("vm-1");
+    assertThat(attachments.guardDeletion(service.id(), null, true))
+        .extracting(Holder::id)
+        .containsExactly("vm-1");
     assertThat(attachments.current(service.resource("production"))).isEmpty();
-    assertThat(world.volumes.store().find(service.resource("production")).orElseThrow().fencingToken())
+    assertThat(
+            world.volumes.store().find(service.resource("production")).orElseThrow().fencingToken())
         .isEqualTo(held.fencingToken() + 1);
     assertThat(attachments.guardDeletion(service.id(), null, false)).isEmpty();
   }
@@ -217,11 +260,19 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
   @Test
   void attachingAVolumeMarkedForDeletionIsRefused() {
     var service = newService();
-    world.replica.tx().executeWithoutResult(s -> {
-      attachments.guardDeletion(service.id(), null, false);
-      world.resources.markAbsent(service.id(), null);
-    });
-    assertThat(catchThrowableOfType(VolumeException.class, () -> attachments.attach(service.resource("production"), "vm-1")).error())
+    world
+        .replica
+        .tx()
+        .executeWithoutResult(
+            s -> {
+              attachments.guardDeletion(service.id(), null, false);
+              world.resources.markAbsent(service.id(), null);
+            });
+    assertThat(
+            catchThrowableOfType(
+                    VolumeException.class,
+                    () -> attachments.attach(service.resource("production"), "vm-1"))
+                .error())
         .isEqualTo(VolumeError.VOLUME_NOT_READY);
   }
 
@@ -231,7 +282,9 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
     attachments.attach(service.resource("production"), "vm-1");
     assertThatThrownBy(
             () ->
-                world.replica.jdbc()
+                world
+                    .replica
+                    .jdbc()
                     .sql(
                         "INSERT INTO volume_attachments (id, resource_id, holder_kind, holder, fencing_token, lease_expires_at)"
                             + " VALUES ('att_sneaky', :r, 'instance', 'vm-2', 99, now() + interval '1 hour')")

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 /** The volume provider: images on disk, data that outlives instances, config validation. */
 class VolumeProviderTest extends VolumeWorldTest {
 
-
   @Test
   void provisionCreatesASparseExt4ImageOfThePlannedSizeForEachEnvironment() throws Exception {
     var service = world.createService("main", Map.of("sizeGiB", 2));
@@ -38,15 +37,21 @@ class VolumeProviderTest extends VolumeWorldTest {
     var row = world.resources.find(service.resource("production")).orElseThrow();
     assertThat(row.phase()).isEqualTo("ready");
     var ctx = new StoredResourceContext(row, world.resources, VolumeWorld.CIPHER, null);
-    assertThat(world.volumes.provider().variables(ctx)).containsExactly(Map.entry("VOLUME_PATH", "/data"));
+    assertThat(world.volumes.provider().variables(ctx))
+        .containsExactly(Map.entry("VOLUME_PATH", "/data"));
   }
 
   @Test
   void aVolumeNamedOtherThanMainMountsBesideIt() {
     var service = world.createService("cache", Map.of());
-    var ctx = new StoredResourceContext(
-        world.resources.find(service.resource("staging")).orElseThrow(), world.resources, VolumeWorld.CIPHER, null);
-    assertThat(world.volumes.provider().variables(ctx)).containsExactly(Map.entry("VOLUME_PATH", "/data-cache"));
+    var ctx =
+        new StoredResourceContext(
+            world.resources.find(service.resource("staging")).orElseThrow(),
+            world.resources,
+            VolumeWorld.CIPHER,
+            null);
+    assertThat(world.volumes.provider().variables(ctx))
+        .containsExactly(Map.entry("VOLUME_PATH", "/data-cache"));
   }
 
   @Test
@@ -57,20 +62,34 @@ class VolumeProviderTest extends VolumeWorldTest {
       config.put("sizeGiB", bad);
       assertThatThrownBy(() -> world.createService("bad", config))
           .as(String.valueOf(bad))
-          .isInstanceOfSatisfying(InvalidConfigException.class, e -> {
-            assertThat(e.field()).isEqualTo("config.sizeGiB");
-            assertThat(e.getMessage()).contains("1").contains("1024");
-          });
+          .isInstanceOfSatisfying(
+              InvalidConfigException.class,
+              e -> {
+                assertThat(e.field()).isEqualTo("config.sizeGiB");
+                assertThat(e.getMessage()).contains("1").contains("1024");
+              });
     }
     assertThatThrownBy(() -> world.createService("bad", Map.of("size", 1)))
-        .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("config.size"));
-    assertThatThrownBy(() -> world.createService("bad", Map.of("fromSnapshot", "snp_aaaaaaaaaaaaaaaaaaaa")))
-        .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("config.fromSnapshot"));
-    assertThat(world.replica.jdbc().sql("SELECT count(*) FROM data_services WHERE name = 'bad'").query(Integer.class).single())
+        .isInstanceOfSatisfying(
+            InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("config.size"));
+    assertThatThrownBy(
+            () -> world.createService("bad", Map.of("fromSnapshot", "snp_aaaaaaaaaaaaaaaaaaaa")))
+        .isInstanceOfSatisfying(
+            InvalidConfigException.class,
+            e -> assertThat(e.field()).isEqualTo("config.fromSnapshot"));
+    assertThat(
+            world
+                .replica
+                .jdbc()
+                .sql("SELECT count(*) FROM data_services WHERE name = 'bad'")
+                .query(Integer.class)
+                .single())
         .isZero();
     assertThat(listRoot()).isEqualTo(before);
-    assertThat(world.volumes.provider().validateConfig(Map.of())).containsExactly(Map.entry("sizeGiB", 1));
-    assertThat(world.volumes.provider().validateConfig(Map.of("sizeGiB", 1024))).containsEntry("sizeGiB", 1024);
+    assertThat(world.volumes.provider().validateConfig(Map.of()))
+        .containsExactly(Map.entry("sizeGiB", 1));
+    assertThat(world.volumes.provider().validateConfig(Map.of("sizeGiB", 1024)))
+        .containsEntry("sizeGiB", 1024);
   }
 
   @Test
@@ -78,8 +97,11 @@ class VolumeProviderTest extends VolumeWorldTest {
     var service = world.createService("again", Map.of());
     String id = service.resource("production");
     Debugfs.write(world.image(id), "kept.txt", "still here");
-    var ctx = new StoredResourceContext(world.resources.find(id).orElseThrow(), world.resources, VolumeWorld.CIPHER, null);
-    assertThat(world.volumes.provider().provision(ctx).action()).isEqualTo(ProvisionResult.Action.UNCHANGED);
+    var ctx =
+        new StoredResourceContext(
+            world.resources.find(id).orElseThrow(), world.resources, VolumeWorld.CIPHER, null);
+    assertThat(world.volumes.provider().provision(ctx).action())
+        .isEqualTo(ProvisionResult.Action.UNCHANGED);
     assertThat(Debugfs.read(world.image(id), "kept.txt")).contains("still here");
   }
 
@@ -124,7 +146,9 @@ class VolumeProviderTest extends VolumeWorldTest {
     assertThat(world.volumes.snapshots().list(service.id(), null)).isEmpty();
     assertThat(world.resources.find(id).orElseThrow().phase()).isEqualTo("deleted");
 
-    var ctx = new StoredResourceContext(world.resources.find(id).orElseThrow(), world.resources, VolumeWorld.CIPHER, null);
+    var ctx =
+        new StoredResourceContext(
+            world.resources.find(id).orElseThrow(), world.resources, VolumeWorld.CIPHER, null);
     world.volumes.provider().deprovision(ctx); // already gone: no error
   }
 

@@ -8,12 +8,10 @@ import dev.miosa.data.volumes.image.VolumeImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Growing volumes with resize2fs, as the durable operation the api queues. */
 class VolumeResizeTest extends VolumeWorldTest {
-
 
   @Test
   void growingFrom1To2GiBShowsInDumpe2fsKeepsTheFileAndStaysSparse() throws Exception {
@@ -44,12 +42,15 @@ class VolumeResizeTest extends VolumeWorldTest {
     int queued = world.operations.unfinished().size();
     for (Object bad : List.of(0, -1, 2048, "ten", 2, 2.5)) {
       InvalidConfigException e =
-          catchThrowableOfType(InvalidConfigException.class, () -> world.volumes.operations().requestResize(id, bad));
+          catchThrowableOfType(
+              InvalidConfigException.class,
+              () -> world.volumes.operations().requestResize(id, bad));
       assertThat(e).as(String.valueOf(bad)).isNotNull();
       assertThat(e.field()).isEqualTo("sizeGiB");
     }
     InvalidConfigException shrink =
-        catchThrowableOfType(InvalidConfigException.class, () -> world.volumes.operations().requestResize(id, 1));
+        catchThrowableOfType(
+            InvalidConfigException.class, () -> world.volumes.operations().requestResize(id, 1));
     assertThat(shrink.getMessage()).contains("only grow").contains("3 GiB");
     assertThat(world.operations.unfinished()).hasSize(queued);
     assertThat(images.inspect(world.image(id)).sizeBytes()).isEqualTo(3 * VolumeImages.GIB);
@@ -60,7 +61,9 @@ class VolumeResizeTest extends VolumeWorldTest {
     var service = newService();
     String id = service.resource("production");
     world.volumes.attachments().attach(id, "vm-1");
-    VolumeException e = catchThrowableOfType(VolumeException.class, () -> world.volumes.operations().requestResize(id, 2));
+    VolumeException e =
+        catchThrowableOfType(
+            VolumeException.class, () -> world.volumes.operations().requestResize(id, 2));
     assertThat(e.error()).isEqualTo(VolumeError.VOLUME_ATTACHED);
     assertThat(e.getMessage()).contains("instance vm-1");
   }
@@ -76,7 +79,10 @@ class VolumeResizeTest extends VolumeWorldTest {
     try (var f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
       f.setLength(2 * VolumeImages.GIB);
     }
-    Process p = new ProcessBuilder("resize2fs", "-z", undo.toString(), image.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("resize2fs", "-z", undo.toString(), image.toString())
+            .redirectErrorStream(true)
+            .start();
     p.getInputStream().readAllBytes();
     assertThat(p.waitFor()).isZero();
     assertThat(undo).exists();

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 /** Snapshots and restores, run as the durable operations the api queues. */
 class VolumeSnapshotsTest extends VolumeWorldTest {
 
-
   static Snapshot snapshot(String resourceId) {
     Snapshot pending = world.volumes.operations().requestSnapshot(resourceId);
     assertThat(pending.state()).isEqualTo("pending");
@@ -27,7 +26,8 @@ class VolumeSnapshotsTest extends VolumeWorldTest {
   }
 
   @Test
-  void aSnapshotDoesNotContainALaterWriteAndRestoringItBringsTheEarlierStateBack() throws Exception {
+  void aSnapshotDoesNotContainALaterWriteAndRestoringItBringsTheEarlierStateBack()
+      throws Exception {
     var service = newService();
     String id = service.resource("production");
     Path image = world.image(id);
@@ -56,8 +56,11 @@ class VolumeSnapshotsTest extends VolumeWorldTest {
     Attachment next = world.volumes.attachments().attach(id, "vm-after-restore");
     assertThat(next.fencingToken()).isEqualTo(2);
 
-    assertThat(world.volumes.snapshots().list(service.id(), null)).extracting(Snapshot::id).containsExactly(snap.id());
-    assertThat(world.volumes.snapshots().list(service.id(), world.environments.get("staging"))).isEmpty();
+    assertThat(world.volumes.snapshots().list(service.id(), null))
+        .extracting(Snapshot::id)
+        .containsExactly(snap.id());
+    assertThat(world.volumes.snapshots().list(service.id(), world.environments.get("staging")))
+        .isEmpty();
   }
 
   @Test
@@ -82,17 +85,30 @@ class VolumeSnapshotsTest extends VolumeWorldTest {
     world.volumes.attachments().attach(id, "vm-1");
     int queued = unfinishedOperations();
     VolumeException e =
-        catchThrowableOfType(VolumeException.class, () -> world.volumes.operations().requestRestore(service.id(), snap.id()));
+        catchThrowableOfType(
+            VolumeException.class,
+            () -> world.volumes.operations().requestRestore(service.id(), snap.id()));
     assertThat(e.error()).isEqualTo(VolumeError.VOLUME_ATTACHED);
     assertThat(e.getMessage()).contains("instance vm-1").contains("detached");
     assertThat(unfinishedOperations()).isEqualTo(queued);
 
     // A snapshot of another data service, or one that does not exist, is not found.
     var other = newService();
-    assertThat(catchThrowableOfType(VolumeException.class, () -> world.volumes.operations().requestRestore(other.id(), snap.id())).error())
+    assertThat(
+            catchThrowableOfType(
+                    VolumeException.class,
+                    () -> world.volumes.operations().requestRestore(other.id(), snap.id()))
+                .error())
         .isEqualTo(VolumeError.SNAPSHOT_NOT_FOUND);
-    assertThat(catchThrowableOfType(VolumeException.class,
-            () -> world.volumes.operations().requestRestore(service.id(), "snp_00000000000000000000")).error())
+    assertThat(
+            catchThrowableOfType(
+                    VolumeException.class,
+                    () ->
+                        world
+                            .volumes
+                            .operations()
+                            .requestRestore(service.id(), "snp_00000000000000000000"))
+                .error())
         .isEqualTo(VolumeError.SNAPSHOT_NOT_FOUND);
   }
 
@@ -103,7 +119,9 @@ class VolumeSnapshotsTest extends VolumeWorldTest {
     Snapshot snap = snapshot(id);
     String op = world.volumes.operations().requestRestore(service.id(), snap.id());
     world.volumes.attachments().holdForOperation(id, op); // as the running restore does
-    VolumeException e = catchThrowableOfType(VolumeException.class, () -> world.volumes.attachments().attach(id, "vm-1"));
+    VolumeException e =
+        catchThrowableOfType(
+            VolumeException.class, () -> world.volumes.attachments().attach(id, "vm-1"));
     assertThat(e.error()).isEqualTo(VolumeError.VOLUME_ATTACHED);
     assertThat(e.getMessage()).contains("operation " + op);
     world.run(op); // the same operation renews its own hold, restores, and lets go
@@ -119,10 +137,12 @@ class VolumeSnapshotsTest extends VolumeWorldTest {
     world.volumes.attachments().attach(id, "vm-1"); // attached after the request was accepted
     Debugfs.write(world.image(id), "new.txt", "kept");
     assertThatThrownBy(() -> world.run(op))
-        .isInstanceOfSatisfying(ProvisioningException.class, e -> {
-          assertThat(e.code()).isEqualTo("VOLUME_ATTACHED");
-          assertThat(e.retryable()).isFalse();
-        });
+        .isInstanceOfSatisfying(
+            ProvisioningException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo("VOLUME_ATTACHED");
+              assertThat(e.retryable()).isFalse();
+            });
     assertThat(Debugfs.read(world.image(id), "new.txt")).contains("kept");
   }
 
@@ -147,7 +167,8 @@ class VolumeSnapshotsTest extends VolumeWorldTest {
         .containsEntry(VolumeProvider.ATTR_SEEDED_FROM, snap.id());
 
     // The snapshot's own size is the default; a smaller one is refused.
-    assertThat(world.volumes.provider().validateConfig(Map.of("fromSnapshot", snap.id()))).containsEntry("sizeGiB", 1);
+    assertThat(world.volumes.provider().validateConfig(Map.of("fromSnapshot", snap.id())))
+        .containsEntry("sizeGiB", 1);
   }
 
   @Test
@@ -160,7 +181,9 @@ class VolumeSnapshotsTest extends VolumeWorldTest {
             (from, to) -> {
               copies.incrementAndGet();
               try {
-                new ProcessBuilder("cp", "--sparse=always", from.toString(), to.toString()).start().waitFor();
+                new ProcessBuilder("cp", "--sparse=always", from.toString(), to.toString())
+                    .start()
+                    .waitFor();
               } catch (InterruptedException ie) {
                 throw new java.io.InterruptedIOException();
               }
@@ -172,7 +195,9 @@ class VolumeSnapshotsTest extends VolumeWorldTest {
     Path dir = Files.createTempDirectory(world.root, "busy");
     Path image = dir.resolve("volume.img");
     images.create(image, 1);
-    ImageException e = catchThrowableOfType(ImageException.class, () -> busy.pointInTimeCopy(image, dir.resolve("copy.img"), 3));
+    ImageException e =
+        catchThrowableOfType(
+            ImageException.class, () -> busy.pointInTimeCopy(image, dir.resolve("copy.img"), 3));
     assertThat(e.retryable()).isTrue();
     assertThat(e.getMessage()).contains("written to during each of 3");
     assertThat(copies.get()).isEqualTo(3);

@@ -17,9 +17,9 @@ import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A control-plane database, a volume root and the volume service on them, with a project that
- * has the environments {@code production} and {@code staging}. Operations are run the way a
- * worker runs them, through the provisioner's {@link Reconciler}, but synchronously.
+ * A control-plane database, a volume root and the volume service on them, with a project that has
+ * the environments {@code production} and {@code staging}. Operations are run the way a worker runs
+ * them, through the provisioner's {@link Reconciler}, but synchronously.
  */
 final class VolumeWorld implements AutoCloseable {
 
@@ -55,13 +55,17 @@ final class VolumeWorld implements AutoCloseable {
     resources = new ResourceStore(replica.jdbc(), JSON);
     operations = new OperationStore(replica.jdbc(), JSON);
     volumes = new Volumes(settings, replica.jdbc(), replica.tx(), operations, images);
-    replica.jdbc().sql("INSERT INTO projects (id, slug, name) VALUES (:id, :slug, 'Test')")
+    replica
+        .jdbc()
+        .sql("INSERT INTO projects (id, slug, name) VALUES (:id, :slug, 'Test')")
         .param("id", projectId)
         .param("slug", "p" + projectId.substring(4, 14))
         .update();
     for (String env : List.of("production", "staging")) {
       String id = Ids.newId("env");
-      replica.jdbc().sql("INSERT INTO environments (id, project_id, name) VALUES (:id, :p, :n)")
+      replica
+          .jdbc()
+          .sql("INSERT INTO environments (id, project_id, name) VALUES (:id, :p, :n)")
           .param("id", id)
           .param("p", projectId)
           .param("n", env)
@@ -73,7 +77,12 @@ final class VolumeWorld implements AutoCloseable {
   /** The volume service as another api replica (or this one after a restart) sees it. */
   Volumes otherReplica() {
     ControlPlaneDb.Replica other = db.replica(60);
-    return new Volumes(VolumeSettings.of(root), other.jdbc(), other.tx(), new OperationStore(other.jdbc(), JSON), new VolumeImages());
+    return new Volumes(
+        VolumeSettings.of(root),
+        other.jdbc(),
+        other.tx(),
+        new OperationStore(other.jdbc(), JSON),
+        new VolumeImages());
   }
 
   Reconciler reconciler(Volumes v) {
@@ -81,25 +90,36 @@ final class VolumeWorld implements AutoCloseable {
     return new Reconciler(registry, resources, CIPHER, replica.jdbc(), env -> {});
   }
 
-  /** Creates a volume data service (config validated by the provider) and provisions it everywhere. */
+  /**
+   * Creates a volume data service (config validated by the provider) and provisions it everywhere.
+   */
   Service createService(String name, Map<String, Object> config) {
     Map<String, Object> stored = volumes.provider().validateConfig(config);
     String serviceId = Ids.newId("svc");
-    replica.jdbc().sql("INSERT INTO data_services (id, project_id, type, name, config) VALUES (:id, :p, 'volume', :n, CAST(:c AS jsonb))")
+    replica
+        .jdbc()
+        .sql(
+            "INSERT INTO data_services (id, project_id, type, name, config) VALUES (:id, :p, 'volume', :n, CAST(:c AS jsonb))")
         .param("id", serviceId)
         .param("p", projectId)
         .param("n", name)
         .param("c", JSON.writeValueAsString(stored))
         .update();
     Map<String, String> ids = new LinkedHashMap<>();
-    environments.forEach((env, envId) -> ids.put(env, resources.createIfAbsent(serviceId, envId, "default").orElseThrow()));
+    environments.forEach(
+        (env, envId) ->
+            ids.put(env, resources.createIfAbsent(serviceId, envId, "default").orElseThrow()));
     run(operations.enqueue(Operation.PROVISION, projectId, serviceId, null, Map.of(), 5));
     return new Service(serviceId, name, ids);
   }
 
   /** Marks a data service for deletion (after the api's guard) and deprovisions it. */
   void deleteService(Service service) {
-    replica.jdbc().sql("UPDATE data_services SET state = 'deleting' WHERE id = :id").param("id", service.id()).update();
+    replica
+        .jdbc()
+        .sql("UPDATE data_services SET state = 'deleting' WHERE id = :id")
+        .param("id", service.id())
+        .update();
     resources.markAbsent(service.id(), null);
     run(operations.enqueue(Operation.DEPROVISION, projectId, service.id(), null, Map.of(), 5));
   }
@@ -119,7 +139,9 @@ final class VolumeWorld implements AutoCloseable {
 
   /** Moves a lease into the past, as if its holder had stopped renewing it long ago. */
   void expireLease(String resourceId) {
-    replica.jdbc().sql(
+    replica
+        .jdbc()
+        .sql(
             "UPDATE volume_attachments SET lease_expires_at = clock_timestamp() - interval '1 second' WHERE resource_id = :r AND ended_at IS NULL")
         .param("r", resourceId)
         .update();

@@ -3,9 +3,9 @@ package dev.miosa.data.api.audit;
 import jakarta.annotation.PreDestroy;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.LinkedHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,12 +13,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The audit trail of credential reads: who (actor), what (action), which project environment,
- * when. Every read is counted; reads of the same environment by the same actor within one flush
- * window (250 ms) are written as one row with the first and last time and the number of reads,
- * so a fleet booting at once costs the control-plane store a few rows a second instead of one
- * insert per request. Writing happens off the request path; a clean shutdown writes what is
- * pending before the store closes.
+ * The audit trail of credential reads: who (actor), what (action), which project environment, when.
+ * Every read is counted; reads of the same environment by the same actor within one flush window
+ * (250 ms) are written as one row with the first and last time and the number of reads, so a fleet
+ * booting at once costs the control-plane store a few rows a second instead of one insert per
+ * request. Writing happens off the request path; a clean shutdown writes what is pending before the
+ * store closes.
  */
 @Component
 public class AuditLog {
@@ -72,7 +72,8 @@ public class AuditLog {
    * @param environmentId which environment
    */
   public void record(String actor, String action, String projectId, String environmentId) {
-    events.offer(new Event(new Key(actor, action, projectId, environmentId), System.currentTimeMillis()));
+    events.offer(
+        new Event(new Key(actor, action, projectId, environmentId), System.currentTimeMillis()));
   }
 
   private void loop() {

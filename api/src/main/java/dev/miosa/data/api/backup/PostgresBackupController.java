@@ -34,8 +34,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Operator API: backups of a Postgres data service and restores of them into an environment of
- * the same project.
+ * Operator API: backups of a Postgres data service and restores of them into an environment of the
+ * same project.
  */
 @RestController
 @RequestMapping("/v1/projects/{project}/services/{service}/backups")
@@ -82,20 +82,43 @@ class PostgresBackupController {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record BackupView(
-      String id, String environment, String kind, String state, Instant createdAt, Instant scheduledAt,
-      Instant startedAt, Instant finishedAt, Long sizeBytes, String sha256, String error, Instant expiresAt,
+      String id,
+      String environment,
+      String kind,
+      String state,
+      Instant createdAt,
+      Instant scheduledAt,
+      Instant startedAt,
+      Instant finishedAt,
+      Long sizeBytes,
+      String sha256,
+      String error,
+      Instant expiresAt,
       String operationId) {
     static BackupView of(Backup b) {
       return new BackupView(
-          b.id(), b.environmentName(), b.kind(), b.state(), b.createdAt(), b.scheduledAt(), b.startedAt(),
-          b.finishedAt(), b.sizeBytes(), b.sha256(), b.error(), b.expiresAt(), b.operationId());
+          b.id(),
+          b.environmentName(),
+          b.kind(),
+          b.state(),
+          b.createdAt(),
+          b.scheduledAt(),
+          b.startedAt(),
+          b.finishedAt(),
+          b.sizeBytes(),
+          b.sha256(),
+          b.error(),
+          b.expiresAt(),
+          b.operationId());
     }
   }
 
   /** {@code 202}: an on-demand backup of one environment's database. */
   @PostMapping
   ResponseEntity<BackupView> backup(
-      @PathVariable String project, @PathVariable String service, @RequestBody(required = false) Map<String, Object> body) {
+      @PathVariable String project,
+      @PathVariable String service,
+      @RequestBody(required = false) Map<String, Object> body) {
     Project p = projects.find(project);
     DataService s = postgresService(p, service);
     JsonBody in = new JsonBody(body);
@@ -104,21 +127,29 @@ class PostgresBackupController {
     Backup b = call(() -> backups().requestBackup(resourceOf(s, environment(p, env))));
     worker.wakeUp();
     return ResponseEntity.status(HttpStatus.ACCEPTED)
-        .location(URI.create("/v1/projects/" + p.id() + "/services/" + s.id() + "/backups/" + b.id()))
+        .location(
+            URI.create("/v1/projects/" + p.id() + "/services/" + s.id() + "/backups/" + b.id()))
         .body(BackupView.of(b));
   }
 
-  /** The backups, newest first, optionally of one environment; also of a deleted data service (by id). */
+  /**
+   * The backups, newest first, optionally of one environment; also of a deleted data service (by
+   * id).
+   */
   @GetMapping
   Map<String, List<BackupView>> list(
-      @PathVariable String project, @PathVariable String service, @RequestParam(required = false) String environment) {
+      @PathVariable String project,
+      @PathVariable String service,
+      @RequestParam(required = false) String environment) {
     Project p = projects.find(project);
     String serviceId = serviceIdWithBackups(p, service);
-    return Map.of("items", backups().list(serviceId, environment).stream().map(BackupView::of).toList());
+    return Map.of(
+        "items", backups().list(serviceId, environment).stream().map(BackupView::of).toList());
   }
 
   @GetMapping("/{backupId}")
-  BackupView get(@PathVariable String project, @PathVariable String service, @PathVariable String backupId) {
+  BackupView get(
+      @PathVariable String project, @PathVariable String service, @PathVariable String backupId) {
     Project p = projects.find(project);
     String serviceId = serviceIdWithBackups(p, service);
     return backups()
@@ -129,8 +160,8 @@ class PostgresBackupController {
   }
 
   /**
-   * {@code 202}: replaces the database of {@code environment} (of this data service) with a
-   * backup of any Postgres data service of the same project, after {@code confirm} repeats the
+   * {@code 202}: replaces the database of {@code environment} (of this data service) with a backup
+   * of any Postgres data service of the same project, after {@code confirm} repeats the
    * environment's name.
    */
   @PostMapping("/{backupId}/restore")
@@ -145,12 +176,18 @@ class PostgresBackupController {
     String env = in.string("environment", true, null, null);
     String confirm = in.string("confirm", false, null, null);
     in.validate();
-    Backup backup = backups().find(backupId).filter(b -> b.projectId().equals(p.id())).orElseThrow(() -> notFound(backupId));
+    Backup backup =
+        backups()
+            .find(backupId)
+            .filter(b -> b.projectId().equals(p.id()))
+            .orElseThrow(() -> notFound(backupId));
     Environment target = environment(p, env);
     if (!target.name().equals(confirm)) {
       throw new ApiException(
           ErrorCode.CONFIRMATION_REQUIRED,
-          "restoring replaces every table of the '" + target.name() + "' database with the backup's; repeat the environment's name in \"confirm\"",
+          "restoring replaces every table of the '"
+              + target.name()
+              + "' database with the backup's; repeat the environment's name in \"confirm\"",
           List.of(new FieldError("confirm", "must equal the target environment's name")));
     }
     String op = call(() -> backups().requestRestore(backup, resourceOf(s, target)));
@@ -163,13 +200,21 @@ class PostgresBackupController {
   }
 
   private PostgresBackups backups() {
-    return backups.backups().orElseThrow(() -> new ApiException(ErrorCode.UNAVAILABLE, backups.unavailable()));
+    return backups
+        .backups()
+        .orElseThrow(() -> new ApiException(ErrorCode.UNAVAILABLE, backups.unavailable()));
   }
 
   private DataService postgresService(Project p, String ref) {
     DataService s = services.find(p, ref);
     if (!"postgres".equals(s.type())) {
-      throw new ApiException(ErrorCode.SERVICE_NOT_FOUND, "'" + s.type() + ":" + s.name() + "' is not a postgres data service; only postgres has backups");
+      throw new ApiException(
+          ErrorCode.SERVICE_NOT_FOUND,
+          "'"
+              + s.type()
+              + ":"
+              + s.name()
+              + "' is not a postgres data service; only postgres has backups");
     }
     return s;
   }
@@ -189,17 +234,27 @@ class PostgresBackupController {
   private Environment environment(Project p, String name) {
     return environments
         .find(p.id(), name)
-        .orElseThrow(() -> new ApiException(ErrorCode.ENVIRONMENT_NOT_FOUND, "no environment '" + ProjectService.printable(name) + "'"));
+        .orElseThrow(
+            () ->
+                new ApiException(
+                    ErrorCode.ENVIRONMENT_NOT_FOUND,
+                    "no environment '" + ProjectService.printable(name) + "'"));
   }
 
   private ResourceRow resourceOf(DataService s, Environment env) {
     return resources.ofService(s.id(), env.id()).stream()
         .findFirst()
-        .orElseThrow(() -> new ApiException(ErrorCode.DATABASE_NOT_READY, "the data service has no database in '" + env.name() + "' yet"));
+        .orElseThrow(
+            () ->
+                new ApiException(
+                    ErrorCode.DATABASE_NOT_READY,
+                    "the data service has no database in '" + env.name() + "' yet"));
   }
 
   private static ApiException notFound(String backupId) {
-    return new ApiException(ErrorCode.BACKUP_NOT_FOUND, "no backup '" + ProjectService.printable(backupId) + "' in this project");
+    return new ApiException(
+        ErrorCode.BACKUP_NOT_FOUND,
+        "no backup '" + ProjectService.printable(backupId) + "' in this project");
   }
 
   private static <T> T call(java.util.function.Supplier<T> action) {

@@ -15,8 +15,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The operator API's bearer token. Only its SHA-256 is kept in memory. From {@code
- * MIOSA_ADMIN_TOKEN}, or generated on first start and saved to {@code <dataDir>/admin-token}
- * (mode 0600); the log says where, never the token.
+ * MIOSA_ADMIN_TOKEN}, or generated on first start and saved to {@code <dataDir>/admin-token} (mode
+ * 0600); the log says where, never the token.
  */
 @Component
 public class AdminToken {
@@ -32,7 +32,10 @@ public class AdminToken {
       try {
         if (!Files.exists(file)) {
           LocalProcesses.writePrivate(file, "mat_" + Passwords.randomBase64Url(32).reveal() + "\n");
-          log.info("generated an admin token; it is in {} (export MIOSA_ADMIN_TOKEN=$(cat {}))", file, file);
+          log.info(
+              "generated an admin token; it is in {} (export MIOSA_ADMIN_TOKEN=$(cat {}))",
+              file,
+              file);
         } else {
           log.info("admin token: read from {}", file);
         }

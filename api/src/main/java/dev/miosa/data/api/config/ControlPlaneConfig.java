@@ -2,6 +2,7 @@ package dev.miosa.data.api.config;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.miosa.data.api.runtime.VariablesCache;
 import dev.miosa.data.credentials.SecretCipher;
 import dev.miosa.data.local.LocalPostgres;
 import dev.miosa.data.local.LocalProcesses;
@@ -15,7 +16,6 @@ import dev.miosa.data.provisioner.operation.WorkerSettings;
 import dev.miosa.data.provisioner.resource.ResourceStore;
 import dev.miosa.data.provisioner.spi.OperationHandler;
 import dev.miosa.data.provisioner.spi.ServiceProvider;
-import dev.miosa.data.api.runtime.VariablesCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -57,7 +57,11 @@ public class ControlPlaneConfig {
       hc.setJdbcUrl(pg.jdbcUrl("miosa"));
       hc.setUsername(LocalPostgres.SUPERUSER);
       hc.setPassword(pg.superuserPassword().reveal());
-      log.info("embedded control-plane store: PostgreSQL on {}:{} under {}", pg.host(), pg.port(), embedded.dataDir());
+      log.info(
+          "embedded control-plane store: PostgreSQL on {}:{} under {}",
+          pg.host(),
+          pg.port(),
+          embedded.dataDir());
     } else {
       String url = props.databaseUrl().trim();
       if (url.startsWith("jdbc:")) {
@@ -78,7 +82,10 @@ public class ControlPlaneConfig {
       try {
         return SecretCipher.fromBase64(props.masterKey());
       } catch (IllegalArgumentException e) {
-        throw new IllegalStateException("MIOSA_MASTER_KEY is invalid: " + e.getMessage() + " (give base64 of 32 random bytes, e.g. `openssl rand -base64 32`)");
+        throw new IllegalStateException(
+            "MIOSA_MASTER_KEY is invalid: "
+                + e.getMessage()
+                + " (give base64 of 32 random bytes, e.g. `openssl rand -base64 32`)");
       }
     }
     if (!props.embeddedStore()) {
@@ -90,7 +97,9 @@ public class ControlPlaneConfig {
     try {
       if (!Files.exists(file)) {
         LocalProcesses.writePrivate(file, SecretCipher.generateKeyBase64());
-        log.info("generated a master key at {} (mode 0600); set MIOSA_MASTER_KEY in production", file.toAbsolutePath());
+        log.info(
+            "generated a master key at {} (mode 0600); set MIOSA_MASTER_KEY in production",
+            file.toAbsolutePath());
       }
       return SecretCipher.fromBase64(Files.readString(file));
     } catch (IOException e) {
@@ -114,31 +123,39 @@ public class ControlPlaneConfig {
   }
 
   @Bean
-  ProviderRegistry providerRegistry(List<ServiceProvider> providers, List<OperationHandler> handlers) {
+  ProviderRegistry providerRegistry(
+      List<ServiceProvider> providers, List<OperationHandler> handlers) {
     ProviderRegistry registry = new ProviderRegistry(providers, handlers);
     log.info("data service types served: {}", registry.types());
     return registry;
   }
 
   @Bean
-  VariablesResolver variablesResolver(ProviderRegistry registry, ResourceStore resources, SecretCipher cipher) {
+  VariablesResolver variablesResolver(
+      ProviderRegistry registry, ResourceStore resources, SecretCipher cipher) {
     return new VariablesResolver(registry, resources, cipher);
   }
 
   @Bean
   Reconciler reconciler(
-      ProviderRegistry registry, ResourceStore resources, SecretCipher cipher, JdbcClient jdbc, VariablesCache cache) {
+      ProviderRegistry registry,
+      ResourceStore resources,
+      SecretCipher cipher,
+      JdbcClient jdbc,
+      VariablesCache cache) {
     return new Reconciler(registry, resources, cipher, jdbc, cache::invalidate);
   }
 
   @Bean
   WorkerSettings workerSettings(MiosaProperties props) {
     var w = props.worker();
-    return new WorkerSettings(w.threads(), w.pollInterval(), w.lease(), w.backoffBase(), w.backoffMax(), w.maxAttempts());
+    return new WorkerSettings(
+        w.threads(), w.pollInterval(), w.lease(), w.backoffBase(), w.backoffMax(), w.maxAttempts());
   }
 
   @Bean(destroyMethod = "close")
-  OperationWorker operationWorker(OperationStore store, Reconciler reconciler, WorkerSettings settings) {
+  OperationWorker operationWorker(
+      OperationStore store, Reconciler reconciler, WorkerSettings settings) {
     return new OperationWorker(store, reconciler, settings);
   }
 }

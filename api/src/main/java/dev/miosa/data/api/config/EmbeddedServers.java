@@ -10,9 +10,9 @@ import java.util.Map;
 import org.springframework.beans.factory.DisposableBean;
 
 /**
- * The local servers of the embedded default, each started on first use under the data directory
- * and stopped when the application context closes. A server left running by a killed process is
- * found and reused on the next start.
+ * The local servers of the embedded default, each started on first use under the data directory and
+ * stopped when the application context closes. A server left running by a killed process is found
+ * and reused on the next start.
  */
 public final class EmbeddedServers implements DisposableBean {
 
@@ -60,11 +60,13 @@ public final class EmbeddedServers implements DisposableBean {
 
   private LocalPostgres startPostgres(String name) {
     try {
-      LocalPostgres pg = LocalPostgres.start(dataDir.resolve(name), Map.of("max_connections", "300"));
+      LocalPostgres pg =
+          LocalPostgres.start(dataDir.resolve(name), Map.of("max_connections", "300"));
       started.add(pg);
       return pg;
     } catch (IOException e) {
-      throw new UncheckedIOException("could not start the embedded PostgreSQL (" + name + "): " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "could not start the embedded PostgreSQL (" + name + "): " + e.getMessage(), e);
     }
   }
 

@@ -8,8 +8,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings of the control plane, bound from {@code miosa.*} (environment: {@code MIOSA_*}).
  *
- * @param dataDir where the embedded default keeps its servers, generated master key and admin
- *     token ({@code MIOSA_DATA_DIR}, default {@code ./.miosa})
+ * @param dataDir where the embedded default keeps its servers, generated master key and admin token
+ *     ({@code MIOSA_DATA_DIR}, default {@code ./.miosa})
  * @param databaseUrl the control-plane PostgreSQL ({@code MIOSA_DATABASE_URL}, {@code
  *     postgresql://user:password@host:port/db} or a JDBC URL); unset: a local cluster is started
  *     under the data directory
@@ -42,7 +42,8 @@ public record MiosaProperties(
    *
    * @param threads operations run at once per replica
    * @param pollInterval wait between polls of an empty queue
-   * @param lease claim lifetime without renewal (a dead worker's operations are taken over after it)
+   * @param lease claim lifetime without renewal (a dead worker's operations are taken over after
+   *     it)
    * @param backoffBase delay after a first failed attempt, doubling per attempt
    * @param backoffMax largest delay between attempts
    * @param maxAttempts attempts before an operation ends {@code failed}

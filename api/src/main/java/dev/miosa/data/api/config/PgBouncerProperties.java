@@ -13,8 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     data directory, with a configured tenant server tenants connect directly
  * @param configDir the directory where the control plane writes {@code databases.ini} and {@code
  *     users.txt} ({@code MIOSA_PGBOUNCER_CONFIG_DIR}; required with {@code adminUrl}); PgBouncer's
- *     {@code pgbouncer.ini} must {@code %include} the first and use the second as {@code
- *     auth_file}
+ *     {@code pgbouncer.ini} must {@code %include} the first and use the second as {@code auth_file}
  * @param publicHost host given to tenants when it differs from the admin URL's ({@code
  *     MIOSA_PGBOUNCER_PUBLIC_HOST})
  * @param publicPort port given to tenants when it differs ({@code MIOSA_PGBOUNCER_PUBLIC_PORT})
@@ -23,7 +22,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("miosa.pgbouncer")
 public record PgBouncerProperties(
-    String adminUrl, Path configDir, String publicHost, Integer publicPort, @DefaultValue("true") boolean enabled) {
+    String adminUrl,
+    Path configDir,
+    String publicHost,
+    Integer publicPort,
+    @DefaultValue("true") boolean enabled) {
 
   /** Whether an external PgBouncer is configured. */
   public boolean configured() {
@@ -32,6 +35,12 @@ public record PgBouncerProperties(
 
   @Override
   public String toString() { // the admin URL holds a password
-    return "PgBouncerProperties[configured=" + configured() + ", configDir=" + configDir + ", publicHost=" + publicHost + "]";
+    return "PgBouncerProperties[configured="
+        + configured()
+        + ", configDir="
+        + configDir
+        + ", publicHost="
+        + publicHost
+        + "]";
   }
 }

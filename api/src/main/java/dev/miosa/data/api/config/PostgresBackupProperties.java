@@ -11,9 +11,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param url the S3-compatible store of the platform bucket ({@code MIOSA_POSTGRES_BACKUPS_URL});
  *     default: the object store of storage data services ({@code MIOSA_STORAGE_URL}, or the
  *     embedded S3Proxy)
- * @param accessKey its access key ({@code MIOSA_POSTGRES_BACKUPS_ACCESS_KEY}, required with {@code url})
- * @param secretKey its secret key ({@code MIOSA_POSTGRES_BACKUPS_SECRET_KEY}, required with {@code url})
- * @param region the region signatures name ({@code MIOSA_POSTGRES_BACKUPS_REGION}, default {@code us-east-1})
+ * @param accessKey its access key ({@code MIOSA_POSTGRES_BACKUPS_ACCESS_KEY}, required with {@code
+ *     url})
+ * @param secretKey its secret key ({@code MIOSA_POSTGRES_BACKUPS_SECRET_KEY}, required with {@code
+ *     url})
+ * @param region the region signatures name ({@code MIOSA_POSTGRES_BACKUPS_REGION}, default {@code
+ *     us-east-1})
  * @param bucket the platform bucket ({@code MIOSA_POSTGRES_BACKUPS_BUCKET}, default {@code
  *     miosa-platform-backups}; created when missing)
  * @param deletedRetention how long the backups of a deleted database are kept ({@code

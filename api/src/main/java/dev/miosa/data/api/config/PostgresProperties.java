@@ -12,14 +12,19 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param publicHost host given to tenants when it differs from the URL's ({@code
  *     MIOSA_POSTGRES_PUBLIC_HOST})
  * @param publicPort port given to tenants when it differs ({@code MIOSA_POSTGRES_PUBLIC_PORT})
- * @param servers further servers as {@code id=url} pairs ({@code miosa.postgres.servers[0]=pg-2=postgresql://...})
+ * @param servers further servers as {@code id=url} pairs ({@code
+ *     miosa.postgres.servers[0]=pg-2=postgresql://...})
  * @param toolsDir the directory of {@code psql}, {@code pg_dump} and {@code pg_restore} ({@code
  *     MIOSA_POSTGRES_TOOLS_DIR}; default: the newest {@code /usr/lib/postgresql/<major>/bin}, then
  *     {@code PATH}); their major version must be at least the tenant servers'
  */
 @ConfigurationProperties("miosa.postgres")
 public record PostgresProperties(
-    String url, String publicHost, Integer publicPort, List<String> servers, java.nio.file.Path toolsDir) {
+    String url,
+    String publicHost,
+    Integer publicPort,
+    List<String> servers,
+    java.nio.file.Path toolsDir) {
 
   /** Whether no tenant server is configured. */
   public boolean embedded() {

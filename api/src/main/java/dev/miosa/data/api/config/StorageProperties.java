@@ -6,8 +6,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The S3-compatible object store of storage data services ({@code miosa.storage.*}).
  *
- * @param url the store's endpoint as the control plane reaches it ({@code MIOSA_STORAGE_URL},
- *     e.g. {@code http://minio:9000}); unset: the embedded default starts S3Proxy under the data
+ * @param url the store's endpoint as the control plane reaches it ({@code MIOSA_STORAGE_URL}, e.g.
+ *     {@code http://minio:9000}); unset: the embedded default starts S3Proxy under the data
  *     directory
  * @param publicUrl the same store as browsers reach it ({@code MIOSA_STORAGE_PUBLIC_URL}, e.g.
  *     {@code https://files.example.com}); every URL handed out is signed for this host; default:

@@ -20,11 +20,11 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code Idempotency-Key} handling for the POSTs that create things (after the IETF draft
- * "The Idempotency-Key HTTP Header Field"): the first request with a key runs and its answer is
- * stored; a later request with the same key and the same body gets the stored answer; the same
- * key with another body gets {@code 422}. Concurrent requests with one key wait for the first to
- * finish. Keys are scoped to the route.
+ * {@code Idempotency-Key} handling for the POSTs that create things (after the IETF draft "The
+ * Idempotency-Key HTTP Header Field"): the first request with a key runs and its answer is stored;
+ * a later request with the same key and the same body gets the stored answer; the same key with
+ * another body gets {@code 422}. Concurrent requests with one key wait for the first to finish.
+ * Keys are scoped to the route.
  */
 @Component
 public class Idempotency {
@@ -51,7 +51,8 @@ public class Idempotency {
    * @param action the request's work
    * @return the answer, first-hand or replayed
    */
-  public ResponseEntity<?> run(String key, String scope, Map<String, Object> body, Supplier<ResponseEntity<?>> action) {
+  public ResponseEntity<?> run(
+      String key, String scope, Map<String, Object> body, Supplier<ResponseEntity<?>> action) {
     if (key == null) {
       return action.get();
     }
@@ -61,7 +62,8 @@ public class Idempotency {
           "Idempotency-Key must have 1 to " + MAX_KEY_LENGTH + " characters",
           List.of(new FieldError("Idempotency-Key", "1 to " + MAX_KEY_LENGTH + " characters")));
     }
-    String hash = TokenHashes.sha256Hex(canonical.writeValueAsString(body == null ? Map.of() : body));
+    String hash =
+        TokenHashes.sha256Hex(canonical.writeValueAsString(body == null ? Map.of() : body));
     boolean mine =
         jdbc.sql(
                     """
@@ -82,7 +84,8 @@ public class Idempotency {
       answer = action.get();
     } catch (ApiException e) {
       if (e.code().status().is4xxClientError()) {
-        ResponseEntity<?> problem = dev.miosa.data.api.web.ProblemHandler.problem(e.code(), e.getMessage(), e.errors());
+        ResponseEntity<?> problem =
+            dev.miosa.data.api.web.ProblemHandler.problem(e.code(), e.getMessage(), e.errors());
         store(scope, key, problem);
       } else {
         forget(scope, key);
@@ -98,7 +101,8 @@ public class Idempotency {
 
   private void store(String scope, String key, ResponseEntity<?> answer) {
     URI location = answer.getHeaders().getLocation();
-    jdbc.sql("UPDATE idempotency_keys SET status = :status, location = :location, body = :body WHERE scope = :scope AND key = :key")
+    jdbc.sql(
+            "UPDATE idempotency_keys SET status = :status, location = :location, body = :body WHERE scope = :scope AND key = :key")
         .param("status", answer.getStatusCode().value())
         .param("location", location == null ? null : location.toString())
         .param("body", answer.getBody() == null ? null : json.writeValueAsString(answer.getBody()))
@@ -120,13 +124,22 @@ public class Idempotency {
     long deadline = System.currentTimeMillis() + WAIT_MILLIS;
     while (true) {
       Optional<Stored> stored =
-          jdbc.sql("SELECT request_hash, status, location, body FROM idempotency_keys WHERE scope = :scope AND key = :key")
+          jdbc.sql(
+                  "SELECT request_hash, status, location, body FROM idempotency_keys WHERE scope = :scope AND key = :key")
               .param("scope", scope)
               .param("key", key)
-              .query((rs, n) -> new Stored(rs.getString(1), (Integer) rs.getObject(2), rs.getString(3), rs.getString(4)))
+              .query(
+                  (rs, n) ->
+                      new Stored(
+                          rs.getString(1),
+                          (Integer) rs.getObject(2),
+                          rs.getString(3),
+                          rs.getString(4)))
               .optional();
       if (stored.isEmpty()) {
-        throw new ApiException(ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, "the first request with this Idempotency-Key failed; retry");
+        throw new ApiException(
+            ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT,
+            "the first request with this Idempotency-Key failed; retry");
       }
       Stored s = stored.get();
       if (!s.requestHash().equals(hash)) {
@@ -137,7 +150,8 @@ public class Idempotency {
       }
       if (s.status() != null) {
         HttpHeaders headers = new HttpHeaders();
-        headers.setContentType(s.status() >= 400 ? MediaType.APPLICATION_PROBLEM_JSON : MediaType.APPLICATION_JSON);
+        headers.setContentType(
+            s.status() >= 400 ? MediaType.APPLICATION_PROBLEM_JSON : MediaType.APPLICATION_JSON);
         if (s.location() != null) {
           headers.setLocation(URI.create(s.location()));
         }
@@ -146,7 +160,9 @@ public class Idempotency {
         return new ResponseEntity<>(body, headers, HttpStatusCode.valueOf(s.status()));
       }
       if (System.currentTimeMillis() > deadline) {
-        throw new ApiException(ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, "a request with this Idempotency-Key is still running; retry later");
+        throw new ApiException(
+            ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT,
+            "a request with this Idempotency-Key is still running; retry later");
       }
       try {
         Thread.sleep(50);

@@ -11,4 +11,5 @@ import java.time.Instant;
  * @param state {@code active | deleting | deleted}
  * @param createdAt creation time
  */
-public record Environment(String id, String projectId, String name, String state, Instant createdAt) {}
+public record Environment(
+    String id, String projectId, String name, String state, Instant createdAt) {}

@@ -61,7 +61,8 @@ public class EnvironmentStore {
 
   /** An environment by id, in any state. */
   public Optional<Environment> byId(String id) {
-    return jdbc.sql("SELECT id, project_id, name, state, created_at FROM environments WHERE id = :id")
+    return jdbc.sql(
+            "SELECT id, project_id, name, state, created_at FROM environments WHERE id = :id")
         .param("id", id)
         .query(Environment.class)
         .optional();
@@ -69,6 +70,9 @@ public class EnvironmentStore {
 
   /** Sets an environment's state. */
   public void setState(String id, String state) {
-    jdbc.sql("UPDATE environments SET state = :s WHERE id = :id").param("id", id).param("s", state).update();
+    jdbc.sql("UPDATE environments SET state = :s WHERE id = :id")
+        .param("id", id)
+        .param("s", state)
+        .update();
   }
 }

@@ -31,7 +31,11 @@ class ProjectController {
   private final EnvironmentStore environments;
   private final Idempotency idempotency;
 
-  ProjectController(ProjectService projects, DataServices services, EnvironmentStore environments, Idempotency idempotency) {
+  ProjectController(
+      ProjectService projects,
+      DataServices services,
+      EnvironmentStore environments,
+      Idempotency idempotency) {
     this.projects = projects;
     this.services = services;
     this.environments = environments;
@@ -42,20 +46,34 @@ class ProjectController {
   ResponseEntity<?> create(
       @RequestBody(required = false) Map<String, Object> body,
       @RequestHeader(value = "Idempotency-Key", required = false) String key) {
-    return idempotency.run(key, "POST /v1/projects", body, () -> {
-      JsonBody in = new JsonBody(body);
-      String slug = in.string("slug", true, ProjectService.SLUG,
-          "must be 3 to 40 characters: lowercase letters, digits and dashes, starting with a letter and not ending with a dash");
-      String name = in.string("name", false, java.util.regex.Pattern.compile("^[^\\p{Cntrl}]{1,200}$"), "must be 1 to 200 printable characters");
-      in.validate();
-      ProjectView p = projects.create(slug, name == null ? slug : name);
-      return ResponseEntity.created(URI.create("/v1/projects/" + p.id())).body(p);
-    });
+    return idempotency.run(
+        key,
+        "POST /v1/projects",
+        body,
+        () -> {
+          JsonBody in = new JsonBody(body);
+          String slug =
+              in.string(
+                  "slug",
+                  true,
+                  ProjectService.SLUG,
+                  "must be 3 to 40 characters: lowercase letters, digits and dashes, starting with a letter and not ending with a dash");
+          String name =
+              in.string(
+                  "name",
+                  false,
+                  java.util.regex.Pattern.compile("^[^\\p{Cntrl}]{1,200}$"),
+                  "must be 1 to 200 printable characters");
+          in.validate();
+          ProjectView p = projects.create(slug, name == null ? slug : name);
+          return ResponseEntity.created(URI.create("/v1/projects/" + p.id())).body(p);
+        });
   }
 
   @GetMapping
   Page<ProjectView> list(
-      @RequestParam(required = false) String cursor, @RequestParam(defaultValue = "50") String limit) {
+      @RequestParam(required = false) String cursor,
+      @RequestParam(defaultValue = "50") String limit) {
     int n;
     try {
       n = Integer.parseInt(limit);
@@ -63,7 +81,8 @@ class ProjectController {
       n = -1;
     }
     if (n < 1 || n > 100) {
-      throw dev.miosa.data.api.web.ApiException.invalid("limit", "must be an integer from 1 to 100");
+      throw dev.miosa.data.api.web.ApiException.invalid(
+          "limit", "must be an integer from 1 to 100");
     }
     return projects.list(cursor, n);
   }
@@ -91,14 +110,24 @@ class ProjectController {
       @RequestBody(required = false) Map<String, Object> body,
       @RequestHeader(value = "Idempotency-Key", required = false) String key) {
     Project p = projects.find(project);
-    return idempotency.run(key, "POST /v1/projects/" + p.id() + "/environments", body, () -> {
-      JsonBody in = new JsonBody(body);
-      String name = in.string("name", true, DataServices.NAME,
-          "must be 1 to 32 characters: lowercase letters, digits and dashes, starting with a letter");
-      in.validate();
-      var created = services.addEnvironment(p, name);
-      return ResponseEntity.created(URI.create("/v1/projects/" + p.id() + "/environments/" + name)).body(created);
-    });
+    return idempotency.run(
+        key,
+        "POST /v1/projects/" + p.id() + "/environments",
+        body,
+        () -> {
+          JsonBody in = new JsonBody(body);
+          String name =
+              in.string(
+                  "name",
+                  true,
+                  DataServices.NAME,
+                  "must be 1 to 32 characters: lowercase letters, digits and dashes, starting with a letter");
+          in.validate();
+          var created = services.addEnvironment(p, name);
+          return ResponseEntity.created(
+                  URI.create("/v1/projects/" + p.id() + "/environments/" + name))
+              .body(created);
+        });
   }
 
   @DeleteMapping("/{project}/environments/{env}")
@@ -109,6 +138,7 @@ class ProjectController {
       @RequestParam(defaultValue = "false") boolean force) {
     Project p = projects.find(project);
     List<String> ops = services.deleteEnvironment(p, env, confirm, force);
-    return ResponseEntity.status(HttpStatus.ACCEPTED).body(Map.of("environment", env, "operationIds", ops));
+    return ResponseEntity.status(HttpStatus.ACCEPTED)
+        .body(Map.of("environment", env, "operationIds", ops));
   }
 }

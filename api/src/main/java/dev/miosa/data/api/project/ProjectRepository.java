@@ -19,5 +19,8 @@ public interface ProjectRepository extends ListCrudRepository<Project, String> {
       WHERE (CAST(:afterAt AS timestamptz) IS NULL OR (created_at, id) > (CAST(:afterAt AS timestamptz), :afterId))
       ORDER BY created_at, id LIMIT :limit
       """)
-  List<Project> page(@Param("afterAt") java.sql.Timestamp afterAt, @Param("afterId") String afterId, @Param("limit") int limit);
+  List<Project> page(
+      @Param("afterAt") java.sql.Timestamp afterAt,
+      @Param("afterId") String afterId,
+      @Param("limit") int limit);
 }

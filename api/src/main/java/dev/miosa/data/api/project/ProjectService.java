@@ -35,7 +35,10 @@ public class ProjectService {
   private final JdbcClient jdbc;
 
   ProjectService(
-      ProjectRepository projects, JdbcAggregateTemplate aggregates, EnvironmentStore environments, JdbcClient jdbc) {
+      ProjectRepository projects,
+      JdbcAggregateTemplate aggregates,
+      EnvironmentStore environments,
+      JdbcClient jdbc) {
     this.projects = projects;
     this.aggregates = aggregates;
     this.environments = environments;
@@ -49,11 +52,13 @@ public class ProjectService {
    */
   @Transactional
   public ProjectView create(String slug, String name) {
-    Project p = new Project(Ids.newId("prj"), slug, name, Instant.now().truncatedTo(ChronoUnit.MICROS));
+    Project p =
+        new Project(Ids.newId("prj"), slug, name, Instant.now().truncatedTo(ChronoUnit.MICROS));
     try {
       aggregates.insert(p);
     } catch (DuplicateKeyException e) {
-      throw new ApiException(ErrorCode.PROJECT_SLUG_TAKEN, "a project with slug '" + slug + "' exists");
+      throw new ApiException(
+          ErrorCode.PROJECT_SLUG_TAKEN, "a project with slug '" + slug + "' exists");
     }
     for (String env : DEFAULT_ENVIRONMENTS) {
       environments.insert(p.id(), env);
@@ -67,15 +72,22 @@ public class ProjectService {
    * @throws ApiException {@code PROJECT_NOT_FOUND}
    */
   public Project find(String idOrSlug) {
-    var found = idOrSlug.startsWith("prj_") ? projects.findById(idOrSlug) : projects.findBySlug(idOrSlug);
+    var found =
+        idOrSlug.startsWith("prj_") ? projects.findById(idOrSlug) : projects.findBySlug(idOrSlug);
     return found.orElseThrow(
-        () -> new ApiException(ErrorCode.PROJECT_NOT_FOUND, "no project '" + printable(idOrSlug) + "'"));
+        () ->
+            new ApiException(
+                ErrorCode.PROJECT_NOT_FOUND, "no project '" + printable(idOrSlug) + "'"));
   }
 
   /** The JSON view of a project. */
   public ProjectView view(Project p) {
     return new ProjectView(
-        p.id(), p.slug(), p.name(), p.createdAt(), environments.live(p.id()).stream().map(EnvironmentView::of).toList());
+        p.id(),
+        p.slug(),
+        p.name(),
+        p.createdAt(),
+        environments.live(p.id()).stream().map(EnvironmentView::of).toList());
   }
 
   /**
@@ -106,7 +118,8 @@ public class ProjectService {
       next =
           Base64.getUrlEncoder()
               .withoutPadding()
-              .encodeToString((last.createdAt() + "|" + last.id()).getBytes(StandardCharsets.UTF_8));
+              .encodeToString(
+                  (last.createdAt() + "|" + last.id()).getBytes(StandardCharsets.UTF_8));
     }
     return new Page<>(page.stream().map(this::view).toList(), next);
   }
@@ -119,7 +132,10 @@ public class ProjectService {
   @Transactional
   public void delete(String idOrSlug) {
     Project p = find(idOrSlug);
-    jdbc.sql("SELECT id FROM projects WHERE id = :id FOR UPDATE").param("id", p.id()).query(String.class).list();
+    jdbc.sql("SELECT id FROM projects WHERE id = :id FOR UPDATE")
+        .param("id", p.id())
+        .query(String.class)
+        .list();
     int live =
         jdbc.sql("SELECT count(*) FROM data_services WHERE project_id = :p AND state <> 'deleted'")
             .param("p", p.id())
@@ -127,7 +143,8 @@ public class ProjectService {
             .single();
     if (live > 0) {
       throw new ApiException(
-          ErrorCode.PROJECT_HAS_SERVICES, "the project still has " + live + " data service(s); delete them first");
+          ErrorCode.PROJECT_HAS_SERVICES,
+          "the project still has " + live + " data service(s); delete them first");
     }
     projects.deleteById(p.id());
   }

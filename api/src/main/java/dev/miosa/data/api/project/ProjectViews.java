@@ -17,7 +17,8 @@ public final class ProjectViews {
    * @param createdAt creation time
    * @param environments its live environments
    */
-  public record ProjectView(String id, String slug, String name, Instant createdAt, List<EnvironmentView> environments) {}
+  public record ProjectView(
+      String id, String slug, String name, Instant createdAt, List<EnvironmentView> environments) {}
 
   /**
    * An environment.

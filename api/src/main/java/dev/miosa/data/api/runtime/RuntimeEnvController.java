@@ -13,14 +13,15 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Runtime API: {@code GET /v1/runtime/env}, the boot-time fetch of the token's environment's
- * variables as JSON, dotenv ({@code ?format=dotenv} or {@code Accept: text/plain}) or shell
- * ({@code ?format=shell}). Served from the {@link VariablesCache}; the read is audited off the
- * request path.
+ * variables as JSON, dotenv ({@code ?format=dotenv} or {@code Accept: text/plain}) or shell ({@code
+ * ?format=shell}). Served from the {@link VariablesCache}; the read is audited off the request
+ * path.
  */
 @RestController
 class RuntimeEnvController {
 
-  private static final java.util.Map<EnvFormat, MediaType> MEDIA_TYPES = new java.util.EnumMap<>(EnvFormat.class);
+  private static final java.util.Map<EnvFormat, MediaType> MEDIA_TYPES =
+      new java.util.EnumMap<>(EnvFormat.class);
 
   static {
     for (EnvFormat f : EnvFormat.values()) {
@@ -28,7 +29,9 @@ class RuntimeEnvController {
           f,
           f == EnvFormat.JSON
               ? MediaType.APPLICATION_JSON
-              : new MediaType(MediaType.parseMediaType(f.mediaType()), java.nio.charset.StandardCharsets.UTF_8));
+              : new MediaType(
+                  MediaType.parseMediaType(f.mediaType()),
+                  java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 
@@ -46,7 +49,9 @@ class RuntimeEnvController {
     // expression per request under a shared lock, which shows up at tens of thousands of boots.
     String format = request.getParameter("format");
     String accept = request.getHeader("Accept");
-    var principal = (RuntimeTokenService.RuntimePrincipal) request.getAttribute(BearerAuthFilter.RUNTIME_PRINCIPAL);
+    var principal =
+        (RuntimeTokenService.RuntimePrincipal)
+            request.getAttribute(BearerAuthFilter.RUNTIME_PRINCIPAL);
     EnvFormat f;
     if (format != null) {
       try {
@@ -54,13 +59,22 @@ class RuntimeEnvController {
       } catch (IllegalArgumentException e) {
         throw ApiException.invalid("format", e.getMessage());
       }
-    } else if (accept != null && accept.contains("text/plain") && !accept.contains("application/json")) {
+    } else if (accept != null
+        && accept.contains("text/plain")
+        && !accept.contains("application/json")) {
       f = EnvFormat.DOTENV;
     } else {
       f = EnvFormat.JSON;
     }
     byte[] body = cache.get(principal.environmentId()).bytes(f);
-    audit.record("runtime-token:" + principal.tokenId(), "variables.read", principal.projectId(), principal.environmentId());
-    return ResponseEntity.ok().contentType(MEDIA_TYPES.get(f)).cacheControl(CacheControl.noStore()).body(body);
+    audit.record(
+        "runtime-token:" + principal.tokenId(),
+        "variables.read",
+        principal.projectId(),
+        principal.environmentId());
+    return ResponseEntity.ok()
+        .contentType(MEDIA_TYPES.get(f))
+        .cacheControl(CacheControl.noStore())
+        .body(body);
   }
 }

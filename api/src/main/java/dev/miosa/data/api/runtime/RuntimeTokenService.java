@@ -1,7 +1,7 @@
 package dev.miosa.data.api.runtime;
 
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.miosa.data.credentials.Secret;
 import dev.miosa.data.credentials.TokenHashes;
 import dev.miosa.data.provisioner.Ids;
@@ -16,8 +16,8 @@ import org.springframework.stereotype.Service;
 /**
  * Mints, checks and revokes runtime tokens: opaque random bearer tokens scoped to one project
  * environment, stored as SHA-256 hashes, with an expiry. Look-ups are cached and refreshed in the
- * background every two seconds; a revocation on this replica takes effect at once, on others
- * within about that time.
+ * background every two seconds; a revocation on this replica takes effect at once, on others within
+ * about that time.
  */
 @Service
 public class RuntimeTokenService {
@@ -30,7 +30,8 @@ public class RuntimeTokenService {
    * @param environmentId its environment
    * @param instanceId its instance, or null
    */
-  public record RuntimePrincipal(String tokenId, String projectId, String environmentId, String instanceId) {}
+  public record RuntimePrincipal(
+      String tokenId, String projectId, String environmentId, String instanceId) {}
 
   /**
    * A newly minted token; {@link #token()} is shown once and never stored.
@@ -45,7 +46,8 @@ public class RuntimeTokenService {
   private final JdbcClient jdbc;
   private final LoadingCache<String, Optional<RuntimeToken>> byHash;
 
-  RuntimeTokenService(RuntimeTokenRepository repository, JdbcAggregateTemplate aggregates, JdbcClient jdbc) {
+  RuntimeTokenService(
+      RuntimeTokenRepository repository, JdbcAggregateTemplate aggregates, JdbcClient jdbc) {
     this.repository = repository;
     this.aggregates = aggregates;
     this.jdbc = jdbc;
@@ -74,7 +76,14 @@ public class RuntimeTokenService {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     RuntimeToken record =
         new RuntimeToken(
-            Ids.newId("rt"), projectId, environmentId, instanceId, TokenHashes.sha256Hex(token.reveal()), now.plus(ttl), null, now);
+            Ids.newId("rt"),
+            projectId,
+            environmentId,
+            instanceId,
+            TokenHashes.sha256Hex(token.reveal()),
+            now.plus(ttl),
+            null,
+            now);
     aggregates.insert(record);
     return new Minted(record, token);
   }
@@ -83,7 +92,8 @@ public class RuntimeTokenService {
    * Checks a presented token.
    *
    * @param token the bearer token
-   * @return the principal when the token exists, is unexpired, unrevoked and its environment is live
+   * @return the principal when the token exists, is unexpired, unrevoked and its environment is
+   *     live
    */
   public Optional<RuntimePrincipal> authenticate(String token) {
     if (!token.startsWith(TokenHashes.RUNTIME_TOKEN_PREFIX) || token.length() > 200) {
@@ -108,13 +118,16 @@ public class RuntimeTokenService {
         .query(
             (rs, n) ->
                 new RuntimeToken(
-                    rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                    rs.getString(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getString(4),
+                    rs.getString(5),
                     rs.getTimestamp(6).toInstant(),
                     rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant(),
                     rs.getTimestamp(8).toInstant()))
         .optional();
   }
-
 
   /**
    * Revokes a token.

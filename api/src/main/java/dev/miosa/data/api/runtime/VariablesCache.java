@@ -1,7 +1,7 @@
 package dev.miosa.data.api.runtime;
 
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.miosa.data.credentials.EnvFormat;
 import dev.miosa.data.provisioner.VariablesResolver;
 import java.nio.charset.StandardCharsets;

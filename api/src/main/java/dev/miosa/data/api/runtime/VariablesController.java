@@ -36,8 +36,12 @@ class VariablesController {
   private final MiosaProperties props;
 
   VariablesController(
-      ProjectService projects, EnvironmentStore environments, VariablesCache cache, RuntimeTokenService tokens,
-      AuditLog audit, MiosaProperties props) {
+      ProjectService projects,
+      EnvironmentStore environments,
+      VariablesCache cache,
+      RuntimeTokenService tokens,
+      AuditLog audit,
+      MiosaProperties props) {
     this.projects = projects;
     this.environments = environments;
     this.cache = cache;
@@ -57,11 +61,18 @@ class VariablesController {
 
   @PostMapping("/v1/projects/{project}/environments/{env}/runtime-tokens")
   ResponseEntity<Map<String, Object>> mint(
-      @PathVariable String project, @PathVariable String env, @RequestBody(required = false) Map<String, Object> body) {
+      @PathVariable String project,
+      @PathVariable String env,
+      @RequestBody(required = false) Map<String, Object> body) {
     Project p = projects.find(project);
     Environment e = activeEnvironment(p, env);
     JsonBody in = new JsonBody(body);
-    String instanceId = in.string("instanceId", false, INSTANCE_ID, "must be 1 to 128 characters of letters, digits, . _ : -");
+    String instanceId =
+        in.string(
+            "instanceId",
+            false,
+            INSTANCE_ID,
+            "must be 1 to 128 characters of letters, digits, . _ : -");
     Long ttl = in.integer("ttlSeconds", false, 60, props.runtimeTokens().maxTtl().toSeconds());
     in.validate();
     Duration lifetime = ttl == null ? props.runtimeTokens().defaultTtl() : Duration.ofSeconds(ttl);
@@ -74,7 +85,8 @@ class VariablesController {
     out.put("project", p.slug());
     out.put("environment", e.name());
     out.put("instanceId", instanceId);
-    return ResponseEntity.created(URI.create("/v1/runtime-tokens/" + minted.record().id())).body(out);
+    return ResponseEntity.created(URI.create("/v1/runtime-tokens/" + minted.record().id()))
+        .body(out);
   }
 
   @DeleteMapping("/v1/runtime-tokens/{id}")
@@ -91,6 +103,9 @@ class VariablesController {
         .find(p.id(), env)
         .filter(e -> "active".equals(e.state()))
         .orElseThrow(
-            () -> new ApiException(ErrorCode.ENVIRONMENT_NOT_FOUND, "no environment '" + ProjectService.printable(env) + "' in " + p.slug()));
+            () ->
+                new ApiException(
+                    ErrorCode.ENVIRONMENT_NOT_FOUND,
+                    "no environment '" + ProjectService.printable(env) + "' in " + p.slug()));
   }
 }

@@ -15,4 +15,10 @@ import java.util.Map;
  * @param createdAt creation time
  */
 public record DataService(
-    String id, String projectId, String type, String name, Map<String, Object> config, String state, Instant createdAt) {}
+    String id,
+    String projectId,
+    String type,
+    String name,
+    Map<String, Object> config,
+    String state,
+    Instant createdAt) {}

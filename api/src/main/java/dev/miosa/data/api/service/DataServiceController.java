@@ -40,21 +40,29 @@ class DataServiceController {
       @RequestBody(required = false) Map<String, Object> body,
       @RequestHeader(value = "Idempotency-Key", required = false) String key) {
     Project p = projects.find(project);
-    return idempotency.run(key, "POST /v1/projects/" + p.id() + "/services", body, () -> {
-      JsonBody in = new JsonBody(body);
-      String type = in.string("type", true, null, null);
-      String name = in.string("name", false, DataServices.NAME,
-          "must be 1 to 32 characters: lowercase letters, digits and dashes, starting with a letter");
-      Map<String, Object> config = in.object("config");
-      in.validate();
-      if (type != null) {
-        services.providerFor(type);
-      }
-      DataServiceView view = services.attach(p, type, name == null ? "main" : name, config);
-      return ResponseEntity.status(HttpStatus.ACCEPTED)
-          .location(URI.create("/v1/projects/" + p.id() + "/services/" + view.id()))
-          .body(view);
-    });
+    return idempotency.run(
+        key,
+        "POST /v1/projects/" + p.id() + "/services",
+        body,
+        () -> {
+          JsonBody in = new JsonBody(body);
+          String type = in.string("type", true, null, null);
+          String name =
+              in.string(
+                  "name",
+                  false,
+                  DataServices.NAME,
+                  "must be 1 to 32 characters: lowercase letters, digits and dashes, starting with a letter");
+          Map<String, Object> config = in.object("config");
+          in.validate();
+          if (type != null) {
+            services.providerFor(type);
+          }
+          DataServiceView view = services.attach(p, type, name == null ? "main" : name, config);
+          return ResponseEntity.status(HttpStatus.ACCEPTED)
+              .location(URI.create("/v1/projects/" + p.id() + "/services/" + view.id()))
+              .body(view);
+        });
   }
 
   @GetMapping
@@ -75,6 +83,7 @@ class DataServiceController {
       @RequestParam(required = false) String confirm,
       @RequestParam(defaultValue = "false") boolean force) {
     Project p = projects.find(project);
-    return ResponseEntity.status(HttpStatus.ACCEPTED).body(services.delete(p, service, confirm, force));
+    return ResponseEntity.status(HttpStatus.ACCEPTED)
+        .body(services.delete(p, service, confirm, force));
   }
 }

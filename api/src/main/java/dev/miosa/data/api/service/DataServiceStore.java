@@ -30,7 +30,8 @@ public class DataServiceStore {
    *
    * @return the new service, or empty when a live one of that type and name exists
    */
-  public Optional<DataService> insert(String projectId, String type, String name, Map<String, Object> config) {
+  public Optional<DataService> insert(
+      String projectId, String type, String name, Map<String, Object> config) {
     return jdbc.sql(
             """
             INSERT INTO data_services (id, project_id, type, name, config)
@@ -49,7 +50,8 @@ public class DataServiceStore {
 
   /** Live (active or deleting) services of a project. */
   public List<DataService> live(String projectId) {
-    return jdbc.sql("SELECT * FROM data_services WHERE project_id = :p AND state <> 'deleted' ORDER BY created_at, id")
+    return jdbc.sql(
+            "SELECT * FROM data_services WHERE project_id = :p AND state <> 'deleted' ORDER BY created_at, id")
         .param("p", projectId)
         .query(this::map)
         .list();
@@ -62,7 +64,8 @@ public class DataServiceStore {
 
   /** A live service by id, within a project. */
   public Optional<DataService> byId(String projectId, String id) {
-    return jdbc.sql("SELECT * FROM data_services WHERE project_id = :p AND id = :id AND state <> 'deleted'")
+    return jdbc.sql(
+            "SELECT * FROM data_services WHERE project_id = :p AND id = :id AND state <> 'deleted'")
         .param("p", projectId)
         .param("id", id)
         .query(this::map)
@@ -82,7 +85,9 @@ public class DataServiceStore {
 
   /** Marks a service as being deleted. */
   public void markDeleting(String id) {
-    jdbc.sql("UPDATE data_services SET state = 'deleting' WHERE id = :id AND state = 'active'").param("id", id).update();
+    jdbc.sql("UPDATE data_services SET state = 'deleting' WHERE id = :id AND state = 'active'")
+        .param("id", id)
+        .update();
   }
 
   private DataService map(ResultSet rs, int row) throws SQLException {

@@ -41,9 +41,13 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 public class DataServices {
 
   /** The data service types of design.md. */
-  public static final Set<String> KNOWN_TYPES = Set.of("postgres", "storage", "redis", "auth", "volume");
+  public static final Set<String> KNOWN_TYPES =
+      Set.of("postgres", "storage", "redis", "auth", "volume");
 
-  /** Data service and environment names: lowercase letters, digits, inner dashes, 1 to 32 characters. */
+  /**
+   * Data service and environment names: lowercase letters, digits, inner dashes, 1 to 32
+   * characters.
+   */
   public static final Pattern NAME = Pattern.compile("^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$");
 
   private final DataServiceStore services;
@@ -93,14 +97,19 @@ public class DataServices {
    */
   public ServiceProvider providerFor(String type) {
     if (!KNOWN_TYPES.contains(type)) {
-      throw ApiException.invalid("type", "must be one of " + String.join(", ", KNOWN_TYPES.stream().sorted().toList()));
+      throw ApiException.invalid(
+          "type", "must be one of " + String.join(", ", KNOWN_TYPES.stream().sorted().toList()));
     }
     return registry
         .provider(type)
         .orElseThrow(
             () ->
                 ApiException.invalid(
-                    "type", "'" + type + "' data services are not available on this server yet; available: " + registry.types()));
+                    "type",
+                    "'"
+                        + type
+                        + "' data services are not available on this server yet; available: "
+                        + registry.types()));
   }
 
   /**
@@ -110,7 +119,8 @@ public class DataServices {
    *     is taken for the type
    */
   @Transactional
-  public DataServiceView attach(Project project, String type, String name, Map<String, Object> config) {
+  public DataServiceView attach(
+      Project project, String type, String name, Map<String, Object> config) {
     ServiceProvider provider = providerFor(type);
     Map<String, Object> validated = provider.validateConfig(config);
     lockProject(project.id());
@@ -118,11 +128,19 @@ public class DataServices {
         services
             .insert(project.id(), type, name, validated)
             .orElseThrow(
-                () -> new ApiException(ErrorCode.SERVICE_CONFLICT, "the project already has a " + type + " data service named '" + name + "'"));
+                () ->
+                    new ApiException(
+                        ErrorCode.SERVICE_CONFLICT,
+                        "the project already has a "
+                            + type
+                            + " data service named '"
+                            + name
+                            + "'"));
     for (Environment env : environments.active(project.id())) {
       resources.createIfAbsent(s.id(), env.id(), resources.place(type, provider.backends()));
     }
-    String op = operations.enqueue(Operation.PROVISION, project.id(), s.id(), null, Map.of(), maxAttempts);
+    String op =
+        operations.enqueue(Operation.PROVISION, project.id(), s.id(), null, Map.of(), maxAttempts);
     wakeWorkerAfterCommit();
     return view(s, op);
   }
@@ -136,10 +154,14 @@ public class DataServices {
     int colon = ref.indexOf(':');
     var found =
         colon > 0
-            ? services.byTypeAndName(project.id(), ref.substring(0, colon), ref.substring(colon + 1))
+            ? services.byTypeAndName(
+                project.id(), ref.substring(0, colon), ref.substring(colon + 1))
             : services.byId(project.id(), ref);
     return found.orElseThrow(
-        () -> new ApiException(ErrorCode.SERVICE_NOT_FOUND, "no data service '" + ProjectService.printable(ref) + "' in this project"));
+        () ->
+            new ApiException(
+                ErrorCode.SERVICE_NOT_FOUND,
+                "no data service '" + ProjectService.printable(ref) + "' in this project"));
   }
 
   /** The live data services of a project. */
@@ -153,8 +175,8 @@ public class DataServices {
    * @param confirm must equal the data service's name
    * @param force override what a {@link DeletionGuard} would refuse (detach attached volumes)
    * @return the view with the operation id
-   * @throws ApiException 400 {@code CONFIRMATION_REQUIRED} naming {@code confirm}; 409 from a
-   *     guard ({@code VOLUME_ATTACHED})
+   * @throws ApiException 400 {@code CONFIRMATION_REQUIRED} naming {@code confirm}; 409 from a guard
+   *     ({@code VOLUME_ATTACHED})
    */
   @Transactional
   public DataServiceView delete(Project project, String ref, String confirm, boolean force) {
@@ -162,15 +184,19 @@ public class DataServices {
     if (!s.name().equals(confirm)) {
       throw new ApiException(
           ErrorCode.CONFIRMATION_REQUIRED,
-          "deleting a data service destroys its data in every environment; repeat its name in ?confirm=" + s.name(),
+          "deleting a data service destroys its data in every environment; repeat its name in ?confirm="
+              + s.name(),
           List.of(new FieldError("confirm", "must equal the data service's name")));
     }
     lockProject(project.id());
     deletionGuards.orderedStream().forEach(g -> g.beforeDelete(s, null, force));
     services.markDeleting(s.id());
     resources.markAbsent(s.id(), null);
-    operations.supersede(s.id(), Operation.PROVISION, "superseded by the deletion of the data service");
-    String op = operations.enqueue(Operation.DEPROVISION, project.id(), s.id(), null, Map.of(), maxAttempts);
+    operations.supersede(
+        s.id(), Operation.PROVISION, "superseded by the deletion of the data service");
+    String op =
+        operations.enqueue(
+            Operation.DEPROVISION, project.id(), s.id(), null, Map.of(), maxAttempts);
     List<String> envIds = environments.live(project.id()).stream().map(Environment::id).toList();
     afterCommit(() -> envIds.forEach(cache::invalidate));
     wakeWorkerAfterCommit();
@@ -189,13 +215,18 @@ public class DataServices {
     Environment env =
         environments
             .insert(project.id(), name)
-            .orElseThrow(() -> new ApiException(ErrorCode.ENVIRONMENT_EXISTS, "environment '" + name + "' exists"));
+            .orElseThrow(
+                () ->
+                    new ApiException(
+                        ErrorCode.ENVIRONMENT_EXISTS, "environment '" + name + "' exists"));
     List<String> ops = new ArrayList<>();
     for (DataService s : services.active(project.id())) {
       ServiceProvider provider = registry.provider(s.type()).orElse(null);
       List<String> backends = provider == null ? List.of("default") : provider.backends();
       resources.createIfAbsent(s.id(), env.id(), resources.place(s.type(), backends));
-      ops.add(operations.enqueue(Operation.PROVISION, project.id(), s.id(), env.id(), Map.of(), maxAttempts));
+      ops.add(
+          operations.enqueue(
+              Operation.PROVISION, project.id(), s.id(), env.id(), Map.of(), maxAttempts));
     }
     wakeWorkerAfterCommit();
     return new EnvironmentCreated(EnvironmentView.of(env), ops);
@@ -217,11 +248,16 @@ public class DataServices {
    * @return the operations started
    */
   @Transactional
-  public List<String> deleteEnvironment(Project project, String name, String confirm, boolean force) {
+  public List<String> deleteEnvironment(
+      Project project, String name, String confirm, boolean force) {
     Environment env =
         environments
             .find(project.id(), name)
-            .orElseThrow(() -> new ApiException(ErrorCode.ENVIRONMENT_NOT_FOUND, "no environment '" + ProjectService.printable(name) + "'"));
+            .orElseThrow(
+                () ->
+                    new ApiException(
+                        ErrorCode.ENVIRONMENT_NOT_FOUND,
+                        "no environment '" + ProjectService.printable(name) + "'"));
     if (!env.name().equals(confirm)) {
       throw new ApiException(
           ErrorCode.CONFIRMATION_REQUIRED,
@@ -234,7 +270,9 @@ public class DataServices {
     for (DataService s : services.live(project.id())) {
       deletionGuards.orderedStream().forEach(g -> g.beforeDelete(s, env.id(), force));
       if (resources.markAbsent(s.id(), env.id()) > 0) {
-        ops.add(operations.enqueue(Operation.DEPROVISION, project.id(), s.id(), env.id(), Map.of(), maxAttempts));
+        ops.add(
+            operations.enqueue(
+                Operation.DEPROVISION, project.id(), s.id(), env.id(), Map.of(), maxAttempts));
       }
     }
     if (ops.isEmpty()) {
@@ -260,7 +298,9 @@ public class DataServices {
     boolean anyFailed = false;
     boolean anyPending = false;
     for (ResourceRow r : resources.ofService(s.id(), null)) {
-      envs.put(r.environmentName(), new DataServiceView.EnvironmentResource(r.phase(), variables.names(r), r.error()));
+      envs.put(
+          r.environmentName(),
+          new DataServiceView.EnvironmentResource(r.phase(), variables.names(r), r.error()));
       anyFailed |= "failed".equals(r.phase());
       anyPending |= !"ready".equals(r.phase());
     }
@@ -270,11 +310,15 @@ public class DataServices {
           case "deleted" -> "deleted";
           default -> anyFailed ? "failed" : anyPending ? "provisioning" : "ready";
         };
-    return new DataServiceView(s.id(), s.type(), s.name(), phase, s.config(), s.createdAt(), envs, operationId);
+    return new DataServiceView(
+        s.id(), s.type(), s.name(), phase, s.config(), s.createdAt(), envs, operationId);
   }
 
   private void lockProject(String projectId) {
-    jdbc.sql("SELECT id FROM projects WHERE id = :id FOR UPDATE").param("id", projectId).query(String.class).list();
+    jdbc.sql("SELECT id FROM projects WHERE id = :id FOR UPDATE")
+        .param("id", projectId)
+        .query(String.class)
+        .list();
   }
 
   private void wakeWorkerAfterCommit() {

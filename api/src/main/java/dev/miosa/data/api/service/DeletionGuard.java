@@ -3,8 +3,8 @@ package dev.miosa.data.api.service;
 /**
  * Asked before the resources of a data service (or of one of its environments) are marked for
  * removal, inside the same transaction, so that a service type can refuse a delete that would
- * destroy data in use (a volume attached to an instance) or clear the way when the operator
- * forces it.
+ * destroy data in use (a volume attached to an instance) or clear the way when the operator forces
+ * it.
  */
 public interface DeletionGuard {
 

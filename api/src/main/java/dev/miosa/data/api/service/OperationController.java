@@ -36,11 +36,28 @@ class OperationController {
    */
   @JsonInclude(JsonInclude.Include.ALWAYS)
   record OperationView(
-      String id, String type, String state, int attempts, String error, String errorCode,
-      String projectId, String serviceId, Instant createdAt, Instant finishedAt) {
+      String id,
+      String type,
+      String state,
+      int attempts,
+      String error,
+      String errorCode,
+      String projectId,
+      String serviceId,
+      Instant createdAt,
+      Instant finishedAt) {
     static OperationView of(Operation o) {
       return new OperationView(
-          o.id(), o.type(), o.state(), o.attempts(), o.error(), o.errorCode(), o.projectId(), o.serviceId(), o.createdAt(), o.finishedAt());
+          o.id(),
+          o.type(),
+          o.state(),
+          o.attempts(),
+          o.error(),
+          o.errorCode(),
+          o.projectId(),
+          o.serviceId(),
+          o.createdAt(),
+          o.finishedAt());
     }
   }
 
@@ -49,6 +66,12 @@ class OperationController {
     return operations
         .find(id)
         .map(OperationView::of)
-        .orElseThrow(() -> new ApiException(ErrorCode.OPERATION_NOT_FOUND, "no operation '" + dev.miosa.data.api.project.ProjectService.printable(id) + "'"));
+        .orElseThrow(
+            () ->
+                new ApiException(
+                    ErrorCode.OPERATION_NOT_FOUND,
+                    "no operation '"
+                        + dev.miosa.data.api.project.ProjectService.printable(id)
+                        + "'"));
   }
 }

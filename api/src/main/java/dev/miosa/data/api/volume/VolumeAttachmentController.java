@@ -27,24 +27,32 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Operator API: attachments of a volume data service (api.md, "Volumes add"). An instance
- * attaches the volume of its environment, renews its lease and detaches; the operator forces a
- * detach with {@code ?force=true}. {@code ?environment=} picks the volume when an instance holds
- * several of the service's; {@code ?fencingToken=} limits a renew or detach to that attachment.
+ * Operator API: attachments of a volume data service (api.md, "Volumes add"). An instance attaches
+ * the volume of its environment, renews its lease and detaches; the operator forces a detach with
+ * {@code ?force=true}. {@code ?environment=} picks the volume when an instance holds several of the
+ * service's; {@code ?fencingToken=} limits a renew or detach to that attachment.
  */
 @RestController
 @RequestMapping("/v1/projects/{project}/services/{service}/attachments")
 class VolumeAttachmentController extends VolumeControllerBase {
 
   VolumeAttachmentController(
-      ProjectService projects, DataServices services, EnvironmentStore environments, ObjectProvider<Volumes> volumes) {
+      ProjectService projects,
+      DataServices services,
+      EnvironmentStore environments,
+      ObjectProvider<Volumes> volumes) {
     super(projects, services, environments, volumes);
   }
 
-  /** {@code 201} and the mount spec; {@code 200} when the instance holds it already; {@code 409} naming the holder. */
+  /**
+   * {@code 201} and the mount spec; {@code 200} when the instance holds it already; {@code 409}
+   * naming the holder.
+   */
   @PostMapping
   ResponseEntity<AttachmentView> attach(
-      @PathVariable String project, @PathVariable String service, @RequestBody(required = false) Map<String, Object> body) {
+      @PathVariable String project,
+      @PathVariable String service,
+      @RequestBody(required = false) Map<String, Object> body) {
     DataService s = volumeService(project, service);
     JsonBody in = new JsonBody(body);
     String environment = in.string("environment", true, null, null);
@@ -54,7 +62,14 @@ class VolumeAttachmentController extends VolumeControllerBase {
     Volume volume = volumes().store().of(s.id(), environment(s, environment).id());
     Attachment a = volumes().attachments().attach(volume.resourceId(), instanceId);
     return ResponseEntity.status(a.created() ? HttpStatus.CREATED : HttpStatus.OK)
-        .location(URI.create("/v1/projects/" + s.projectId() + "/services/" + s.id() + "/attachments/" + instanceId))
+        .location(
+            URI.create(
+                "/v1/projects/"
+                    + s.projectId()
+                    + "/services/"
+                    + s.id()
+                    + "/attachments/"
+                    + instanceId))
         .body(AttachmentView.of(a));
   }
 
@@ -68,7 +83,9 @@ class VolumeAttachmentController extends VolumeControllerBase {
       @RequestParam(required = false) Long fencingToken) {
     DataService s = volumeService(project, service);
     return AttachmentView.of(
-        volumes().attachments().renew(s.id(), environmentIdOrNull(s, environment), instanceId, fencingToken));
+        volumes()
+            .attachments()
+            .renew(s.id(), environmentIdOrNull(s, environment), instanceId, fencingToken));
   }
 
   /** {@code 204}, also when a late detach of an older attachment changes nothing. */
@@ -81,17 +98,23 @@ class VolumeAttachmentController extends VolumeControllerBase {
       @RequestParam(required = false) Long fencingToken,
       @RequestParam(defaultValue = "false") boolean force) {
     DataService s = volumeService(project, service);
-    volumes().attachments().detach(s.id(), environmentIdOrNull(s, environment), instanceId, fencingToken, force);
+    volumes()
+        .attachments()
+        .detach(s.id(), environmentIdOrNull(s, environment), instanceId, fencingToken, force);
     return ResponseEntity.noContent().build();
   }
 
   /** The current attachments (unexpired leases), optionally of one environment. */
   @GetMapping
   Map<String, List<AttachmentView>> list(
-      @PathVariable String project, @PathVariable String service, @RequestParam(required = false) String environment) {
+      @PathVariable String project,
+      @PathVariable String service,
+      @RequestParam(required = false) String environment) {
     DataService s = volumeService(project, service);
     return Map.of(
         "items",
-        volumes().attachments().current(s.id(), environmentIdOrNull(s, environment)).stream().map(AttachmentView::of).toList());
+        volumes().attachments().current(s.id(), environmentIdOrNull(s, environment)).stream()
+            .map(AttachmentView::of)
+            .toList());
   }
 }

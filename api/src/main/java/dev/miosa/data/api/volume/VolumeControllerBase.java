@@ -16,8 +16,8 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 
 /**
- * What the volume endpoints share: finding the volume data service and environment a request
- * names, and answering refused volume requests as problem details that list the holders.
+ * What the volume endpoints share: finding the volume data service and environment a request names,
+ * and answering refused volume requests as problem details that list the holders.
  */
 abstract class VolumeControllerBase {
 
@@ -27,7 +27,10 @@ abstract class VolumeControllerBase {
   private final ObjectProvider<Volumes> volumes;
 
   VolumeControllerBase(
-      ProjectService projects, DataServices services, EnvironmentStore environments, ObjectProvider<Volumes> volumes) {
+      ProjectService projects,
+      DataServices services,
+      EnvironmentStore environments,
+      ObjectProvider<Volumes> volumes) {
     this.projects = projects;
     this.services = services;
     this.environments = environments;
@@ -42,7 +45,8 @@ abstract class VolumeControllerBase {
   Volumes volumes() {
     Volumes v = volumes.getIfAvailable();
     if (v == null) {
-      throw new ApiException(ErrorCode.UNAVAILABLE, "this server cannot serve volumes: e2fsprogs is not installed");
+      throw new ApiException(
+          ErrorCode.UNAVAILABLE, "this server cannot serve volumes: e2fsprogs is not installed");
     }
     return v;
   }
@@ -57,7 +61,11 @@ abstract class VolumeControllerBase {
     if (!"volume".equals(s.type())) {
       throw new ApiException(
           ErrorCode.VOLUME_NOT_FOUND,
-          "'" + s.type() + ":" + s.name() + "' is not a volume; attachments, snapshots and resizes exist only for volumes");
+          "'"
+              + s.type()
+              + ":"
+              + s.name()
+              + "' is not a volume; attachments, snapshots and resizes exist only for volumes");
     }
     return s;
   }
@@ -70,7 +78,11 @@ abstract class VolumeControllerBase {
   Environment environment(DataService s, String name) {
     return environments
         .find(s.projectId(), name)
-        .orElseThrow(() -> new ApiException(ErrorCode.ENVIRONMENT_NOT_FOUND, "no environment '" + ProjectService.printable(name) + "'"));
+        .orElseThrow(
+            () ->
+                new ApiException(
+                    ErrorCode.ENVIRONMENT_NOT_FOUND,
+                    "no environment '" + ProjectService.printable(name) + "'"));
   }
 
   /** The environment's id, or null when no name is given. */
@@ -81,7 +93,8 @@ abstract class VolumeControllerBase {
   @ExceptionHandler(VolumeException.class)
   ResponseEntity<Map<String, Object>> volumeProblem(VolumeException e) {
     ApiException api = VolumeProblems.toApi(e);
-    ResponseEntity<Map<String, Object>> res = ProblemHandler.problem(api.code(), api.getMessage(), api.errors());
+    ResponseEntity<Map<String, Object>> res =
+        ProblemHandler.problem(api.code(), api.getMessage(), api.errors());
     if (!e.holders().isEmpty()) {
       res.getBody().put("holders", e.holders()); // kind, id, environment, leaseExpiresAt
     }

@@ -28,8 +28,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Operator API: snapshots, restores and resizes of a volume data service's volumes. Each starts
- * an operation ({@code 202} with its {@code operationId}, polled at {@code /v1/operations/{id}});
+ * Operator API: snapshots, restores and resizes of a volume data service's volumes. Each starts an
+ * operation ({@code 202} with its {@code operationId}, polled at {@code /v1/operations/{id}});
  * requests that cannot succeed are refused first and start nothing.
  */
 @RestController
@@ -51,34 +51,55 @@ class VolumeMaintenanceController extends VolumeControllerBase {
   /** {@code 202}: a snapshot of the environment's volume, attached (crash-consistent) or not. */
   @PostMapping("/snapshots")
   ResponseEntity<SnapshotView> snapshot(
-      @PathVariable String project, @PathVariable String service, @RequestBody(required = false) Map<String, Object> body) {
+      @PathVariable String project,
+      @PathVariable String service,
+      @RequestBody(required = false) Map<String, Object> body) {
     DataService s = volumeService(project, service);
     Volume volume = volumeOf(s, body);
     Snapshot snap = volumes().operations().requestSnapshot(volume.resourceId());
     worker.wakeUp();
     return ResponseEntity.status(HttpStatus.ACCEPTED)
-        .location(URI.create("/v1/projects/" + s.projectId() + "/services/" + s.id() + "/snapshots/" + snap.id()))
+        .location(
+            URI.create(
+                "/v1/projects/"
+                    + s.projectId()
+                    + "/services/"
+                    + s.id()
+                    + "/snapshots/"
+                    + snap.id()))
         .body(SnapshotView.of(snap));
   }
 
   /** The snapshots, oldest first, optionally of one environment. */
   @GetMapping("/snapshots")
   Map<String, List<SnapshotView>> snapshots(
-      @PathVariable String project, @PathVariable String service, @RequestParam(required = false) String environment) {
+      @PathVariable String project,
+      @PathVariable String service,
+      @RequestParam(required = false) String environment) {
     DataService s = volumeService(project, service);
     return Map.of(
-        "items", volumes().snapshots().list(s.id(), environmentIdOrNull(s, environment)).stream().map(SnapshotView::of).toList());
+        "items",
+        volumes().snapshots().list(s.id(), environmentIdOrNull(s, environment)).stream()
+            .map(SnapshotView::of)
+            .toList());
   }
 
   @GetMapping("/snapshots/{snapshotId}")
-  SnapshotView snapshot(@PathVariable String project, @PathVariable String service, @PathVariable String snapshotId) {
+  SnapshotView snapshot(
+      @PathVariable String project, @PathVariable String service, @PathVariable String snapshotId) {
     DataService s = volumeService(project, service);
     return volumes()
         .snapshots()
         .find(snapshotId)
         .filter(snap -> snap.serviceId().equals(s.id()) && !"deleted".equals(snap.state()))
         .map(SnapshotView::of)
-        .orElseThrow(() -> new VolumeException(VolumeError.SNAPSHOT_NOT_FOUND, "no snapshot '" + ProjectService.printable(snapshotId) + "' on this data service"));
+        .orElseThrow(
+            () ->
+                new VolumeException(
+                    VolumeError.SNAPSHOT_NOT_FOUND,
+                    "no snapshot '"
+                        + ProjectService.printable(snapshotId)
+                        + "' on this data service"));
   }
 
   /**
@@ -104,7 +125,9 @@ class VolumeMaintenanceController extends VolumeControllerBase {
    */
   @PostMapping("/resize")
   ResponseEntity<Map<String, Object>> resize(
-      @PathVariable String project, @PathVariable String service, @RequestBody(required = false) Map<String, Object> body) {
+      @PathVariable String project,
+      @PathVariable String service,
+      @RequestBody(required = false) Map<String, Object> body) {
     DataService s = volumeService(project, service);
     Volume volume = volumeOf(s, body);
     Object size = body == null ? null : body.get("sizeGiB");

@@ -20,7 +20,10 @@ public final class VolumeProblems {
   public static ApiException toApi(VolumeException e) {
     if (e.error().kind() == VolumeError.Kind.INVALID) {
       String field = e.error() == VolumeError.INVALID_INSTANCE_ID ? "instanceId" : "environment";
-      return new ApiException(ErrorCode.INVALID_REQUEST, field + ": " + e.getMessage(), List.of(new FieldError(field, e.getMessage())));
+      return new ApiException(
+          ErrorCode.INVALID_REQUEST,
+          field + ": " + e.getMessage(),
+          List.of(new FieldError(field, e.getMessage())));
     }
     return new ApiException(ErrorCode.valueOf(e.error().name()), e.getMessage());
   }

@@ -19,8 +19,8 @@ final class VolumeViews {
    * @param filesystem {@code ext4}
    * @param mountPath where to mount it ({@code VOLUME_PATH})
    * @param sizeGiB image size
-   * @param fencingToken grows with every new attachment and forced detach; send it with writes
-   *     and with {@code ?fencingToken=} on renew and detach
+   * @param fencingToken grows with every new attachment and forced detach; send it with writes and
+   *     with {@code ?fencingToken=} on renew and detach
    * @param attachedAt when the attachment began
    * @param leaseExpiresAt renew (PUT) before this, or another instance may take the volume over
    */
@@ -37,8 +37,16 @@ final class VolumeViews {
       Instant leaseExpiresAt) {
     static AttachmentView of(Attachment a) {
       return new AttachmentView(
-          a.id(), a.environment(), a.holder(), a.imagePath(), a.filesystem(), a.mountPath(), a.sizeGiB(),
-          a.fencingToken(), a.attachedAt(), a.leaseExpiresAt());
+          a.id(),
+          a.environment(),
+          a.holder(),
+          a.imagePath(),
+          a.filesystem(),
+          a.mountPath(),
+          a.sizeGiB(),
+          a.fencingToken(),
+          a.attachedAt(),
+          a.leaseExpiresAt());
     }
   }
 
@@ -67,8 +75,15 @@ final class VolumeViews {
       Instant completedAt) {
     static SnapshotView of(Snapshot s) {
       return new SnapshotView(
-          s.id(), s.environment(), s.state(), s.consistency(), s.sizeGiB(), s.allocatedBytes(), s.operationId(),
-          s.createdAt(), s.completedAt());
+          s.id(),
+          s.environment(),
+          s.state(),
+          s.consistency(),
+          s.sizeGiB(),
+          s.allocatedBytes(),
+          s.operationId(),
+          s.createdAt(),
+          s.completedAt());
     }
   }
 }

@@ -29,7 +29,8 @@ public class ApiException extends RuntimeException {
 
   /** A {@code 400} naming one field. */
   public static ApiException invalid(String field, String message) {
-    return new ApiException(ErrorCode.INVALID_REQUEST, field + ": " + message, List.of(new FieldError(field, message)));
+    return new ApiException(
+        ErrorCode.INVALID_REQUEST, field + ": " + message, List.of(new FieldError(field, message)));
   }
 
   /** The machine code. */

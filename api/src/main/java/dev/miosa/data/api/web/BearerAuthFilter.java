@@ -13,12 +13,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Authenticates requests by bearer token (RFC 6750): the operator API under {@code /v1/} needs
- * the admin token; {@code /v1/runtime/} needs a runtime token, whose environment is put on the
- * request as {@link #RUNTIME_PRINCIPAL}; {@code /v1/auth/} and {@code /v1/storage/} check their
- * own credentials. Anything else (health, docs) is public. Bodies over {@link
- * RequestLimits#MAX_BODY_BYTES} are refused first. (One filter, not two: Tomcat looks each
- * filter up under a lock on every request, which costs throughput on the hot env fetch.)
+ * Authenticates requests by bearer token (RFC 6750): the operator API under {@code /v1/} needs the
+ * admin token; {@code /v1/runtime/} needs a runtime token, whose environment is put on the request
+ * as {@link #RUNTIME_PRINCIPAL}; {@code /v1/auth/} and {@code /v1/storage/} check their own
+ * credentials. Anything else (health, docs) is public. Bodies over {@link
+ * RequestLimits#MAX_BODY_BYTES} are refused first. (One filter, not two: Tomcat looks each filter
+ * up under a lock on every request, which costs throughput on the hot env fetch.)
  */
 @Component
 @Order(1)
@@ -38,14 +38,17 @@ public class BearerAuthFilter extends OncePerRequestFilter {
   }
 
   @Override
-  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     if (request.getContentLengthLong() > RequestLimits.MAX_BODY_BYTES) {
       RequestLimits.reject(response, json);
       return;
     }
     String path = request.getRequestURI().substring(request.getContextPath().length());
-    if (!path.startsWith("/v1/") || path.startsWith("/v1/auth/") || path.startsWith("/v1/storage/")) {
+    if (!path.startsWith("/v1/")
+        || path.startsWith("/v1/auth/")
+        || path.startsWith("/v1/storage/")) {
       chain.doFilter(request, response);
       return;
     }

@@ -33,7 +33,8 @@ public enum ErrorCode {
   BACKUP_NOT_FOUND(HttpStatus.NOT_FOUND, "Backup not found"),
   BACKUP_NOT_READY(HttpStatus.CONFLICT, "Backup not ready"),
   DATABASE_NOT_READY(HttpStatus.CONFLICT, "Database not ready"),
-  IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency-Key reused with another request"),
+  IDEMPOTENCY_KEY_REUSED(
+      HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency-Key reused with another request"),
   IDEMPOTENCY_KEY_IN_FLIGHT(HttpStatus.CONFLICT, "Request with this Idempotency-Key still running"),
   INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
   UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable");
@@ -58,6 +59,7 @@ public enum ErrorCode {
 
   /** The problem type URI, e.g. {@code https://miosa.dev/problems/project-not-found}. */
   public String typeUri() {
-    return "https://miosa.dev/problems/" + name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    return "https://miosa.dev/problems/"
+        + name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
 }

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Reads fields of a JSON request body (parsed as a map) with strict types, collecting every
- * invalid field so that one {@code 400} names them all. Strings are never coerced from numbers,
- * nor numbers from strings.
+ * Reads fields of a JSON request body (parsed as a map) with strict types, collecting every invalid
+ * field so that one {@code 400} names them all. Strings are never coerced from numbers, nor numbers
+ * from strings.
  */
 public final class JsonBody {
 
@@ -63,7 +63,9 @@ public final class JsonBody {
       }
       return null;
     }
-    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || v instanceof Double && Double.isInfinite((Double) v)) {
+    if (!(v instanceof Number n)
+        || n.doubleValue() != Math.rint(n.doubleValue())
+        || v instanceof Double && Double.isInfinite((Double) v)) {
       errors.add(new FieldError(field, "must be an integer"));
       return null;
     }

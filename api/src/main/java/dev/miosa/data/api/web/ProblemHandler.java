@@ -3,8 +3,8 @@ package dev.miosa.data.api.web;
 import dev.miosa.data.provisioner.spi.InvalidConfigException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -39,7 +39,8 @@ public class ProblemHandler {
    * @param errors invalid fields
    * @return the response
    */
-  public static ResponseEntity<Map<String, Object>> problem(ErrorCode code, String detail, List<FieldError> errors) {
+  public static ResponseEntity<Map<String, Object>> problem(
+      ErrorCode code, String detail, List<FieldError> errors) {
     Map<String, Object> pd = body(code, detail, errors);
     HttpHeaders headers = new HttpHeaders();
     headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
@@ -78,7 +79,9 @@ public class ProblemHandler {
   @ExceptionHandler(InvalidConfigException.class)
   ResponseEntity<Map<String, Object>> config(InvalidConfigException e) {
     return problem(
-        ErrorCode.INVALID_REQUEST, e.field() + ": " + e.getMessage(), List.of(new FieldError(e.field(), e.getMessage())));
+        ErrorCode.INVALID_REQUEST,
+        e.field() + ": " + e.getMessage(),
+        List.of(new FieldError(e.field(), e.getMessage())));
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)
@@ -112,7 +115,10 @@ public class ProblemHandler {
 
   @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
   ResponseEntity<Map<String, Object>> method(HttpRequestMethodNotSupportedException e) {
-    return problem(ErrorCode.METHOD_NOT_ALLOWED, "method " + e.getMethod() + " is not allowed here", List.of());
+    return problem(
+        ErrorCode.METHOD_NOT_ALLOWED,
+        "method " + e.getMethod() + " is not allowed here",
+        List.of());
   }
 
   @ExceptionHandler(HttpMediaTypeNotSupportedException.class)

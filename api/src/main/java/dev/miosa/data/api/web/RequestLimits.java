@@ -7,8 +7,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The request body limit: every request of the API is a small JSON document (object bytes never
- * pass through the control plane; they go to the object store through signed URLs), so bodies
- * over 1 MiB get {@code 413} before they are read. Applied by {@link BearerAuthFilter}.
+ * pass through the control plane; they go to the object store through signed URLs), so bodies over
+ * 1 MiB get {@code 413} before they are read. Applied by {@link BearerAuthFilter}.
  */
 public final class RequestLimits {
 
@@ -22,8 +22,13 @@ public final class RequestLimits {
     response.setStatus(413);
     response.setContentType("application/problem+json");
     response.setHeader("Connection", "close");
-    response.getWriter()
-        .write(json.writeValueAsString(
-            ProblemHandler.body(ErrorCode.PAYLOAD_TOO_LARGE, "request bodies are limited to 1 MiB", List.of())));
+    response
+        .getWriter()
+        .write(
+            json.writeValueAsString(
+                ProblemHandler.body(
+                    ErrorCode.PAYLOAD_TOO_LARGE,
+                    "request bodies are limited to 1 MiB",
+                    List.of())));
   }
 }

@@ -7,9 +7,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * The API speaks JSON only: the {@code Accept} header never selects another converter (XML
- * converters arrive on the classpath with the embedded object store), so a browser's default
- * {@code Accept} or {@code application/xml} still gets JSON. Endpoints that serve other formats
- * (the runtime env's dotenv and shell) choose them explicitly.
+ * converters arrive on the classpath with the embedded object store), so a browser's default {@code
+ * Accept} or {@code application/xml} still gets JSON. Endpoints that serve other formats (the
+ * runtime env's dotenv and shell) choose them explicitly.
  */
 @Configuration(proxyBeanMethods = false)
 public class WebConfig implements WebMvcConfigurer {

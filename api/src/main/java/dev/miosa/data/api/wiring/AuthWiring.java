@@ -20,8 +20,8 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * Wires auth realms: the {@code auth} service provider and the realm API under {@code
- * /v1/auth/{realmId}} (which the bearer filter leaves to the realm's own token checks). Realms
- * live in the control-plane store, so the embedded default needs no extra server.
+ * /v1/auth/{realmId}} (which the bearer filter leaves to the realm's own token checks). Realms live
+ * in the control-plane store, so the embedded default needs no extra server.
  */
 @Configuration(proxyBeanMethods = false)
 public class AuthWiring {
@@ -51,9 +51,12 @@ public class AuthWiring {
             props.argon2Iterations(),
             props.realmCacheTtl());
     if (settings.publicBaseUrl().endsWith(":0")) {
-      log.warn("server.port is 0 (a random port) and MIOSA_PUBLIC_URL is unset: AUTH_URL will name port 0; set MIOSA_PUBLIC_URL");
+      log.warn(
+          "server.port is 0 (a random port) and MIOSA_PUBLIC_URL is unset: AUTH_URL will name port 0; set MIOSA_PUBLIC_URL");
     }
-    log.info("auth realms are served at {}/v1/auth/<realm id> (set MIOSA_PUBLIC_URL to change the base)", settings.publicBaseUrl());
+    log.info(
+        "auth realms are served at {}/v1/auth/<realm id> (set MIOSA_PUBLIC_URL to change the base)",
+        settings.publicBaseUrl());
     return new AuthModule(
         jdbc,
         transactions,

@@ -46,7 +46,8 @@ public class PostgresBackupWiring {
 
     /** The backups, or a {@code BACKUPS_UNAVAILABLE} failure saying why there are none. */
     public PostgresBackups require() {
-      return backups.orElseThrow(() -> new ProvisioningException("BACKUPS_UNAVAILABLE", unavailable, false, null));
+      return backups.orElseThrow(
+          () -> new ProvisioningException("BACKUPS_UNAVAILABLE", unavailable, false, null));
     }
   }
 
@@ -60,14 +61,19 @@ public class PostgresBackupWiring {
       PostgresProvider provider,
       dev.miosa.data.api.config.MiosaProperties miosa) {
     if (!props.enabled()) {
-      return new Backups(Optional.empty(), "Postgres backups are turned off (MIOSA_POSTGRES_BACKUPS_ENABLED=false)");
+      return new Backups(
+          Optional.empty(),
+          "Postgres backups are turned off (MIOSA_POSTGRES_BACKUPS_ENABLED=false)");
     }
     if (tools.tools().isEmpty()) {
-      return new Backups(Optional.empty(), "Postgres backups need pg_dump and pg_restore: " + tools.missing());
+      return new Backups(
+          Optional.empty(), "Postgres backups need pg_dump and pg_restore: " + tools.missing());
     }
     BackupObjectStore bucket = bucket(props, storage);
     if (bucket == null) {
-      return new Backups(Optional.empty(), "Postgres backups need an object store (MIOSA_POSTGRES_BACKUPS_URL or MIOSA_STORAGE_URL)");
+      return new Backups(
+          Optional.empty(),
+          "Postgres backups need an object store (MIOSA_POSTGRES_BACKUPS_URL or MIOSA_STORAGE_URL)");
     }
     log.info("Postgres backups go to {}", bucket);
     return new Backups(
@@ -78,38 +84,49 @@ public class PostgresBackupWiring {
                 bucket,
                 tools.tools().get(),
                 provider,
-                new PostgresBackups.Settings(miosa.worker().maxAttempts(), props.deletedRetention()))),
+                new PostgresBackups.Settings(
+                    miosa.worker().maxAttempts(), props.deletedRetention()))),
         null);
   }
 
-  private static BackupObjectStore bucket(PostgresBackupProperties props, ObjectProvider<StorageBackends> storage) {
+  private static BackupObjectStore bucket(
+      PostgresBackupProperties props, ObjectProvider<StorageBackends> storage) {
     if (props.url() != null && !props.url().isBlank()) {
       if (props.accessKey() == null || props.secretKey() == null) {
         throw new IllegalStateException(
             "MIOSA_POSTGRES_BACKUPS_ACCESS_KEY and MIOSA_POSTGRES_BACKUPS_SECRET_KEY must be set with MIOSA_POSTGRES_BACKUPS_URL");
       }
-      return new BackupObjectStore(URI.create(props.url().trim()), props.region(), props.accessKey(), Secret.of(props.secretKey()), props.bucket());
+      return new BackupObjectStore(
+          URI.create(props.url().trim()),
+          props.region(),
+          props.accessKey(),
+          Secret.of(props.secretKey()),
+          props.bucket());
     }
     StorageBackends backends = storage.getIfAvailable();
     if (backends == null || backends.ids().isEmpty()) {
       return null;
     }
     StorageServer s = backends.get(backends.ids().get(0)).server();
-    return new BackupObjectStore(s.endpoint(), s.region(), s.accessKey(), s.secretKey(), props.bucket());
+    return new BackupObjectStore(
+        s.endpoint(), s.region(), s.accessKey(), s.secretKey(), props.bucket());
   }
 
   @Bean
   OperationHandler postgresBackupHandler(Backups backups) {
-    return new Delegating(PostgresBackups.BACKUP_OPERATION, backups, PostgresBackups::backupHandler);
+    return new Delegating(
+        PostgresBackups.BACKUP_OPERATION, backups, PostgresBackups::backupHandler);
   }
 
   @Bean
   OperationHandler postgresRestoreHandler(Backups backups) {
-    return new Delegating(PostgresBackups.RESTORE_OPERATION, backups, PostgresBackups::restoreHandler);
+    return new Delegating(
+        PostgresBackups.RESTORE_OPERATION, backups, PostgresBackups::restoreHandler);
   }
 
   /** A handler that fails at once, saying why, when this server cannot take backups. */
-  record Delegating(String operationType, Backups backups, Function<PostgresBackups, OperationHandler> handler)
+  record Delegating(
+      String operationType, Backups backups, Function<PostgresBackups, OperationHandler> handler)
       implements OperationHandler {
     @Override
     public void execute(String operationId, ResourceContext resource, Map<String, Object> params) {
@@ -118,7 +135,8 @@ public class PostgresBackupWiring {
   }
 
   @Bean
-  SchedulerStarter postgresBackupScheduler(Backups backups, DataSource dataSource, PostgresBackupProperties props) {
+  SchedulerStarter postgresBackupScheduler(
+      Backups backups, DataSource dataSource, PostgresBackupProperties props) {
     return new SchedulerStarter(backups, dataSource, props);
   }
 

@@ -81,35 +81,64 @@ public class PostgresWiring {
                 + " plane writes databases.ini and users.txt for PgBouncer");
       }
       PgTools pgTools =
-          tools.tools().orElseThrow(() -> new IllegalStateException("MIOSA_PGBOUNCER_ADMIN_URL needs psql: " + tools.missing()));
+          tools
+              .tools()
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "MIOSA_PGBOUNCER_ADMIN_URL needs psql: " + tools.missing()));
       PgBouncer settings =
-          PgBouncer.parse(props.adminUrl(), props.configDir(), props.publicHost(), props.publicPort() == null ? 0 : props.publicPort());
+          PgBouncer.parse(
+              props.adminUrl(),
+              props.configDir(),
+              props.publicHost(),
+              props.publicPort() == null ? 0 : props.publicPort());
       log.info("tenant DATABASE_URL goes through {}", settings);
       return new Pooler(Optional.of(new PgBouncerRegistry(settings, dataSource, cipher, pgTools)));
     }
     if (!postgres.embedded() || !props.enabled()) {
-      log.info("no PgBouncer configured (MIOSA_PGBOUNCER_ADMIN_URL): tenant DATABASE_URL is direct");
+      log.info(
+          "no PgBouncer configured (MIOSA_PGBOUNCER_ADMIN_URL): tenant DATABASE_URL is direct");
       return new Pooler(Optional.empty());
     }
     if (tools.tools().isEmpty()) {
       return new Pooler(Optional.empty());
     }
     try {
-      LocalPgBouncer bouncer = LocalPgBouncer.start(embedded.dataDir().resolve("pgbouncer"), Map.of());
+      LocalPgBouncer bouncer =
+          LocalPgBouncer.start(embedded.dataDir().resolve("pgbouncer"), Map.of());
       embedded.register(bouncer);
       PgBouncer settings =
-          new PgBouncer(bouncer.host(), bouncer.port(), bouncer.adminUser(), bouncer.adminPassword(), "disable", null, 0, bouncer.configDir());
-      log.info("embedded PgBouncer on {}:{}: tenant DATABASE_URL goes through it", bouncer.host(), bouncer.port());
-      return new Pooler(Optional.of(new PgBouncerRegistry(settings, dataSource, cipher, tools.tools().get())));
+          new PgBouncer(
+              bouncer.host(),
+              bouncer.port(),
+              bouncer.adminUser(),
+              bouncer.adminPassword(),
+              "disable",
+              null,
+              0,
+              bouncer.configDir());
+      log.info(
+          "embedded PgBouncer on {}:{}: tenant DATABASE_URL goes through it",
+          bouncer.host(),
+          bouncer.port());
+      return new Pooler(
+          Optional.of(new PgBouncerRegistry(settings, dataSource, cipher, tools.tools().get())));
     } catch (IOException e) {
-      log.warn("PgBouncer is not available ({}); tenant DATABASE_URL is direct (set MIOSA_PGBOUNCER_ENABLED=false to silence this)", e.getMessage());
+      log.warn(
+          "PgBouncer is not available ({}); tenant DATABASE_URL is direct (set MIOSA_PGBOUNCER_ENABLED=false to silence this)",
+          e.getMessage());
       return new Pooler(Optional.empty());
     }
   }
 
   @Bean
-  PostgresProvider postgresProvider(PostgresProperties props, EmbeddedServers embedded, Pooler pooler) {
-    return new PostgresProvider(tenantServers(props, embedded), () -> Passwords.alphanumeric(40), pooler.registry().orElse(null));
+  PostgresProvider postgresProvider(
+      PostgresProperties props, EmbeddedServers embedded, Pooler pooler) {
+    return new PostgresProvider(
+        tenantServers(props, embedded),
+        () -> Passwords.alphanumeric(40),
+        pooler.registry().orElse(null));
   }
 
   static List<PostgresServer> tenantServers(PostgresProperties props, EmbeddedServers embedded) {
@@ -118,7 +147,15 @@ public class PostgresWiring {
       LocalPostgres pg = embedded.tenantPostgres();
       servers.add(
           new PostgresServer(
-              "local", pg.host(), pg.port(), LocalPostgres.SUPERUSER, pg.superuserPassword(), "postgres", null, 0, "disable"));
+              "local",
+              pg.host(),
+              pg.port(),
+              LocalPostgres.SUPERUSER,
+              pg.superuserPassword(),
+              "postgres",
+              null,
+              0,
+              "disable"));
       log.info("embedded tenant Postgres server on {}:{}", pg.host(), pg.port());
       return servers;
     }
@@ -126,8 +163,15 @@ public class PostgresWiring {
       PostgresServer s = PostgresServer.parse("pg-1", props.url());
       servers.add(
           new PostgresServer(
-              s.id(), s.host(), s.port(), s.adminUser(), s.adminPassword(), s.adminDatabase(),
-              props.publicHost(), props.publicPort() == null ? 0 : props.publicPort(), s.sslmode()));
+              s.id(),
+              s.host(),
+              s.port(),
+              s.adminUser(),
+              s.adminPassword(),
+              s.adminDatabase(),
+              props.publicHost(),
+              props.publicPort() == null ? 0 : props.publicPort(),
+              s.sslmode()));
     }
     if (props.servers() != null) {
       for (String entry : props.servers()) {
@@ -142,7 +186,8 @@ public class PostgresWiring {
   }
 
   @Bean
-  PoolerStarter postgresPoolerStarter(Pooler pooler, PostgresProvider provider, ResourceStore resources, SecretCipher cipher) {
+  PoolerStarter postgresPoolerStarter(
+      Pooler pooler, PostgresProvider provider, ResourceStore resources, SecretCipher cipher) {
     return new PoolerStarter(pooler, provider, resources, cipher);
   }
 
@@ -157,7 +202,8 @@ public class PostgresWiring {
     private final ResourceStore resources;
     private final SecretCipher cipher;
 
-    PoolerStarter(Pooler pooler, PostgresProvider provider, ResourceStore resources, SecretCipher cipher) {
+    PoolerStarter(
+        Pooler pooler, PostgresProvider provider, ResourceStore resources, SecretCipher cipher) {
       this.pooler = pooler;
       this.provider = provider;
       this.resources = resources;
@@ -174,14 +220,18 @@ public class PostgresWiring {
         registry.sync();
         Set<String> registered = registry.registeredDatabases();
         for (ResourceRow row : resources.readyOfType("postgres")) {
-          String database = row.attributes().getOrDefault(PostgresProvider.ATTR_DATABASE, PostgresProvider.nameFor(row.id()));
+          String database =
+              row.attributes()
+                  .getOrDefault(PostgresProvider.ATTR_DATABASE, PostgresProvider.nameFor(row.id()));
           if ("present".equals(row.desired()) && !registered.contains(database)) {
             provider.provision(new StoredResourceContext(row, resources, cipher, null));
             log.info("registered database of resource {} with PgBouncer", row.id());
           }
         }
       } catch (RuntimeException e) {
-        log.warn("could not bring PgBouncer up to date at start: {}; the next change to a Postgres data service retries", e.getMessage());
+        log.warn(
+            "could not bring PgBouncer up to date at start: {}; the next change to a Postgres data service retries",
+            e.getMessage());
       }
     }
   }

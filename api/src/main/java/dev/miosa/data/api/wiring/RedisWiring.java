@@ -27,10 +27,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 
 /**
- * Wires managed Redis: the servers from settings, or the embedded local {@code redis-server};
- * where neither can be had, a provider that refuses attaching Redis at once. Once the
- * application is ready (migrations applied), the ACL reconciler re-applies every ready tenant
- * user and then watches each server's {@code run_id} for restarts.
+ * Wires managed Redis: the servers from settings, or the embedded local {@code redis-server}; where
+ * neither can be had, a provider that refuses attaching Redis at once. Once the application is
+ * ready (migrations applied), the ACL reconciler re-applies every ready tenant user and then
+ * watches each server's {@code run_id} for restarts.
  */
 @Configuration(proxyBeanMethods = false)
 public class RedisWiring {
@@ -58,11 +58,26 @@ public class RedisWiring {
     try {
       LocalRedis redis = starter.start(embedded.dataDir().resolve("redis"));
       embedded.register(redis);
-      log.info("embedded Redis server on {}:{} under {}", redis.host(), redis.port(), redis.baseDirectory());
+      log.info(
+          "embedded Redis server on {}:{} under {}",
+          redis.host(),
+          redis.port(),
+          redis.baseDirectory());
       return new RedisProvider(
-          List.of(new RedisServer("local", redis.host(), redis.port(), redis.adminUser(), redis.adminPassword(), false, null, 0)));
+          List.of(
+              new RedisServer(
+                  "local",
+                  redis.host(),
+                  redis.port(),
+                  redis.adminUser(),
+                  redis.adminPassword(),
+                  false,
+                  null,
+                  0)));
     } catch (IOException e) {
-      log.warn("Redis is not available: {}; attaching Redis will be refused until it is (or MIOSA_REDIS_URL is set)", e.getMessage());
+      log.warn(
+          "Redis is not available: {}; attaching Redis will be refused until it is (or MIOSA_REDIS_URL is set)",
+          e.getMessage());
       return new UnavailableRedisProvider(e.getMessage());
     }
   }
@@ -72,7 +87,8 @@ public class RedisWiring {
     if (props.url() != null && !props.url().isBlank()) {
       servers.add(
           RedisServer.parse("redis-1", props.url())
-              .withPublicAddress(props.publicHost(), props.publicPort() == null ? 0 : props.publicPort()));
+              .withPublicAddress(
+                  props.publicHost(), props.publicPort() == null ? 0 : props.publicPort()));
     }
     if (props.servers() != null) {
       for (String entry : props.servers()) {
@@ -103,7 +119,11 @@ public class RedisWiring {
     private final RedisProperties props;
     private RedisAclReconciler reconciler;
 
-    RedisAclStarter(ServiceProvider provider, ResourceStore resources, SecretCipher cipher, RedisProperties props) {
+    RedisAclStarter(
+        ServiceProvider provider,
+        ResourceStore resources,
+        SecretCipher cipher,
+        RedisProperties props) {
       this.provider = provider;
       this.resources = resources;
       this.cipher = cipher;
@@ -118,13 +138,18 @@ public class RedisWiring {
       reconciler =
           new RedisAclReconciler(
               redis,
-              () -> resources.readyOfType("redis").stream().map(r -> new StoredResourceContext(r, resources, cipher, null)).toList(),
+              () ->
+                  resources.readyOfType("redis").stream()
+                      .map(r -> new StoredResourceContext(r, resources, cipher, null))
+                      .toList(),
               id -> resources.find(id).map(RedisAclStarter::wanted).orElse(false));
       reconciler.start(props.reconcileInterval());
     }
 
     static boolean wanted(ResourceRow row) {
-      return "present".equals(row.desired()) && !"deleting".equals(row.phase()) && !"deleted".equals(row.phase());
+      return "present".equals(row.desired())
+          && !"deleting".equals(row.phase())
+          && !"deleted".equals(row.phase());
     }
 
     @Override

@@ -41,7 +41,8 @@ public class StorageWiring {
   }
 
   @Bean
-  StorageProvider storageProvider(StorageBackends backends, MiosaProperties miosa, Environment environment) {
+  StorageProvider storageProvider(
+      StorageBackends backends, MiosaProperties miosa, Environment environment) {
     return new StorageProvider(backends, apiPublicUrl(miosa, environment));
   }
 
@@ -49,7 +50,10 @@ public class StorageWiring {
   StorageSigning storageSigning(ResourceStore resources, StorageBackends backends) {
     ContentUploads content = new ContentUploads();
     return new StorageSigning(
-        new StoredStorageTargets(resources), backends, new ObjectSigner(Clock.systemUTC(), content), content);
+        new StoredStorageTargets(resources),
+        backends,
+        new ObjectSigner(Clock.systemUTC(), content),
+        content);
   }
 
   @Bean
@@ -58,24 +62,34 @@ public class StorageWiring {
   }
 
   /**
-   * The configured store, or (no {@code MIOSA_STORAGE_URL}) S3Proxy started under {@code
-   * <data dir>/s3proxy} and stopped with the context.
+   * The configured store, or (no {@code MIOSA_STORAGE_URL}) S3Proxy started under {@code <data
+   * dir>/s3proxy} and stopped with the context.
    */
   static StorageServer server(StorageProperties props, EmbeddedServers embedded) {
-    URI publicUrl = blank(props.publicUrl()) ? null : parse(props.publicUrl(), "MIOSA_STORAGE_PUBLIC_URL");
+    URI publicUrl =
+        blank(props.publicUrl()) ? null : parse(props.publicUrl(), "MIOSA_STORAGE_PUBLIC_URL");
     if (props.embedded()) {
       LocalS3Proxy s3;
       try {
         s3 = LocalS3Proxy.start(embedded.dataDir().resolve("s3proxy"));
       } catch (IOException e) {
-        throw new UncheckedIOException("could not start the embedded object store (S3Proxy): " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "could not start the embedded object store (S3Proxy): " + e.getMessage(), e);
       }
       embedded.register(s3);
       log.info(
           "embedded object store: S3Proxy on {} (filesystem backend under {}); browsers get URLs for {}",
-          s3.endpoint(), s3.objectsDir(), publicUrl == null ? s3.endpoint() : publicUrl);
+          s3.endpoint(),
+          s3.objectsDir(),
+          publicUrl == null ? s3.endpoint() : publicUrl);
       return new StorageServer(
-          "local", s3.endpoint(), publicUrl, LocalS3Proxy.REGION, s3.accessKey(), s3.secretKey(), props.bucketPrefix());
+          "local",
+          s3.endpoint(),
+          publicUrl,
+          LocalS3Proxy.REGION,
+          s3.accessKey(),
+          s3.secretKey(),
+          props.bucketPrefix());
     }
     if (blank(props.accessKey()) || blank(props.secretKey())) {
       throw new IllegalStateException(
@@ -91,7 +105,8 @@ public class StorageWiring {
           Secret.of(props.secretKey()),
           props.bucketPrefix());
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("object store settings: " + e.getMessage() + " (MIOSA_STORAGE_*)", e);
+      throw new IllegalStateException(
+          "object store settings: " + e.getMessage() + " (MIOSA_STORAGE_*)", e);
     }
   }
 
@@ -104,7 +119,8 @@ public class StorageWiring {
     return () ->
         URI.create(
             "http://localhost:"
-                + environment.getProperty("local.server.port", environment.getProperty("server.port", "8080")));
+                + environment.getProperty(
+                    "local.server.port", environment.getProperty("server.port", "8080")));
   }
 
   private static URI parse(String url, String setting) {

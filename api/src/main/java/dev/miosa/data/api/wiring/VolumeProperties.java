@@ -14,8 +14,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     cache} mounts at {@code /data-cache})
  * @param leaseDuration how long an attachment lasts unless its holder renews it ({@code
  *     MIOSA_VOLUMES_LEASE_DURATION}, default {@code 60s})
- * @param operationHold the longest a resize or restore keeps instances off a volume if its
- *     replica dies ({@code MIOSA_VOLUMES_OPERATION_HOLD}, default {@code 1h})
+ * @param operationHold the longest a resize or restore keeps instances off a volume if its replica
+ *     dies ({@code MIOSA_VOLUMES_OPERATION_HOLD}, default {@code 1h})
  */
 @ConfigurationProperties("miosa.volumes")
-public record VolumeProperties(Path root, String mountPath, Duration leaseDuration, Duration operationHold) {}
+public record VolumeProperties(
+    Path root, String mountPath, Duration leaseDuration, Duration operationHold) {}

@@ -32,9 +32,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * embedded default), attachments, snapshots and resizes in the control-plane database, their
  * operation handlers, and the guard that refuses deleting an attached volume.
  *
- * <p>Volumes need e2fsprogs. Without it and without {@code MIOSA_VOLUMES_ROOT}, the service
- * starts without the {@code volume} type (attaching one answers {@code 400}) and says so in the
- * log; with {@code MIOSA_VOLUMES_ROOT} set it refuses to start, naming what to install.
+ * <p>Volumes need e2fsprogs. Without it and without {@code MIOSA_VOLUMES_ROOT}, the service starts
+ * without the {@code volume} type (attaching one answers {@code 400}) and says so in the log; with
+ * {@code MIOSA_VOLUMES_ROOT} set it refuses to start, naming what to install.
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(VolumeWiring.VolumeToolsPresent.class)
@@ -52,15 +52,19 @@ public class VolumeWiring {
     Path root = props.root();
     if (root == null) {
       root = miosa.dataDir().resolve("volumes");
-      log.info("embedded volume root: {} (set MIOSA_VOLUMES_ROOT to a volume host's directory)", root.toAbsolutePath());
+      log.info(
+          "embedded volume root: {} (set MIOSA_VOLUMES_ROOT to a volume host's directory)",
+          root.toAbsolutePath());
     }
     try {
       Files.createDirectories(root);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the volume root " + root, e);
     }
-    VolumeSettings settings = new VolumeSettings(root, props.mountPath(), props.leaseDuration(), props.operationHold());
-    return new Volumes(settings, jdbc, new TransactionTemplate(transactions), operations, new VolumeImages());
+    VolumeSettings settings =
+        new VolumeSettings(root, props.mountPath(), props.leaseDuration(), props.operationHold());
+    return new Volumes(
+        settings, jdbc, new TransactionTemplate(transactions), operations, new VolumeImages());
   }
 
   @Bean
@@ -105,7 +109,9 @@ public class VolumeWiring {
       if (missing.isEmpty() || context.getEnvironment().containsProperty("miosa.volumes.root")) {
         return true;
       }
-      log.warn("volumes are off: {} not found (Debian: apt-get install e2fsprogs)", String.join(", ", missing));
+      log.warn(
+          "volumes are off: {} not found (Debian: apt-get install e2fsprogs)",
+          String.join(", ", missing));
       return false;
     }
   }

@@ -24,7 +24,8 @@ class RedisWiringTest {
         RedisWiring.embeddedProvider(
             embedded,
             dir -> {
-              throw new IOException("no redis-server found: install it (Debian: apt-get install redis-server)");
+              throw new IOException(
+                  "no redis-server found: install it (Debian: apt-get install redis-server)");
             });
     assertThat(provider).isInstanceOf(UnavailableRedisProvider.class);
     assertThat(provider.type()).isEqualTo("redis");
@@ -39,7 +40,11 @@ class RedisWiringTest {
   void serversComeFromTheUrlAndTheListWithPublicAddress() {
     var props =
         new RedisProperties(
-            "redis://admin:pw@10.0.0.5:6379", "redis.example.com", 16379, List.of("redis-2=rediss://:pw2@10.0.0.6"), Duration.ofSeconds(1));
+            "redis://admin:pw@10.0.0.5:6379",
+            "redis.example.com",
+            16379,
+            List.of("redis-2=rediss://:pw2@10.0.0.6"),
+            Duration.ofSeconds(1));
     var servers = RedisWiring.servers(props);
     assertThat(servers).extracting("id").containsExactly("redis-1", "redis-2");
     assertThat(servers.get(0).publicHost()).isEqualTo("redis.example.com");

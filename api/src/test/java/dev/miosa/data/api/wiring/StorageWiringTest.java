@@ -19,7 +19,9 @@ class StorageWiringTest {
     Path dataDir = Files.createTempDirectory("miosa-wiring");
     var embedded = new EmbeddedServers(dataDir);
     try {
-      var server = StorageWiring.server(new StorageProperties(null, null, null, null, "us-east-1", "miosa-"), embedded);
+      var server =
+          StorageWiring.server(
+              new StorageProperties(null, null, null, null, "us-east-1", "miosa-"), embedded);
       assertThat(server.endpoint().getHost()).isEqualTo("127.0.0.1");
       assertThat(server.publicEndpoint()).isEqualTo(server.endpoint());
       var client =
@@ -40,17 +42,31 @@ class StorageWiringTest {
   @Test
   void aConfiguredStoreNeedsItsKeysAndAValidUrl() {
     var embedded = new EmbeddedServers(Path.of("unused"));
-    assertThatThrownBy(() -> StorageWiring.server(new StorageProperties("http://minio:9000", null, null, null, "us-east-1", "miosa-"), embedded))
+    assertThatThrownBy(
+            () ->
+                StorageWiring.server(
+                    new StorageProperties(
+                        "http://minio:9000", null, null, null, "us-east-1", "miosa-"),
+                    embedded))
         .hasMessageContaining("MIOSA_STORAGE_ACCESS_KEY");
-    assertThatThrownBy(() -> StorageWiring.server(new StorageProperties("minio:9000/x", null, "a", "b", "us-east-1", "miosa-"), embedded))
+    assertThatThrownBy(
+            () ->
+                StorageWiring.server(
+                    new StorageProperties("minio:9000/x", null, "a", "b", "us-east-1", "miosa-"),
+                    embedded))
         .hasMessageContaining("MIOSA_STORAGE_URL");
     var server =
         StorageWiring.server(
-            new StorageProperties("http://minio:9000", "https://files.example.com", "ak", "sk", "eu-west-1", "acme-"), embedded);
+            new StorageProperties(
+                "http://minio:9000", "https://files.example.com", "ak", "sk", "eu-west-1", "acme-"),
+            embedded);
     assertThat(server.publicEndpoint().toString()).isEqualTo("https://files.example.com");
     assertThat(server.region()).isEqualTo("eu-west-1");
     assertThat(server.toString()).doesNotContain("sk");
-    assertThat(new StorageProperties("http://minio:9000", null, "ak", "secret-value", "us-east-1", "m-").toString())
+    assertThat(
+            new StorageProperties(
+                    "http://minio:9000", null, "ak", "secret-value", "us-east-1", "m-")
+                .toString())
         .doesNotContain("secret-value");
   }
 }

@@ -157,8 +157,8 @@ public final class OperationStore {
   }
 
   /**
-   * Ends the pending operations of a data service that a newer request made pointless (a
-   * provision when the service is being deleted).
+   * Ends the pending operations of a data service that a newer request made pointless (a provision
+   * when the service is being deleted).
    *
    * @return how many were ended
    */
@@ -177,7 +177,10 @@ public final class OperationStore {
 
   /** Finds an operation by id. */
   public Optional<Operation> find(String id) {
-    return jdbc.sql("SELECT * FROM operations WHERE id = :id").param("id", id).query(this::map).optional();
+    return jdbc.sql("SELECT * FROM operations WHERE id = :id")
+        .param("id", id)
+        .query(this::map)
+        .optional();
   }
 
   /** Lists the unfinished operations (oldest first), for diagnostics and tests. */

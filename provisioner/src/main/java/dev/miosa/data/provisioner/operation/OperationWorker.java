@@ -13,9 +13,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Polls the {@link OperationStore}, runs claimed operations on a small pool and renews their
- * leases while they run. Several replicas may run a worker against the same store. Stopping the
- * worker (or the process dying) leaves running operations to lapse and be taken over.
+ * Polls the {@link OperationStore}, runs claimed operations on a small pool and renews their leases
+ * while they run. Several replicas may run a worker against the same store. Stopping the worker (or
+ * the process dying) leaves running operations to lapse and be taken over.
  */
 public final class OperationWorker implements AutoCloseable {
 
@@ -37,7 +37,8 @@ public final class OperationWorker implements AutoCloseable {
    * @param executor what runs an operation
    * @param settings tuning
    */
-  public OperationWorker(OperationStore store, OperationExecutor executor, WorkerSettings settings) {
+  public OperationWorker(
+      OperationStore store, OperationExecutor executor, WorkerSettings settings) {
     this.store = store;
     this.executor = executor;
     this.settings = settings;

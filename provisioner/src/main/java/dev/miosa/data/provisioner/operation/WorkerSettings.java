@@ -30,10 +30,17 @@ public record WorkerSettings(
     }
   }
 
-  /** Sensible production defaults: 4 threads, 15 s lease, backoff 1 s doubling to 60 s, 8 attempts. */
+  /**
+   * Sensible production defaults: 4 threads, 15 s lease, backoff 1 s doubling to 60 s, 8 attempts.
+   */
   public static WorkerSettings defaults() {
     return new WorkerSettings(
-        4, Duration.ofMillis(500), Duration.ofSeconds(15), Duration.ofSeconds(1), Duration.ofSeconds(60), 8);
+        4,
+        Duration.ofMillis(500),
+        Duration.ofSeconds(15),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(60),
+        8);
   }
 
   /**

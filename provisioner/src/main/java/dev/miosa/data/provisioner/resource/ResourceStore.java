@@ -79,9 +79,10 @@ public final class ResourceStore {
             WHERE s.type = :type AND r.phase <> 'deleted' GROUP BY r.backend
             """)
         .param("type", type)
-        .query(rs -> {
-          counts.put(rs.getString("backend"), rs.getInt("n"));
-        });
+        .query(
+            rs -> {
+              counts.put(rs.getString("backend"), rs.getInt("n"));
+            });
     String best = backends.get(0);
     for (String b : backends) {
       if (counts.getOrDefault(b, 0) < counts.getOrDefault(best, 0)) {
@@ -106,7 +107,8 @@ public final class ResourceStore {
   /** Live resources of an environment, across its data services. */
   public List<ResourceRow> ofEnvironment(String environmentId) {
     return jdbc.sql(
-            SELECT + " WHERE r.environment_id = :env AND r.phase <> 'deleted' ORDER BY s.type, s.name")
+            SELECT
+                + " WHERE r.environment_id = :env AND r.phase <> 'deleted' ORDER BY s.type, s.name")
         .param("env", environmentId)
         .query(this::map)
         .list();
@@ -127,7 +129,8 @@ public final class ResourceStore {
 
   /** Sets a resource's phase and error. */
   public void setPhase(String id, String phase, String error) {
-    jdbc.sql("UPDATE resources SET phase = :phase, error = :error, updated_at = now() WHERE id = :id")
+    jdbc.sql(
+            "UPDATE resources SET phase = :phase, error = :error, updated_at = now() WHERE id = :id")
         .param("id", id)
         .param("phase", phase)
         .param("error", error)

@@ -95,7 +95,8 @@ public final class StoredResourceContext implements ResourceContext {
     if (existing.isPresent()) {
       return existing.get();
     }
-    String stored = store.putSecretIfAbsent(row.id(), name, cipher.encrypt(generator.get(), context(name)));
+    String stored =
+        store.putSecretIfAbsent(row.id(), name, cipher.encrypt(generator.get(), context(name)));
     row.secrets().put(name, stored);
     return cipher.decrypt(stored, context(name));
   }

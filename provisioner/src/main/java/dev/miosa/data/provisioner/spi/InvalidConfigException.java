@@ -1,8 +1,8 @@
 package dev.miosa.data.provisioner.spi;
 
 /**
- * A data service config was refused. The api answers {@code 400} with a problem detail whose
- * {@code errors} list names {@link #field()}.
+ * A data service config was refused. The api answers {@code 400} with a problem detail whose {@code
+ * errors} list names {@link #field()}.
  */
 public class InvalidConfigException extends RuntimeException {
 

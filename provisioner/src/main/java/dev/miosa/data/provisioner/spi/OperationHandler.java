@@ -4,8 +4,8 @@ import java.util.Map;
 
 /**
  * Runs a service-specific operation type (backup, restore, resize, snapshot) from the durable
- * queue. Like provisioning, {@link #execute} may run more than once for one operation and must
- * be idempotent.
+ * queue. Like provisioning, {@link #execute} may run more than once for one operation and must be
+ * idempotent.
  */
 public interface OperationHandler {
 

@@ -1,8 +1,8 @@
 package dev.miosa.data.provisioner.spi;
 
 /**
- * A provisioning step failed. The message is recorded on the operation and shown to operators,
- * so it must never hold a secret.
+ * A provisioning step failed. The message is recorded on the operation and shown to operators, so
+ * it must never hold a secret.
  */
 public class ProvisioningException extends RuntimeException {
 

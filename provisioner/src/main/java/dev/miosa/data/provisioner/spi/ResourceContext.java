@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * What a {@link ServiceProvider} knows about the resource it works on: identity, the data
- * service's config, the backend server it was placed on, the attributes recorded so far and its
- * stored secrets.
+ * What a {@link ServiceProvider} knows about the resource it works on: identity, the data service's
+ * config, the backend server it was placed on, the attributes recorded so far and its stored
+ * secrets.
  */
 public interface ResourceContext {
 
@@ -47,8 +47,8 @@ public interface ResourceContext {
 
   /**
    * Returns the stored secret of that name, generating and durably storing it first if there is
-   * none. The store happens before this method returns, so a crash after it never yields a
-   * second, different value on the next attempt.
+   * none. The store happens before this method returns, so a crash after it never yields a second,
+   * different value on the next attempt.
    *
    * @param name the secret's name within this resource ({@code password})
    * @param generator makes a new value when none is stored

@@ -6,8 +6,8 @@ import java.util.Map;
  * A type of data service the control plane can provision ({@code postgres}, {@code redis}, ...).
  * The provisioner knows services only through this interface: it calls {@link #provision} and
  * {@link #deprovision} from durable operations, possibly more than once for the same resource
- * (after a crash or a failed attempt), so both must be idempotent: create what is absent, drop
- * what is present, and treat "already there" or "already gone" as success.
+ * (after a crash or a failed attempt), so both must be idempotent: create what is absent, drop what
+ * is present, and treat "already there" or "already gone" as success.
  *
  * <p>Implementations are Spring beans; the api discovers every bean of this type.
  */
@@ -48,8 +48,8 @@ public interface ServiceProvider {
    *
    * @param resource the resource to reconcile
    * @return the non-secret attributes to record (names, hosts), merged into the stored ones
-   * @throws ProvisioningException (or any runtime exception) to fail this attempt; the
-   *     operation is retried with backoff
+   * @throws ProvisioningException (or any runtime exception) to fail this attempt; the operation is
+   *     retried with backoff
    */
   ProvisionResult provision(ResourceContext resource);
 
@@ -62,8 +62,8 @@ public interface ServiceProvider {
 
   /**
    * The variables a ready resource contributes, with plain names ({@code DATABASE_URL}); the
-   * control plane adds the data service's prefix. Called rarely (results are cached) but must
-   * not reach the backend server.
+   * control plane adds the data service's prefix. Called rarely (results are cached) but must not
+   * reach the backend server.
    *
    * @param resource a ready resource
    * @return names to values, in a stable order

@@ -25,7 +25,10 @@ class OperationQueueTest {
 
   @BeforeEach
   void setUp() {
-    store = new OperationStore(JdbcClient.create(TestServers.controlPlaneDatabase("queue")), JsonMapper.builder().build());
+    store =
+        new OperationStore(
+            JdbcClient.create(TestServers.controlPlaneDatabase("queue")),
+            JsonMapper.builder().build());
   }
 
   @AfterEach
@@ -34,7 +37,13 @@ class OperationQueueTest {
   }
 
   static WorkerSettings settings(int maxAttempts) {
-    return new WorkerSettings(3, Duration.ofMillis(20), Duration.ofMillis(900), Duration.ofMillis(30), Duration.ofMillis(200), maxAttempts);
+    return new WorkerSettings(
+        3,
+        Duration.ofMillis(20),
+        Duration.ofMillis(900),
+        Duration.ofMillis(30),
+        Duration.ofMillis(200),
+        maxAttempts);
   }
 
   void startWorker(OperationExecutor executor, WorkerSettings settings) {
@@ -56,7 +65,8 @@ class OperationQueueTest {
   @Test
   void fourReplicasRunEveryOperationExactlyOnce() throws Exception {
     Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
-    OperationExecutor counting = op -> runs.computeIfAbsent(op.id(), k -> new AtomicInteger()).incrementAndGet();
+    OperationExecutor counting =
+        op -> runs.computeIfAbsent(op.id(), k -> new AtomicInteger()).incrementAndGet();
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       ids.add(store.enqueue(Operation.PROVISION, "prj_1", "svc_" + i, null, Map.of(), 3));
@@ -77,10 +87,12 @@ class OperationQueueTest {
     startWorker(
         op -> {
           calls.incrementAndGet();
-          throw new ProvisioningException("BACKEND_UNAVAILABLE", "tenant server refused the connection", true, null);
+          throw new ProvisioningException(
+              "BACKEND_UNAVAILABLE", "tenant server refused the connection", true, null);
         },
         settings(3));
-    Operation op = await(store.enqueue(Operation.PROVISION, "prj_1", "svc_fail", null, Map.of(), 3));
+    Operation op =
+        await(store.enqueue(Operation.PROVISION, "prj_1", "svc_fail", null, Map.of(), 3));
     assertThat(op.state()).isEqualTo("failed");
     assertThat(op.attempts()).isEqualTo(3);
     assertThat(calls.get()).isEqualTo(3);
@@ -99,7 +111,8 @@ class OperationQueueTest {
           }
         },
         settings(5));
-    Operation op = await(store.enqueue(Operation.PROVISION, "prj_1", "svc_flaky", null, Map.of(), 5));
+    Operation op =
+        await(store.enqueue(Operation.PROVISION, "prj_1", "svc_flaky", null, Map.of(), 5));
     assertThat(op.state()).isEqualTo("succeeded");
     assertThat(op.attempts()).isEqualTo(3);
     assertThat(op.error()).isNull();
@@ -139,6 +152,8 @@ class OperationQueueTest {
     String second = store.enqueue(Operation.DEPROVISION, "prj_1", "svc_same", null, Map.of(), 3);
     await(first);
     await(second);
-    assertThat(events).containsExactly("start provision", "end provision", "start deprovision", "end deprovision");
+    assertThat(events)
+        .containsExactly(
+            "start provision", "end provision", "start deprovision", "end deprovision");
   }
 }

@@ -9,8 +9,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * A resource context held in memory, for provider tests (the provider under test still talks to
- * a real backend server). Shared with the service modules through the provisioner's test jar.
+ * A resource context held in memory, for provider tests (the provider under test still talks to a
+ * real backend server). Shared with the service modules through the provisioner's test jar.
  */
 public final class InMemoryResourceContext implements ResourceContext {
 
@@ -30,7 +30,11 @@ public final class InMemoryResourceContext implements ResourceContext {
    * @param config the validated config
    */
   public InMemoryResourceContext(
-      String resourceId, String projectId, String environment, String backend, Map<String, Object> config) {
+      String resourceId,
+      String projectId,
+      String environment,
+      String backend,
+      Map<String, Object> config) {
     this.resourceId = resourceId;
     this.projectId = projectId;
     this.environment = environment;
@@ -39,22 +43,66 @@ public final class InMemoryResourceContext implements ResourceContext {
   }
 
   /** A new resource of project {@code prj_test} with a fresh id. */
-  public static InMemoryResourceContext of(String environment, String backend, Map<String, Object> config) {
+  public static InMemoryResourceContext of(
+      String environment, String backend, Map<String, Object> config) {
     return new InMemoryResourceContext(Ids.newId("res"), "prj_test", environment, backend, config);
   }
 
-  @Override public String resourceId() { return resourceId; }
-  @Override public String projectId() { return projectId; }
-  @Override public String projectSlug() { return "slug-" + projectId; }
-  @Override public String environmentId() { return "env_" + environment; }
-  @Override public String environmentName() { return environment; }
-  @Override public String serviceId() { return "svc_" + projectId; }
-  @Override public String serviceName() { return "main"; }
-  @Override public Map<String, Object> config() { return config; }
-  @Override public String backend() { return backend; }
+  @Override
+  public String resourceId() {
+    return resourceId;
+  }
+
+  @Override
+  public String projectId() {
+    return projectId;
+  }
+
+  @Override
+  public String projectSlug() {
+    return "slug-" + projectId;
+  }
+
+  @Override
+  public String environmentId() {
+    return "env_" + environment;
+  }
+
+  @Override
+  public String environmentName() {
+    return environment;
+  }
+
+  @Override
+  public String serviceId() {
+    return "svc_" + projectId;
+  }
+
+  @Override
+  public String serviceName() {
+    return "main";
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    return config;
+  }
+
+  @Override
+  public String backend() {
+    return backend;
+  }
+
   /** The attributes, mutable: tests merge a provision result into them. */
-  @Override public Map<String, String> attributes() { return attributes; }
-  @Override public Optional<String> operationId() { return Optional.empty(); }
+  @Override
+  public Map<String, String> attributes() {
+    return attributes;
+  }
+
+  @Override
+  public Optional<String> operationId() {
+    return Optional.empty();
+  }
 
   @Override
   public Secret secret(String name, Supplier<Secret> generator) {

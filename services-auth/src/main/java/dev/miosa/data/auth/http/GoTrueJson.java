@@ -17,9 +17,31 @@ final class GoTrueJson {
 
   private static final List<String> PROVIDERS =
       List.of(
-          "anonymous_users", "apple", "azure", "bitbucket", "discord", "facebook", "figma", "fly", "github",
-          "gitlab", "google", "keycloak", "kakao", "linkedin", "linkedin_oidc", "notion", "spotify", "slack",
-          "slack_oidc", "workos", "twitch", "twitter", "email", "phone", "zoom");
+          "anonymous_users",
+          "apple",
+          "azure",
+          "bitbucket",
+          "discord",
+          "facebook",
+          "figma",
+          "fly",
+          "github",
+          "gitlab",
+          "google",
+          "keycloak",
+          "kakao",
+          "linkedin",
+          "linkedin_oidc",
+          "notion",
+          "spotify",
+          "slack",
+          "slack_oidc",
+          "workos",
+          "twitch",
+          "twitter",
+          "email",
+          "phone",
+          "zoom");
 
   private GoTrueJson() {}
 
@@ -67,12 +89,16 @@ final class GoTrueJson {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("access_token", g.access().token());
     out.put("token_type", "bearer");
-    out.put("expires_in", g.access().expiresAt().getEpochSecond() - g.access().issuedAt().getEpochSecond());
+    out.put(
+        "expires_in",
+        g.access().expiresAt().getEpochSecond() - g.access().issuedAt().getEpochSecond());
     out.put("expires_at", g.access().expiresAt().getEpochSecond());
     out.put("refresh_token", g.refreshToken());
     out.put("user", user(g.user()));
     if (g.weakPassword() != null) {
-      out.put("weak_password", Map.of("message", g.weakPassword().message(), "reasons", g.weakPassword().reasons()));
+      out.put(
+          "weak_password",
+          Map.of("message", g.weakPassword().message(), "reasons", g.weakPassword().reasons()));
     }
     return out;
   }

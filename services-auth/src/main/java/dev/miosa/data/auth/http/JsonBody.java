@@ -16,9 +16,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A request body read the way GoTrue reads it ({@code retrieveRequestParams}): at most {@link
- * #MAX_BYTES}, parsed as one JSON object whose unknown fields are ignored; a body that is not
- * JSON, or a field of the wrong type, is {@code 400 bad_json}. Error messages never quote the body
- * (it may hold a password).
+ * #MAX_BYTES}, parsed as one JSON object whose unknown fields are ignored; a body that is not JSON,
+ * or a field of the wrong type, is {@code 400 bad_json}. Error messages never quote the body (it
+ * may hold a password).
  */
 final class JsonBody {
 
@@ -45,7 +45,8 @@ final class JsonBody {
     }
     if (bytes.length > MAX_BYTES) {
       throw new AuthException(
-          AuthErrorCode.REQUEST_ENTITY_TOO_LARGE, "Request body too large (max " + MAX_BYTES + " bytes)");
+          AuthErrorCode.REQUEST_ENTITY_TOO_LARGE,
+          "Request body too large (max " + MAX_BYTES + " bytes)");
     }
     if (bytes.length == 0) {
       throw new AuthException(AuthErrorCode.BAD_JSON, PREFIX + "unexpected end of JSON input");
@@ -55,7 +56,8 @@ final class JsonBody {
       tree = json.readTree(bytes);
     } catch (JacksonException e) {
       TokenStreamLocation at = e.getLocation();
-      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      String where =
+          at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
       throw new AuthException(AuthErrorCode.BAD_JSON, PREFIX + "invalid JSON" + where);
     }
     if (tree == null || tree.isMissingNode() || tree.isNull()) {
@@ -74,7 +76,8 @@ final class JsonBody {
       return null;
     }
     if (!v.isString()) {
-      throw new AuthException(AuthErrorCode.BAD_JSON, PREFIX + "field " + field + " must be a string");
+      throw new AuthException(
+          AuthErrorCode.BAD_JSON, PREFIX + "field " + field + " must be a string");
     }
     return v.stringValue();
   }
@@ -86,7 +89,8 @@ final class JsonBody {
       return null;
     }
     if (!v.isObject()) {
-      throw new AuthException(AuthErrorCode.BAD_JSON, PREFIX + "field " + field + " must be an object");
+      throw new AuthException(
+          AuthErrorCode.BAD_JSON, PREFIX + "field " + field + " must be an object");
     }
     return json.convertValue(v, MAP);
   }

@@ -29,11 +29,11 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The realm API under {@code AUTH_URL} = {@code /v1/auth/{realmId}}, wire-compatible with GoTrue
- * so that {@code @supabase/auth-js} works unchanged (https://github.com/supabase/auth, {@code
+ * The realm API under {@code AUTH_URL} = {@code /v1/auth/{realmId}}, wire-compatible with GoTrue so
+ * that {@code @supabase/auth-js} works unchanged (https://github.com/supabase/auth, {@code
  * internal/api}). It authenticates requests itself (access tokens of the realm), so the api's
- * security filter lets {@code /v1/auth/**} through. Browsers may call it from any origin (CORS,
- * no cookies).
+ * security filter lets {@code /v1/auth/**} through. Browsers may call it from any origin (CORS, no
+ * cookies).
  */
 @RestController
 @RequestMapping("/v1/auth/{realmId}")
@@ -68,7 +68,12 @@ public class RealmController {
     JsonBody body = JsonBody.read(request, json);
     Signup s =
         service.signUp(
-            realm, body.text("email"), body.text("phone"), body.text("password"), body.object("data"), client(request));
+            realm,
+            body.text("email"),
+            body.text("phone"),
+            body.text("password"),
+            body.object("data"),
+            client(request));
     return ok(s.grant() != null ? GoTrueJson.grant(s.grant()) : GoTrueJson.user(s.user()));
   }
 
@@ -82,11 +87,16 @@ public class RealmController {
       return ok(
           GoTrueJson.grant(
               service.passwordGrant(
-                  realm, body.text("email"), body.text("phone"), body.text("password"), client(request))));
+                  realm,
+                  body.text("email"),
+                  body.text("phone"),
+                  body.text("password"),
+                  client(request))));
     }
     if ("refresh_token".equals(grantType)) {
       JsonBody body = JsonBody.read(request, json);
-      return ok(GoTrueJson.grant(service.refresh(realm, body.text("refresh_token"), client(request))));
+      return ok(
+          GoTrueJson.grant(service.refresh(realm, body.text("refresh_token"), client(request))));
     }
     throw new AuthException(AuthErrorCode.INVALID_CREDENTIALS, "unsupported_grant_type");
   }
@@ -100,13 +110,18 @@ public class RealmController {
 
   /** {@code PUT /user}: {@code {email, password, data}} → the updated user. */
   @PutMapping("/user")
-  public ResponseEntity<String> updateUser(@PathVariable String realmId, HttpServletRequest request) {
+  public ResponseEntity<String> updateUser(
+      @PathVariable String realmId, HttpServletRequest request) {
     Realm realm = realm(realmId);
     Principal principal = principal(realm, request);
     JsonBody body = JsonBody.read(request, json);
     var changes =
         new RealmService.UserChanges(
-            body.text("email"), body.text("password"), body.object("data"), body.object("app_metadata"), body.text("phone"));
+            body.text("email"),
+            body.text("password"),
+            body.object("data"),
+            body.object("app_metadata"),
+            body.text("phone"));
     return ok(GoTrueJson.user(service.update(realm, principal, changes)));
   }
 
@@ -141,14 +156,16 @@ public class RealmController {
   private Realm realm(String realmId) {
     return realms
         .find(realmId)
-        .orElseThrow(() -> new AuthException(AuthErrorCode.REALM_NOT_FOUND, "Auth realm not found"));
+        .orElseThrow(
+            () -> new AuthException(AuthErrorCode.REALM_NOT_FOUND, "Auth realm not found"));
   }
 
   private Principal principal(Realm realm, HttpServletRequest request) {
     String header = request.getHeader(HttpHeaders.AUTHORIZATION);
     Matcher m = header == null ? null : BEARER.matcher(header);
     if (m == null || !m.matches()) {
-      throw new AuthException(AuthErrorCode.NO_AUTHORIZATION, "This endpoint requires a Bearer token");
+      throw new AuthException(
+          AuthErrorCode.NO_AUTHORIZATION, "This endpoint requires a Bearer token");
     }
     return service.authenticate(realm, m.group(1));
   }
@@ -177,6 +194,8 @@ public class RealmController {
   }
 
   private ResponseEntity<String> ok(Map<String, Object> body) {
-    return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(json.writeValueAsString(body));
+    return ResponseEntity.ok()
+        .contentType(MediaType.APPLICATION_JSON)
+        .body(json.writeValueAsString(body));
   }
 }

@@ -34,12 +34,17 @@ public final class RealmDirectory {
    * @param settings module settings (public URL, cache lifetime)
    * @param json mapper for the settings column
    */
-  public RealmDirectory(JdbcClient jdbc, RealmSecrets secrets, AuthSettings settings, JsonMapper json) {
+  public RealmDirectory(
+      JdbcClient jdbc, RealmSecrets secrets, AuthSettings settings, JsonMapper json) {
     this.jdbc = jdbc;
     this.secrets = secrets;
     this.settings = settings;
     this.json = json;
-    this.cache = Caffeine.newBuilder().expireAfterWrite(settings.realmCacheTtl()).maximumSize(10_000).build();
+    this.cache =
+        Caffeine.newBuilder()
+            .expireAfterWrite(settings.realmCacheTtl())
+            .maximumSize(10_000)
+            .build();
   }
 
   /**

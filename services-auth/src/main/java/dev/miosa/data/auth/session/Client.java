@@ -3,8 +3,8 @@ package dev.miosa.data.auth.session;
 /**
  * Who sent a request, as far as the server can tell.
  *
- * @param address the client's IP address ({@code HttpServletRequest.getRemoteAddr()}, which
- *     honours forwarded headers only when the api is configured to trust them)
+ * @param address the client's IP address ({@code HttpServletRequest.getRemoteAddr()}, which honours
+ *     forwarded headers only when the api is configured to trust them)
  * @param userAgent the {@code User-Agent} header, or null
  */
 public record Client(String address, String userAgent) {

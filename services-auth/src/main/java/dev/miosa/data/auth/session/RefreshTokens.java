@@ -9,8 +9,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Opaque refresh tokens: 32 random bytes in base64url (43 characters). The server keeps only
- * their SHA-256 ({@link #hash}).
+ * Opaque refresh tokens: 32 random bytes in base64url (43 characters). The server keeps only their
+ * SHA-256 ({@link #hash}).
  *
  * <p>A token's successor is not random but derived: {@code base64url(HMAC-SHA256(k, token))} with
  * the realm's successor key {@code k}. Whoever presents a token can therefore be handed its

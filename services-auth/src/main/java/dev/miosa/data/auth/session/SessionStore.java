@@ -25,7 +25,9 @@ public final class SessionStore {
 
   private final JdbcClient jdbc;
 
-  /** @param jdbc the control-plane database */
+  /**
+   * @param jdbc the control-plane database
+   */
   public SessionStore(JdbcClient jdbc) {
     this.jdbc = jdbc;
   }
@@ -39,7 +41,8 @@ public final class SessionStore {
    * @param revokedAt when it was used (rotated) or revoked, or null while live
    * @param sessionCreatedAt when the session's sign-in happened
    */
-  public record TokenRow(long id, UUID sessionId, UUID userId, Instant revokedAt, Instant sessionCreatedAt) {}
+  public record TokenRow(
+      long id, UUID sessionId, UUID userId, Instant revokedAt, Instant sessionCreatedAt) {}
 
   /**
    * A session.
@@ -51,7 +54,8 @@ public final class SessionStore {
   public record SessionRow(UUID id, UUID userId, Instant createdAt) {}
 
   /** Creates a session. */
-  public void createSession(String realmId, UUID sessionId, UUID userId, Instant now, Client client) {
+  public void createSession(
+      String realmId, UUID sessionId, UUID userId, Instant now, Client client) {
     jdbc.sql(
             """
             INSERT INTO auth_sessions (id, realm_id, user_id, created_at, user_agent, ip)
@@ -86,7 +90,8 @@ public final class SessionStore {
    * concurrent uses of one token are serialised: the second sees the first's rotation.
    */
   public Optional<TokenRow> lockToken(String realmId, String hash) {
-    return jdbc.sql(TOKEN_SELECT + " WHERE t.realm_id = :realm AND t.token_hash = :hash FOR UPDATE OF t")
+    return jdbc.sql(
+            TOKEN_SELECT + " WHERE t.realm_id = :realm AND t.token_hash = :hash FOR UPDATE OF t")
         .param("realm", realmId)
         .param("hash", hash)
         .query(this::mapToken)
@@ -104,7 +109,8 @@ public final class SessionStore {
 
   /** Marks a token used. */
   public void revokeToken(long id, Instant now) {
-    jdbc.sql("UPDATE auth_refresh_tokens SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL")
+    jdbc.sql(
+            "UPDATE auth_refresh_tokens SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL")
         .param("id", id)
         .param("now", ts(now))
         .update();
@@ -112,7 +118,8 @@ public final class SessionStore {
 
   /** Records a refresh on the session. */
   public void touch(UUID sessionId, Instant now, Client client) {
-    jdbc.sql("UPDATE auth_sessions SET refreshed_at = :now, user_agent = :ua, ip = :ip WHERE id = :id")
+    jdbc.sql(
+            "UPDATE auth_sessions SET refreshed_at = :now, user_agent = :ua, ip = :ip WHERE id = :id")
         .param("id", sessionId)
         .param("now", ts(now))
         .param("ua", client.userAgent())
@@ -122,7 +129,8 @@ public final class SessionStore {
 
   /** A session of a realm. */
   public Optional<SessionRow> findSession(String realmId, UUID sessionId) {
-    return jdbc.sql("SELECT id, user_id, created_at FROM auth_sessions WHERE realm_id = :realm AND id = :id")
+    return jdbc.sql(
+            "SELECT id, user_id, created_at FROM auth_sessions WHERE realm_id = :realm AND id = :id")
         .param("realm", realmId)
         .param("id", sessionId)
         .query(
@@ -162,7 +170,8 @@ public final class SessionStore {
 
   /** Number of live (unused) refresh tokens of a session. */
   public int countLiveTokens(UUID sessionId) {
-    return jdbc.sql("SELECT count(*) FROM auth_refresh_tokens WHERE session_id = :s AND revoked_at IS NULL")
+    return jdbc.sql(
+            "SELECT count(*) FROM auth_refresh_tokens WHERE session_id = :s AND revoked_at IS NULL")
         .param("s", sessionId)
         .query(Integer.class)
         .single();

@@ -28,15 +28,15 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Issues and verifies a realm's access tokens: HS256 JWTs (RFC 7519, nimbus-jose-jwt) with
- * GoTrue's claims ({@code iss sub aud exp iat email phone app_metadata user_metadata role aal amr
- * session_id is_anonymous}).
+ * Issues and verifies a realm's access tokens: HS256 JWTs (RFC 7519, nimbus-jose-jwt) with GoTrue's
+ * claims ({@code iss sub aud exp iat email phone app_metadata user_metadata role aal amr session_id
+ * is_anonymous}).
  *
- * <p>Verification pins the algorithm on the server: the key selector accepts HS256 only, so a
- * token whose header says {@code none}, {@code HS512} or {@code RS256} is refused whatever it
- * carries, and only the realm's own secret is tried. The issuer must be the realm's {@code
- * AUTH_URL} (a staging token fails in production twice over: other secret, other issuer), the
- * audience {@code authenticated}, and {@code exp} is checked with the configured leeway.
+ * <p>Verification pins the algorithm on the server: the key selector accepts HS256 only, so a token
+ * whose header says {@code none}, {@code HS512} or {@code RS256} is refused whatever it carries,
+ * and only the realm's own secret is tried. The issuer must be the realm's {@code AUTH_URL} (a
+ * staging token fails in production twice over: other secret, other issuer), the audience {@code
+ * authenticated}, and {@code exp} is checked with the configured leeway.
  */
 public final class AccessTokens {
 
@@ -96,11 +96,15 @@ public final class AccessTokens {
             .claim("user_metadata", user.userMetadata())
             .claim("role", user.role())
             .claim("aal", "aal1")
-            .claim("amr", List.of(Map.of("method", "password", "timestamp", signedInAt.getEpochSecond())))
+            .claim(
+                "amr",
+                List.of(Map.of("method", "password", "timestamp", signedInAt.getEpochSecond())))
             .claim("session_id", sessionId.toString())
             .claim("is_anonymous", false)
             .build();
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), claims);
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), claims);
     try {
       jwt.sign(new MACSigner(realm.signingKey()));
     } catch (JOSEException e) {
@@ -120,7 +124,8 @@ public final class AccessTokens {
   public Verified verify(Realm realm, String token) {
     DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     processor.setJWSKeySelector(
-        new JWSVerificationKeySelector<>(JWSAlgorithm.HS256, new ImmutableSecret<>(realm.signingKey())));
+        new JWSVerificationKeySelector<>(
+            JWSAlgorithm.HS256, new ImmutableSecret<>(realm.signingKey())));
     DefaultJWTClaimsVerifier<SecurityContext> claims =
         new DefaultJWTClaimsVerifier<>(
             User.AUDIENCE, new JWTClaimsSet.Builder().issuer(realm.issuer()).build(), REQUIRED) {

@@ -31,7 +31,8 @@ public record EmailAddress(String display, String key) {
   public static final int MAX_BYTES = 255;
 
   private static final String ATEXT = "[\\p{L}\\p{M}\\p{N}.!#$%&'*+/=?^_`{|}~-]+";
-  private static final String LABEL = "[\\p{L}\\p{N}](?:[\\p{L}\\p{M}\\p{N}-]{0,61}[\\p{L}\\p{M}\\p{N}])?";
+  private static final String LABEL =
+      "[\\p{L}\\p{N}](?:[\\p{L}\\p{M}\\p{N}-]{0,61}[\\p{L}\\p{M}\\p{N}])?";
   private static final Pattern FORMAT =
       Pattern.compile(ATEXT + "@" + LABEL + "(?:\\." + LABEL + ")*");
 
@@ -65,8 +66,8 @@ public record EmailAddress(String display, String key) {
   }
 
   /**
-   * The canonical key of an address given at login, without validating it (GoTrue does not
-   * validate there either: an unknown address simply finds no user).
+   * The canonical key of an address given at login, without validating it (GoTrue does not validate
+   * there either: an unknown address simply finds no user).
    *
    * @param raw the address as sent
    * @return the key; an over-long address gets a key no valid address has

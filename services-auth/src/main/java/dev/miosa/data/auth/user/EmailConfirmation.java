@@ -1,12 +1,12 @@
 package dev.miosa.data.auth.user;
 
 /**
- * The seam for confirming email addresses. Today no mailer exists, so {@link #AUTOCONFIRM}
- * confirms every address at signup (and the realm's {@code /settings} says {@code
- * mailer_autoconfirm: true}). A mailer-backed implementation would return false from {@link
- * #autoconfirm()} and send a link from {@link #requestConfirmation}; signup then answers the
- * unconfirmed user without a session, as GoTrue does, and login refuses with {@code
- * email_not_confirmed} until the link is followed.
+ * The seam for confirming email addresses. Today no mailer exists, so {@link #AUTOCONFIRM} confirms
+ * every address at signup (and the realm's {@code /settings} says {@code mailer_autoconfirm:
+ * true}). A mailer-backed implementation would return false from {@link #autoconfirm()} and send a
+ * link from {@link #requestConfirmation}; signup then answers the unconfirmed user without a
+ * session, as GoTrue does, and login refuses with {@code email_not_confirmed} until the link is
+ * followed.
  */
 public interface EmailConfirmation {
 

@@ -9,9 +9,9 @@ import java.time.Instant;
 import java.util.OptionalLong;
 
 /**
- * Counts failed logins per realm, canonical email and client address, in memory (Caffeine).
- * After {@code maxFailures} failures within {@code window} of the first one, every login attempt
- * for that key, right or wrong, is refused until the window ends. A success clears the count.
+ * Counts failed logins per realm, canonical email and client address, in memory (Caffeine). After
+ * {@code maxFailures} failures within {@code window} of the first one, every login attempt for that
+ * key, right or wrong, is refused until the window ends. A success clears the count.
  *
  * <p>The key names the client address, so a stranger failing on purpose from elsewhere does not
  * lock the real user out. Counts are per api replica: with N replicas an attacker gets at most N

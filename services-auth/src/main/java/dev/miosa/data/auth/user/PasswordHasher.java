@@ -8,10 +8,10 @@ import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
  * Argon2PasswordEncoder} on BouncyCastle), stored as PHC strings ({@code
  * $argon2id$v=19$m=19456,t=2,p=1$salt$hash}).
  *
- * <p>Why Argon2id and not bcrypt: bcrypt reads at most 72 bytes, so Spring refuses longer
- * passwords and passphrases would be cut off or refused; Argon2id takes the whole password, is
- * memory-hard (OWASP's first choice), and its parameters live in each hash, so they can be raised
- * later without breaking old hashes.
+ * <p>Why Argon2id and not bcrypt: bcrypt reads at most 72 bytes, so Spring refuses longer passwords
+ * and passphrases would be cut off or refused; Argon2id takes the whole password, is memory-hard
+ * (OWASP's first choice), and its parameters live in each hash, so they can be raised later without
+ * breaking old hashes.
  *
  * <p>Each hash holds {@code memoryKib} of memory for its duration; a semaphore bounds how many run
  * at once (twice the processors) so that a burst of logins cannot exhaust the heap.

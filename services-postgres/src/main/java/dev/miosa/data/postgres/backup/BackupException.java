@@ -1,8 +1,6 @@
 package dev.miosa.data.postgres.backup;
 
-/**
- * A backup request was refused. The message is shown to operators, so it never holds a secret.
- */
+/** A backup request was refused. The message is shown to operators, so it never holds a secret. */
 public class BackupException extends RuntimeException {
 
   /** Why. */

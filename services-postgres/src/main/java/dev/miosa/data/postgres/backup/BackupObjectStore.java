@@ -21,9 +21,9 @@ import java.util.HexFormat;
  * The platform bucket that holds backups, on an S3-compatible store spoken to through the MinIO
  * Java SDK (https://min.io/docs/minio/linux/developers/java/API.html).
  *
- * <p>Uploads of unknown length are sent as a multipart upload of {@link #PART_SIZE} parts: the
- * SDK holds one part in memory at a time, so an archive is never held whole in memory or on disk.
- * The SHA-256 and length are computed on the fly from the bytes sent.
+ * <p>Uploads of unknown length are sent as a multipart upload of {@link #PART_SIZE} parts: the SDK
+ * holds one part in memory at a time, so an archive is never held whole in memory or on disk. The
+ * SHA-256 and length are computed on the fly from the bytes sent.
  */
 public final class BackupObjectStore {
 
@@ -42,7 +42,8 @@ public final class BackupObjectStore {
    * @param secretKey its secret key
    * @param bucket the platform bucket's name (created when missing)
    */
-  public BackupObjectStore(URI endpoint, String region, String accessKey, Secret secretKey, String bucket) {
+  public BackupObjectStore(
+      URI endpoint, String region, String accessKey, Secret secretKey, String bucket) {
     this.client =
         MinioClient.builder()
             .endpoint(endpoint.toString())
@@ -80,10 +81,7 @@ public final class BackupObjectStore {
     CountingInputStream counted = new CountingInputStream(new DigestInputStream(in, sha));
     try {
       client.putObject(
-          PutObjectArgs.builder()
-              .bucket(bucket)
-              .object(key)
-              .stream(counted, -1, PART_SIZE)
+          PutObjectArgs.builder().bucket(bucket).object(key).stream(counted, -1, PART_SIZE)
               .contentType("application/octet-stream")
               .build());
     } catch (IOException e) {
@@ -121,7 +119,8 @@ public final class BackupObjectStore {
     try {
       client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
     } catch (ErrorResponseException e) {
-      if (!"NoSuchKey".equals(e.errorResponse().code()) && !"NoSuchBucket".equals(e.errorResponse().code())) {
+      if (!"NoSuchKey".equals(e.errorResponse().code())
+          && !"NoSuchBucket".equals(e.errorResponse().code())) {
         throw new IOException("delete in " + description + " failed: " + e.getMessage(), e);
       }
     } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.miosa.data.postgres.backup;
 
 import dev.miosa.data.postgres.PostgresConfig;
+import dev.miosa.data.provisioner.Periodic;
 import dev.miosa.data.provisioner.spi.InvalidConfigException;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,7 +10,6 @@ import java.time.ZonedDateTime;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import dev.miosa.data.provisioner.Periodic;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +19,10 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Asks for scheduled backups when they are due. Every replica runs it; each due backup is asked
- * for once, because its {@code (resource, due time)} row can be inserted only once. Missed due
- * times are not made up: after a pause only the latest due time gets its backup (looking back at
- * most {@link #LOOKBACK}).
+ * Asks for scheduled backups when they are due. Every replica runs it; each due backup is asked for
+ * once, because its {@code (resource, due time)} row can be inserted only once. Missed due times
+ * are not made up: after a pause only the latest due time gets its backup (looking back at most
+ * {@link #LOOKBACK}).
  */
 public final class BackupScheduler implements AutoCloseable {
 
@@ -76,13 +76,20 @@ public final class BackupScheduler implements AutoCloseable {
                 JOIN environments e ON e.id = r.environment_id
                 WHERE s.type = 'postgres' AND s.state = 'active' AND r.phase = 'ready' AND r.desired = 'present'
                 """)
-            .query((rs, n) -> new Due(
-                new BackupStore.Source(
-                    rs.getString("project_id"), rs.getString("service_id"), rs.getString("id"),
-                    rs.getString("environment_id"), rs.getString("environment_name")),
-                json.readValue(rs.getString("config"), MAP),
-                rs.getTimestamp("created_at").toInstant(),
-                rs.getTimestamp("last_due") == null ? null : rs.getTimestamp("last_due").toInstant()))
+            .query(
+                (rs, n) ->
+                    new Due(
+                        new BackupStore.Source(
+                            rs.getString("project_id"),
+                            rs.getString("service_id"),
+                            rs.getString("id"),
+                            rs.getString("environment_id"),
+                            rs.getString("environment_name")),
+                        json.readValue(rs.getString("config"), MAP),
+                        rs.getTimestamp("created_at").toInstant(),
+                        rs.getTimestamp("last_due") == null
+                            ? null
+                            : rs.getTimestamp("last_due").toInstant()))
             .list();
     for (Due d : rows) {
       Optional<CronExpression> cron;
@@ -98,7 +105,11 @@ public final class BackupScheduler implements AutoCloseable {
       Optional<Instant> due = lastFire(cron.get(), after, now);
       if (due.isPresent() && backups.requestScheduled(d.source(), due.get()).isPresent()) {
         asked++;
-        log.info("scheduled backup of {} ({}) due at {} asked for", d.source().resourceId(), d.source().environmentName(), due.get());
+        log.info(
+            "scheduled backup of {} ({}) due at {} asked for",
+            d.source().resourceId(),
+            d.source().environmentName(),
+            due.get());
       }
     }
     backups.expire();
@@ -126,7 +137,8 @@ public final class BackupScheduler implements AutoCloseable {
     return b != null && b.isAfter(m) ? b : m;
   }
 
-  private record Due(BackupStore.Source source, Map<String, Object> config, Instant createdAt, Instant lastDue) {}
+  private record Due(
+      BackupStore.Source source, Map<String, Object> config, Instant createdAt, Instant lastDue) {}
 
   @Override
   public synchronized void close() {

@@ -21,7 +21,12 @@ final class BackupStore {
   }
 
   /** The source of a new backup. */
-  record Source(String projectId, String serviceId, String resourceId, String environmentId, String environmentName) {}
+  record Source(
+      String projectId,
+      String serviceId,
+      String resourceId,
+      String environmentId,
+      String environmentName) {}
 
   /**
    * Inserts a pending backup.
@@ -31,7 +36,16 @@ final class BackupStore {
    */
   Optional<String> insert(Source src, String kind, Instant scheduledAt) {
     String id = Ids.newId("bkp");
-    String key = "postgres/" + src.projectId() + "/" + src.serviceId() + "/" + src.resourceId() + "/" + id + ".dump";
+    String key =
+        "postgres/"
+            + src.projectId()
+            + "/"
+            + src.serviceId()
+            + "/"
+            + src.resourceId()
+            + "/"
+            + id
+            + ".dump";
     return jdbc.sql(
             """
             INSERT INTO postgres_backups (id, project_id, service_id, resource_id, environment_id, environment_name,
@@ -54,11 +68,17 @@ final class BackupStore {
   }
 
   void setOperation(String id, String operationId) {
-    jdbc.sql("UPDATE postgres_backups SET operation_id = :op WHERE id = :id").param("id", id).param("op", operationId).update();
+    jdbc.sql("UPDATE postgres_backups SET operation_id = :op WHERE id = :id")
+        .param("id", id)
+        .param("op", operationId)
+        .update();
   }
 
   Optional<Backup> find(String id) {
-    return jdbc.sql("SELECT * FROM postgres_backups WHERE id = :id").param("id", id).query(BackupStore::map).optional();
+    return jdbc.sql("SELECT * FROM postgres_backups WHERE id = :id")
+        .param("id", id)
+        .query(BackupStore::map)
+        .optional();
   }
 
   /** Backups of a data service (optionally of one environment by name), newest first. */
@@ -77,7 +97,8 @@ final class BackupStore {
 
   /** Whether a project has backups of a data service (also of one deleted since). */
   boolean anyOfService(String projectId, String serviceId) {
-    return jdbc.sql("SELECT 1 FROM postgres_backups WHERE project_id = :p AND service_id = :s LIMIT 1")
+    return jdbc.sql(
+            "SELECT 1 FROM postgres_backups WHERE project_id = :p AND service_id = :s LIMIT 1")
         .param("p", projectId)
         .param("s", serviceId)
         .query(Integer.class)
@@ -110,7 +131,8 @@ final class BackupStore {
   }
 
   void markFailed(String id, String error) {
-    jdbc.sql("UPDATE postgres_backups SET state = 'failed', error = :error, finished_at = now() WHERE id = :id")
+    jdbc.sql(
+            "UPDATE postgres_backups SET state = 'failed', error = :error, finished_at = now() WHERE id = :id")
         .param("id", id)
         .param("error", error)
         .update();
@@ -130,8 +152,8 @@ final class BackupStore {
   }
 
   /**
-   * Starts the retention window of backups whose resource is gone (deleted, or its row removed
-   * with its project).
+   * Starts the retention window of backups whose resource is gone (deleted, or its row removed with
+   * its project).
    *
    * @return how many backups started their window
    */
@@ -148,7 +170,8 @@ final class BackupStore {
 
   /** Backups whose retention window has passed. */
   List<Backup> expired() {
-    return jdbc.sql("SELECT * FROM postgres_backups WHERE expires_at < now() ORDER BY expires_at LIMIT 500")
+    return jdbc.sql(
+            "SELECT * FROM postgres_backups WHERE expires_at < now() ORDER BY expires_at LIMIT 500")
         .query(BackupStore::map)
         .list();
   }

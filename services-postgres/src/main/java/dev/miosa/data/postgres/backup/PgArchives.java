@@ -71,7 +71,16 @@ final class PgArchives {
    */
   BackupObjectStore.Stored dump(PgTools.Target source, String key) throws IOException {
     Process dump =
-        tools.command("pg_dump", source, List.of("--format=custom", "--compress=6", "--no-owner", "--no-privileges", "--no-password"))
+        tools
+            .command(
+                "pg_dump",
+                source,
+                List.of(
+                    "--format=custom",
+                    "--compress=6",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--no-password"))
             .start();
     dump.getOutputStream().close();
     Tail errors = Tail.drain(dump.getErrorStream(), "pg_dump stderr");
@@ -101,10 +110,17 @@ final class PgArchives {
    *     target is then unchanged
    */
   void restore(String key, String sha256, PgTools.Target target) throws IOException {
-    Process toSql = tools.command("pg_restore", target, List.of("--no-owner", "--no-privileges", "--file=-")).start();
+    Process toSql =
+        tools
+            .command("pg_restore", target, List.of("--no-owner", "--no-privileges", "--file=-"))
+            .start();
     Tail toSqlErrors = Tail.drain(toSql.getErrorStream(), "pg_restore stderr");
     Process psql =
-        tools.command("psql", target, List.of("-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", "-"))
+        tools
+            .command(
+                "psql",
+                target,
+                List.of("-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", "-"))
             .redirectErrorStream(true)
             .start();
     Tail psqlOutput = Tail.drain(psql.getInputStream(), "psql output");
@@ -139,15 +155,18 @@ final class PgArchives {
         toSql.destroyForcibly();
         join(feeder);
         int psqlExit = await(psql);
-        throw new IOException("psql exited " + psqlExit + " (nothing was restored): " + psqlOutput.text(target), e);
+        throw new IOException(
+            "psql exited " + psqlExit + " (nothing was restored): " + psqlOutput.text(target), e);
       }
       join(feeder);
       int toSqlExit = await(toSql);
       if (feedError.get() != null) {
-        throw new IOException("reading the archive failed: " + feedError.get().getMessage(), feedError.get());
+        throw new IOException(
+            "reading the archive failed: " + feedError.get().getMessage(), feedError.get());
       }
       if (!sha256.equalsIgnoreCase(actualSha.get())) {
-        throw new IOException("the archive's SHA-256 does not match the one recorded at backup time: not restored");
+        throw new IOException(
+            "the archive's SHA-256 does not match the one recorded at backup time: not restored");
       }
       if (toSqlExit != 0) {
         throw new IOException("pg_restore exited " + toSqlExit + ": " + toSqlErrors.text(target));
@@ -160,7 +179,8 @@ final class PgArchives {
       }
       int psqlExit = await(psql);
       if (psqlExit != 0) {
-        throw new IOException("psql exited " + psqlExit + " (nothing was restored): " + psqlOutput.text(target));
+        throw new IOException(
+            "psql exited " + psqlExit + " (nothing was restored): " + psqlOutput.text(target));
       }
     } finally {
       if (!commit) {

@@ -21,10 +21,10 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Backups and restores of Postgres data services: asks for them (a {@code postgres_backups} row
- * and a durable operation, in one transaction), runs them from the operation queue, keeps the
- * newest {@code backupRetention} per environment, and deletes the backups of deleted databases once
- * their retention window has passed.
+ * Backups and restores of Postgres data services: asks for them (a {@code postgres_backups} row and
+ * a durable operation, in one transaction), runs them from the operation queue, keeps the newest
+ * {@code backupRetention} per environment, and deletes the backups of deleted databases once their
+ * retention window has passed.
  *
  * <p>Invariants: see DESIGN.md beside this file.
  */
@@ -99,26 +99,28 @@ public final class PostgresBackups {
     requireReady(resource, "backed up");
     BackupStore.Source src = sourceOf(resource);
     String id =
-        tx.execute(status -> {
-          String backupId = backups.insert(src, "manual", null).orElseThrow();
-          enqueueBackup(src, backupId);
-          return backupId;
-        });
+        tx.execute(
+            status -> {
+              String backupId = backups.insert(src, "manual", null).orElseThrow();
+              enqueueBackup(src, backupId);
+              return backupId;
+            });
     return backups.find(id).orElseThrow();
   }
 
   /**
-   * Asks for a scheduled backup due at {@code dueAt}, unless one was already asked for (by this
-   * or another replica).
+   * Asks for a scheduled backup due at {@code dueAt}, unless one was already asked for (by this or
+   * another replica).
    *
    * @return the new backup's id, or empty when the due time already has one
    */
   Optional<String> requestScheduled(BackupStore.Source src, Instant dueAt) {
-    return tx.execute(status -> {
-      Optional<String> id = backups.insert(src, "scheduled", dueAt);
-      id.ifPresent(backupId -> enqueueBackup(src, backupId));
-      return id;
-    });
+    return tx.execute(
+        status -> {
+          Optional<String> id = backups.insert(src, "scheduled", dueAt);
+          id.ifPresent(backupId -> enqueueBackup(src, backupId));
+          return id;
+        });
   }
 
   private void enqueueBackup(BackupStore.Source src, String backupId) {
@@ -144,7 +146,12 @@ public final class PostgresBackups {
   public String requestRestore(Backup backup, ResourceRow target) {
     if (!backup.restorable()) {
       throw new BackupException(
-          BackupException.Reason.BACKUP_NOT_READY, "backup " + backup.id() + " is " + backup.state() + "; only a succeeded backup can be restored");
+          BackupException.Reason.BACKUP_NOT_READY,
+          "backup "
+              + backup.id()
+              + " is "
+              + backup.state()
+              + "; only a succeeded backup can be restored");
     }
     requireReady(target, "restored into");
     return operations.enqueue(
@@ -174,15 +181,27 @@ public final class PostgresBackups {
   void runBackup(String operationId, ResourceContext resource, Map<String, Object> params) {
     String backupId = String.valueOf(params.get("backupId"));
     Backup backup =
-        backups.find(backupId).orElseThrow(() -> new ProvisioningException("BACKUP_NOT_FOUND", "backup " + backupId + " not found", false, null));
+        backups
+            .find(backupId)
+            .orElseThrow(
+                () ->
+                    new ProvisioningException(
+                        "BACKUP_NOT_FOUND", "backup " + backupId + " not found", false, null));
     if (backup.restorable()) {
       return; // an earlier attempt finished it
     }
     backups.markRunning(backupId, operationId);
     try {
-      BackupObjectStore.Stored stored = archives.dump(provider.directTarget(resource), backup.objectKey());
+      BackupObjectStore.Stored stored =
+          archives.dump(provider.directTarget(resource), backup.objectKey());
       backups.markSucceeded(backupId, stored.sizeBytes(), stored.sha256());
-      log.info("backup {} of {} ({}): {} bytes, sha256 {}", backupId, resource.resourceId(), resource.environmentName(), stored.sizeBytes(), stored.sha256());
+      log.info(
+          "backup {} of {} ({}): {} bytes, sha256 {}",
+          backupId,
+          resource.resourceId(),
+          resource.environmentName(),
+          stored.sizeBytes(),
+          stored.sha256());
     } catch (IOException | RuntimeException e) {
       String message = "backup failed: " + e.getMessage();
       backups.markFailed(backupId, message);
@@ -194,14 +213,27 @@ public final class PostgresBackups {
   void runRestore(String operationId, ResourceContext target, Map<String, Object> params) {
     String backupId = String.valueOf(params.get("backupId"));
     Backup backup =
-        backups.find(backupId).filter(Backup::restorable).orElseThrow(
-            () -> new ProvisioningException("BACKUP_NOT_READY", "backup " + backupId + " is not there to restore", false, null));
+        backups
+            .find(backupId)
+            .filter(Backup::restorable)
+            .orElseThrow(
+                () ->
+                    new ProvisioningException(
+                        "BACKUP_NOT_READY",
+                        "backup " + backupId + " is not there to restore",
+                        false,
+                        null));
     try {
       archives.restore(backup.objectKey(), backup.sha256(), provider.directTarget(target));
-      log.info("backup {} restored into {} ({})", backupId, target.resourceId(), target.environmentName());
+      log.info(
+          "backup {} restored into {} ({})",
+          backupId,
+          target.resourceId(),
+          target.environmentName());
     } catch (IOException e) {
       boolean corrupt = e.getMessage() != null && e.getMessage().contains("SHA-256");
-      throw new ProvisioningException("RESTORE_FAILED", "restore failed: " + e.getMessage(), !corrupt, e);
+      throw new ProvisioningException(
+          "RESTORE_FAILED", "restore failed: " + e.getMessage(), !corrupt, e);
     }
   }
 
@@ -219,15 +251,16 @@ public final class PostgresBackups {
   }
 
   /**
-   * Starts the retention window of the backups of deleted databases and deletes those whose
-   * window has passed.
+   * Starts the retention window of the backups of deleted databases and deletes those whose window
+   * has passed.
    *
    * @return how many backups were deleted
    */
   public int expire() {
     int started = backups.startExpiryOfOrphans(settings.deletedRetention());
     if (started > 0) {
-      log.info("{} backups of deleted databases are kept for {}", started, settings.deletedRetention());
+      log.info(
+          "{} backups of deleted databases are kept for {}", started, settings.deletedRetention());
     }
     int deleted = 0;
     for (Backup b : backups.expired()) {
@@ -243,15 +276,24 @@ public final class PostgresBackups {
   }
 
   private static void requireReady(ResourceRow r, String what) {
-    if (!"postgres".equals(r.serviceType()) || !"ready".equals(r.phase()) || !"present".equals(r.desired())) {
+    if (!"postgres".equals(r.serviceType())
+        || !"ready".equals(r.phase())
+        || !"present".equals(r.desired())) {
       throw new BackupException(
           BackupException.Reason.RESOURCE_NOT_READY,
-          "the database of environment '" + r.environmentName() + "' is " + r.phase() + " and cannot be " + what + " now");
+          "the database of environment '"
+              + r.environmentName()
+              + "' is "
+              + r.phase()
+              + " and cannot be "
+              + what
+              + " now");
     }
   }
 
   private static BackupStore.Source sourceOf(ResourceRow r) {
-    return new BackupStore.Source(r.projectId(), r.serviceId(), r.id(), r.environmentId(), r.environmentName());
+    return new BackupStore.Source(
+        r.projectId(), r.serviceId(), r.id(), r.environmentId(), r.environmentName());
   }
 
   /** An operation handler delegating to one method. */

@@ -61,17 +61,33 @@ public record PgBouncer(
    * @param publicHost host for tenants, or null for the URL's
    * @param publicPort port for tenants, or 0 for the URL's
    * @return the settings
-   * @throws IllegalArgumentException when the URL lacks user, password or host (never quoting
-   *     the password)
+   * @throws IllegalArgumentException when the URL lacks user, password or host (never quoting the
+   *     password)
    */
-  public static PgBouncer parse(String adminUrl, Path configDir, String publicHost, int publicPort) {
+  public static PgBouncer parse(
+      String adminUrl, Path configDir, String publicHost, int publicPort) {
     PostgresServer s = PostgresServer.parse("pgbouncer", adminUrl);
     return new PgBouncer(
-        s.host(), s.port(), s.adminUser(), s.adminPassword(), s.sslmode(), publicHost, publicPort, configDir);
+        s.host(),
+        s.port(),
+        s.adminUser(),
+        s.adminPassword(),
+        s.sslmode(),
+        publicHost,
+        publicPort,
+        configDir);
   }
 
   @Override
   public String toString() {
-    return "PgBouncer[" + adminHost + ":" + adminPort + " public " + publicHost + ":" + publicPort + "]";
+    return "PgBouncer["
+        + adminHost
+        + ":"
+        + adminPort
+        + " public "
+        + publicHost
+        + ":"
+        + publicPort
+        + "]";
   }
 }

@@ -25,7 +25,12 @@ final class PgBouncerAdmin {
     this.tools = tools;
     this.target =
         new PgTools.Target(
-            settings.adminHost(), settings.adminPort(), settings.adminUser(), settings.adminPassword(), "pgbouncer", settings.sslmode());
+            settings.adminHost(),
+            settings.adminPort(),
+            settings.adminUser(),
+            settings.adminPassword(),
+            "pgbouncer",
+            settings.sslmode());
   }
 
   /** The version as {@code major * 100 + minor} ({@code 118} for 1.18), or 0 when unreadable. */

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Registers tenant databases with a PgBouncer: records each registration in the control-plane
- * store, rewrites PgBouncer's generated {@code databases.ini} and {@code users.txt} whole from those
- * records (under a lock shared by all replicas), then {@code RELOAD}s it on the admin console.
+ * store, rewrites PgBouncer's generated {@code databases.ini} and {@code users.txt} whole from
+ * those records (under a lock shared by all replicas), then {@code RELOAD}s it on the admin
+ * console.
  *
  * <p>Invariants (see DESIGN.md): the files always hold exactly the recorded entries plus the admin
  * user; entries never pin a server user; a database is removed from PgBouncer before it is dropped;
@@ -44,7 +45,8 @@ public final class PgBouncerRegistry {
    * @param cipher encrypts verifiers at rest
    * @param tools the PostgreSQL client tools ({@code psql} speaks to the admin console)
    */
-  public PgBouncerRegistry(PgBouncer settings, DataSource controlPlane, SecretCipher cipher, PgTools tools) {
+  public PgBouncerRegistry(
+      PgBouncer settings, DataSource controlPlane, SecretCipher cipher, PgTools tools) {
     this.settings = settings;
     this.store = new PoolerEntryStore(controlPlane, cipher);
     this.admin = new PgBouncerAdmin(tools, settings);
@@ -90,8 +92,8 @@ public final class PgBouncerRegistry {
   }
 
   /**
-   * Rewrites the files from the records and reloads PgBouncer: run at start, so that a
-   * PgBouncer restarted (or whose files were lost) serves every registered database again.
+   * Rewrites the files from the records and reloads PgBouncer: run at start, so that a PgBouncer
+   * restarted (or whose files were lost) serves every registered database again.
    *
    * @return how many databases are registered
    */
@@ -107,8 +109,8 @@ public final class PgBouncerRegistry {
   }
 
   /**
-   * Logs in through PgBouncer as the tenant and runs {@code SELECT 1}: the proof that a database
-   * is reachable the way tenants will reach it.
+   * Logs in through PgBouncer as the tenant and runs {@code SELECT 1}: the proof that a database is
+   * reachable the way tenants will reach it.
    *
    * @param database the database
    * @param user the tenant role
@@ -124,35 +126,43 @@ public final class PgBouncerRegistry {
     props.setProperty("connectTimeout", "10");
     props.setProperty("socketTimeout", "30");
     props.setProperty("ApplicationName", "miosa-provisioner");
-    String host = settings.adminHost().contains(":") ? "[" + settings.adminHost() + "]" : settings.adminHost();
+    String host =
+        settings.adminHost().contains(":")
+            ? "[" + settings.adminHost() + "]"
+            : settings.adminHost();
     String url = "jdbc:postgresql://" + host + ":" + settings.adminPort() + "/" + database;
-    try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url, props);
+        Statement st = c.createStatement()) {
       st.executeQuery("SELECT 1").close();
     } catch (SQLException e) {
       String state = e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")";
       throw new ProvisioningException(
-          "POOLER_LOGIN_FAILED", "a login through PgBouncer to the database failed" + state, true, e);
+          "POOLER_LOGIN_FAILED",
+          "a login through PgBouncer to the database failed" + state,
+          true,
+          e);
     }
   }
 
   private int rewriteAndReload() {
-    return store.withAllLocked(entries -> {
-      int version;
-      try {
-        version = admin.version();
-      } catch (IOException e) {
-        // Still write the files, so that PgBouncer serves everything when it comes back.
-        write(entries, false);
-        throw unavailable("reach PgBouncer's admin console", e);
-      }
-      write(entries, version >= CLIENT_LIMITS_SINCE);
-      try {
-        admin.reload();
-      } catch (IOException e) {
-        throw unavailable("reload PgBouncer", e);
-      }
-      return entries.size();
-    });
+    return store.withAllLocked(
+        entries -> {
+          int version;
+          try {
+            version = admin.version();
+          } catch (IOException e) {
+            // Still write the files, so that PgBouncer serves everything when it comes back.
+            write(entries, false);
+            throw unavailable("reach PgBouncer's admin console", e);
+          }
+          write(entries, version >= CLIENT_LIMITS_SINCE);
+          try {
+            admin.reload();
+          } catch (IOException e) {
+            throw unavailable("reload PgBouncer", e);
+          }
+          return entries.size();
+        });
   }
 
   private void write(List<PoolerEntry> entries, boolean clientLimits) {
@@ -160,12 +170,17 @@ public final class PgBouncerRegistry {
       Files.createDirectories(settings.configDir());
       // The auth file first: a database entry never appears before its role can log in.
       PgBouncerFiles.writeAtomically(
-          settings.configDir().resolve(PgBouncer.USERS_FILE), PgBouncerFiles.users(settings.adminUser(), adminVerifier, entries));
+          settings.configDir().resolve(PgBouncer.USERS_FILE),
+          PgBouncerFiles.users(settings.adminUser(), adminVerifier, entries));
       PgBouncerFiles.writeAtomically(
-          settings.configDir().resolve(PgBouncer.DATABASES_FILE), PgBouncerFiles.databases(entries, clientLimits));
+          settings.configDir().resolve(PgBouncer.DATABASES_FILE),
+          PgBouncerFiles.databases(entries, clientLimits));
     } catch (IOException e) {
       throw new ProvisioningException(
-          "POOLER_UNAVAILABLE", "could not write PgBouncer's configuration files", true, new UncheckedIOException(e));
+          "POOLER_UNAVAILABLE",
+          "could not write PgBouncer's configuration files",
+          true,
+          new UncheckedIOException(e));
     }
   }
 

@@ -4,9 +4,9 @@ import dev.miosa.data.credentials.Secret;
 import java.util.Objects;
 
 /**
- * One tenant database as PgBouncer serves it: a {@code [databases]} entry without {@code user=}
- * (so PgBouncer logs into the server as the connecting tenant role) and the role's SCRAM verifier
- * in the auth file.
+ * One tenant database as PgBouncer serves it: a {@code [databases]} entry without {@code user=} (so
+ * PgBouncer logs into the server as the connecting tenant role) and the role's SCRAM verifier in
+ * the auth file.
  *
  * @param database the database name, as clients name it and as it is on the server
  * @param role the tenant role

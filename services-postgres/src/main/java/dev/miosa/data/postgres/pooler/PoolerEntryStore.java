@@ -59,29 +59,34 @@ final class PoolerEntryStore {
    * before it began.
    */
   <T> T withAllLocked(Function<List<PoolerEntry>, T> work) {
-    return tx.execute(status -> {
-      jdbc.sql("SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext('miosa.pgbouncer.files'))) l")
-          .query(Long.class)
-          .single();
-      return work.apply(all());
-    });
+    return tx.execute(
+        status -> {
+          jdbc.sql(
+                  "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext('miosa.pgbouncer.files'))) l")
+              .query(Long.class)
+              .single();
+          return work.apply(all());
+        });
   }
 
   java.util.Set<String> databases() {
-    return new java.util.TreeSet<>(jdbc.sql("SELECT database FROM pgbouncer_entries").query(String.class).list());
+    return new java.util.TreeSet<>(
+        jdbc.sql("SELECT database FROM pgbouncer_entries").query(String.class).list());
   }
 
   List<PoolerEntry> all() {
     return jdbc.sql("SELECT * FROM pgbouncer_entries ORDER BY database")
-        .query((rs, n) -> new PoolerEntry(
-            rs.getString("database"),
-            rs.getString("role"),
-            rs.getString("host"),
-            rs.getInt("port"),
-            rs.getString("pool_mode"),
-            rs.getInt("pool_size"),
-            rs.getInt("max_client_connections"),
-            decrypt(rs.getString("scram_verifier"), rs.getString("database"))))
+        .query(
+            (rs, n) ->
+                new PoolerEntry(
+                    rs.getString("database"),
+                    rs.getString("role"),
+                    rs.getString("host"),
+                    rs.getInt("port"),
+                    rs.getString("pool_mode"),
+                    rs.getInt("pool_size"),
+                    rs.getInt("max_client_connections"),
+                    decrypt(rs.getString("scram_verifier"), rs.getString("database"))))
         .list();
   }
 

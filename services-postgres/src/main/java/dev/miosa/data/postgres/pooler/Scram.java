@@ -12,17 +12,17 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Computes SCRAM-SHA-256 verifiers in PostgreSQL's stored format {@code
- * SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>} (RFC 5802, RFC 7677; PostgreSQL
- * docs 21.5 "Password Authentication"; the same format PgBouncer reads from its auth file).
+ * SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>} (RFC 5802, RFC 7677; PostgreSQL docs
+ * 21.5 "Password Authentication"; the same format PgBouncer reads from its auth file).
  *
- * <p>The verifier is computed here, once per role, and given both to the server ({@code ALTER
- * ROLE ... PASSWORD '<verifier>'}, stored as is) and to PgBouncer's auth file: PgBouncer can log
- * into the server with a SCRAM secret only when its secret is identical to the server's (same
- * salt and iterations), https://www.pgbouncer.org/config.html#authentication-file-format.
+ * <p>The verifier is computed here, once per role, and given both to the server ({@code ALTER ROLE
+ * ... PASSWORD '<verifier>'}, stored as is) and to PgBouncer's auth file: PgBouncer can log into
+ * the server with a SCRAM secret only when its secret is identical to the server's (same salt and
+ * iterations), https://www.pgbouncer.org/config.html#authentication-file-format.
  *
- * <p>The password is normalised as PostgreSQL's {@code pg_saslprep} does: pure ASCII is used as
- * it is; other text is mapped and NFKC-normalised (RFC 4013), and when it holds characters
- * SASLprep prohibits, its raw UTF-8 bytes are used instead.
+ * <p>The password is normalised as PostgreSQL's {@code pg_saslprep} does: pure ASCII is used as it
+ * is; other text is mapped and NFKC-normalised (RFC 4013), and when it holds characters SASLprep
+ * prohibits, its raw UTF-8 bytes are used instead.
  */
 public final class Scram {
 
@@ -61,19 +61,26 @@ public final class Scram {
       byte[] serverKey = hmac(salted, "Server Key");
       Base64.Encoder b64 = Base64.getEncoder();
       return Secret.of(
-          "SCRAM-SHA-256$" + iterations + ":" + b64.encodeToString(salt) + "$"
-              + b64.encodeToString(storedKey) + ":" + b64.encodeToString(serverKey));
+          "SCRAM-SHA-256$"
+              + iterations
+              + ":"
+              + b64.encodeToString(salt)
+              + "$"
+              + b64.encodeToString(storedKey)
+              + ":"
+              + b64.encodeToString(serverKey));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("SHA-256 / PBKDF2 are not available", e);
     }
   }
 
   /**
-   * Whether a text has the shape of a stored SCRAM-SHA-256 verifier (and so can be quoted into
-   * SQL and the auth file without escaping).
+   * Whether a text has the shape of a stored SCRAM-SHA-256 verifier (and so can be quoted into SQL
+   * and the auth file without escaping).
    */
   public static boolean isVerifier(String text) {
-    return text.matches("SCRAM-SHA-256\\$[0-9]{1,7}:[A-Za-z0-9+/=]+\\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+");
+    return text.matches(
+        "SCRAM-SHA-256\\$[0-9]{1,7}:[A-Za-z0-9+/=]+\\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+");
   }
 
   private static byte[] pbkdf2(byte[] password, byte[] salt, int iterations)
@@ -113,13 +120,16 @@ public final class Scram {
       return raw;
     }
     StringBuilder mapped = new StringBuilder(password.length());
-    password.codePoints().forEach(cp -> {
-      if (isNonAsciiSpace(cp)) {
-        mapped.append(' ');
-      } else if (!isMappedToNothing(cp)) {
-        mapped.appendCodePoint(cp);
-      }
-    });
+    password
+        .codePoints()
+        .forEach(
+            cp -> {
+              if (isNonAsciiSpace(cp)) {
+                mapped.append(' ');
+              } else if (!isMappedToNothing(cp)) {
+                mapped.appendCodePoint(cp);
+              }
+            });
     String normalized = Normalizer.normalize(mapped, Normalizer.Form.NFKC);
     boolean anyRandAl = false;
     boolean anyL = false;
@@ -129,7 +139,9 @@ public final class Scram {
         return raw;
       }
       byte dir = Character.getDirectionality(cp);
-      anyRandAl |= dir == Character.DIRECTIONALITY_RIGHT_TO_LEFT || dir == Character.DIRECTIONALITY_RIGHT_TO_LEFT_ARABIC;
+      anyRandAl |=
+          dir == Character.DIRECTIONALITY_RIGHT_TO_LEFT
+              || dir == Character.DIRECTIONALITY_RIGHT_TO_LEFT_ARABIC;
       anyL |= dir == Character.DIRECTIONALITY_LEFT_TO_RIGHT;
       i += Character.charCount(cp);
     }
@@ -145,19 +157,29 @@ public final class Scram {
 
   private static boolean isRandAl(int cp) {
     byte dir = Character.getDirectionality(cp);
-    return dir == Character.DIRECTIONALITY_RIGHT_TO_LEFT || dir == Character.DIRECTIONALITY_RIGHT_TO_LEFT_ARABIC;
+    return dir == Character.DIRECTIONALITY_RIGHT_TO_LEFT
+        || dir == Character.DIRECTIONALITY_RIGHT_TO_LEFT_ARABIC;
   }
 
   /** RFC 3454 table C.1.2. */
   private static boolean isNonAsciiSpace(int cp) {
-    return cp == 0x00A0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F
-        || cp == 0x205F || cp == 0x3000;
+    return cp == 0x00A0
+        || cp == 0x1680
+        || (cp >= 0x2000 && cp <= 0x200B)
+        || cp == 0x202F
+        || cp == 0x205F
+        || cp == 0x3000;
   }
 
   /** RFC 3454 table B.1. */
   private static boolean isMappedToNothing(int cp) {
-    return cp == 0x00AD || cp == 0x034F || cp == 0x1806 || (cp >= 0x180B && cp <= 0x180D)
-        || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || (cp >= 0xFE00 && cp <= 0xFE0F)
+    return cp == 0x00AD
+        || cp == 0x034F
+        || cp == 0x1806
+        || (cp >= 0x180B && cp <= 0x180D)
+        || (cp >= 0x200B && cp <= 0x200D)
+        || cp == 0x2060
+        || (cp >= 0xFE00 && cp <= 0xFE0F)
         || cp == 0xFEFF;
   }
 
@@ -175,11 +197,20 @@ public final class Scram {
         || (cp >= 0xFDD0 && cp <= 0xFDEF)
         || (cp >= 0xFFF9 && cp <= 0xFFFD)
         || (cp >= 0x2FF0 && cp <= 0x2FFB)
-        || cp == 0x0340 || cp == 0x0341 || cp == 0x200E || cp == 0x200F
-        || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x206A && cp <= 0x206F)
-        || cp == 0xE0001 || (cp >= 0xE0020 && cp <= 0xE007F)
-        || cp == 0x06DD || cp == 0x070F || cp == 0x180E
-        || (cp >= 0x200C && cp <= 0x200D) || (cp >= 0x2028 && cp <= 0x2029)
-        || (cp >= 0x2060 && cp <= 0x2063) || (cp >= 0x1D173 && cp <= 0x1D17A);
+        || cp == 0x0340
+        || cp == 0x0341
+        || cp == 0x200E
+        || cp == 0x200F
+        || (cp >= 0x202A && cp <= 0x202E)
+        || (cp >= 0x206A && cp <= 0x206F)
+        || cp == 0xE0001
+        || (cp >= 0xE0020 && cp <= 0xE007F)
+        || cp == 0x06DD
+        || cp == 0x070F
+        || cp == 0x180E
+        || (cp >= 0x200C && cp <= 0x200D)
+        || (cp >= 0x2028 && cp <= 0x2029)
+        || (cp >= 0x2060 && cp <= 0x2063)
+        || (cp >= 0x1D173 && cp <= 0x1D17A);
   }
 }

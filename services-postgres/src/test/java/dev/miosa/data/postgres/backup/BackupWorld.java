@@ -44,17 +44,42 @@ final class BackupWorld {
   final LocalS3Proxy s3 = TestServers.s3proxy();
   final PostgresProvider provider =
       new PostgresProvider(
-          List.of(new PostgresServer("pg-1", pg.host(), pg.port(), LocalPostgres.SUPERUSER, pg.superuserPassword(), "postgres", null, 0, "disable")));
+          List.of(
+              new PostgresServer(
+                  "pg-1",
+                  pg.host(),
+                  pg.port(),
+                  LocalPostgres.SUPERUSER,
+                  pg.superuserPassword(),
+                  "postgres",
+                  null,
+                  0,
+                  "disable")));
   final BackupObjectStore objects =
-      new BackupObjectStore(s3.endpoint(), LocalS3Proxy.REGION, s3.accessKey(), s3.secretKey(), "miosa-test-backups-" + Long.toString(System.nanoTime(), 36));
+      new BackupObjectStore(
+          s3.endpoint(),
+          LocalS3Proxy.REGION,
+          s3.accessKey(),
+          s3.secretKey(),
+          "miosa-test-backups-" + Long.toString(System.nanoTime(), 36));
   final PostgresBackups backups = backups(Duration.ofDays(7));
   final Reconciler reconciler =
       new Reconciler(
-          new ProviderRegistry(List.of(provider), List.of(backups.backupHandler(), backups.restoreHandler())),
-          resources, cipher, jdbc, env -> {});
+          new ProviderRegistry(
+              List.of(provider), List.of(backups.backupHandler(), backups.restoreHandler())),
+          resources,
+          cipher,
+          jdbc,
+          env -> {});
 
   PostgresBackups backups(Duration deletedRetention) {
-    return new PostgresBackups(controlPlane, operations, objects, PgTools.locate(null), provider, new PostgresBackups.Settings(2, deletedRetention));
+    return new PostgresBackups(
+        controlPlane,
+        operations,
+        objects,
+        PgTools.locate(null),
+        provider,
+        new PostgresBackups.Settings(2, deletedRetention));
   }
 
   /** A project with the given environments and a postgres data service provisioned in each. */
@@ -62,14 +87,25 @@ final class BackupWorld {
 
   Tenant tenant(Map<String, Object> config, String... envs) {
     String project = Ids.newId("prj");
-    jdbc.sql("INSERT INTO projects (id, slug, name) VALUES (:id, :slug, 'Test')").param("id", project).param("slug", project.replace('_', '-')).update();
+    jdbc.sql("INSERT INTO projects (id, slug, name) VALUES (:id, :slug, 'Test')")
+        .param("id", project)
+        .param("slug", project.replace('_', '-'))
+        .update();
     String service = Ids.newId("svc");
-    jdbc.sql("INSERT INTO data_services (id, project_id, type, name, config) VALUES (:id, :p, 'postgres', 'main', CAST(:c AS jsonb))")
-        .param("id", service).param("p", project).param("c", json.writeValueAsString(provider.validateConfig(config))).update();
+    jdbc.sql(
+            "INSERT INTO data_services (id, project_id, type, name, config) VALUES (:id, :p, 'postgres', 'main', CAST(:c AS jsonb))")
+        .param("id", service)
+        .param("p", project)
+        .param("c", json.writeValueAsString(provider.validateConfig(config)))
+        .update();
     Map<String, String> byEnv = new java.util.LinkedHashMap<>();
     for (String env : envs) {
       String envId = Ids.newId("env");
-      jdbc.sql("INSERT INTO environments (id, project_id, name) VALUES (:id, :p, :n)").param("id", envId).param("p", project).param("n", env).update();
+      jdbc.sql("INSERT INTO environments (id, project_id, name) VALUES (:id, :p, :n)")
+          .param("id", envId)
+          .param("p", project)
+          .param("n", env)
+          .update();
       String res = resources.createIfAbsent(service, envId, "pg-1").orElseThrow();
       ResourceRow row = resources.find(res).orElseThrow();
       var result = provider.provision(new StoredResourceContext(row, resources, cipher, null));
@@ -86,7 +122,8 @@ final class BackupWorld {
 
   /** The tenant's own direct connection (what DATABASE_URL_UNPOOLED gives it). */
   Connection connect(String resourceId) throws SQLException {
-    var vars = provider.variables(new StoredResourceContext(row(resourceId), resources, cipher, null));
+    var vars =
+        provider.variables(new StoredResourceContext(row(resourceId), resources, cipher, null));
     return DriverManager.getConnection(vars.get("JDBC_DATABASE_URL"));
   }
 
@@ -106,9 +143,15 @@ final class BackupWorld {
         reconciler.execute(op.get());
         operations.succeed(op.get().id(), "test-worker");
       } catch (RuntimeException e) {
-        boolean retryable = !(e instanceof dev.miosa.data.provisioner.spi.ProvisioningException pe) || pe.retryable();
-        String code = e instanceof dev.miosa.data.provisioner.spi.ProvisioningException pe ? pe.code() : "ERROR";
-        operations.fail(op.get().id(), "test-worker", code, e.getMessage(), Duration.ZERO, retryable);
+        boolean retryable =
+            !(e instanceof dev.miosa.data.provisioner.spi.ProvisioningException pe)
+                || pe.retryable();
+        String code =
+            e instanceof dev.miosa.data.provisioner.spi.ProvisioningException pe
+                ? pe.code()
+                : "ERROR";
+        operations.fail(
+            op.get().id(), "test-worker", code, e.getMessage(), Duration.ZERO, retryable);
       }
       done.add(operations.find(op.get().id()).orElseThrow());
     }
@@ -120,7 +163,8 @@ final class BackupWorld {
   }
 
   static int count(Connection c, String sql) throws SQLException {
-    try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+    try (var st = c.createStatement();
+        var rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getInt(1);
     }

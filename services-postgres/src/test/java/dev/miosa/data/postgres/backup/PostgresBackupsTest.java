@@ -22,10 +22,13 @@ class PostgresBackupsTest {
   void rowsWrittenBackupTakenTableDroppedRestoreBringsTheRowsBack() throws Exception {
     var t = world.tenant(Map.of(), "production");
     String prod = t.resourceByEnv().get("production");
-    try (Connection c = world.connect(prod); var st = c.createStatement()) {
-      st.execute("CREATE TABLE orders (id bigserial PRIMARY KEY, total numeric NOT NULL, note text)");
+    try (Connection c = world.connect(prod);
+        var st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE orders (id bigserial PRIMARY KEY, total numeric NOT NULL, note text)");
       st.execute("CREATE INDEX orders_total ON orders (total)");
-      st.execute("INSERT INTO orders (total, note) SELECT g, 'order ' || g FROM generate_series(1, 1000) g");
+      st.execute(
+          "INSERT INTO orders (total, note) SELECT g, 'order ' || g FROM generate_series(1, 1000) g");
       st.execute("CREATE SCHEMA reporting");
       st.execute("CREATE VIEW reporting.big AS SELECT * FROM orders WHERE total > 500");
     }
@@ -49,54 +52,72 @@ class PostgresBackupsTest {
     assertThat(size).isEqualTo(backup.sizeBytes());
     assertThat(HexFormat.of().formatHex(sha.digest())).isEqualTo(backup.sha256());
 
-    try (Connection c = world.connect(prod); var st = c.createStatement()) {
+    try (Connection c = world.connect(prod);
+        var st = c.createStatement()) {
       st.execute("DROP TABLE orders CASCADE");
       st.execute("CREATE TABLE made_after_the_backup (x int)");
     }
     String restore = world.backups.requestRestore(backup, world.row(prod));
     world.drain();
-    assertThat(world.operation(restore).state()).as(String.valueOf(world.operation(restore).error())).isEqualTo("succeeded");
-    try (Connection c = world.connect(prod); var st = c.createStatement()) {
+    assertThat(world.operation(restore).state())
+        .as(String.valueOf(world.operation(restore).error()))
+        .isEqualTo("succeeded");
+    try (Connection c = world.connect(prod);
+        var st = c.createStatement()) {
       assertThat(count(c, "SELECT count(*) FROM orders")).isEqualTo(1000);
       assertThat(count(c, "SELECT count(*) FROM reporting.big")).isEqualTo(500);
-      assertThat(count(c, "SELECT count(*) FROM pg_indexes WHERE indexname = 'orders_total'")).isEqualTo(1);
-      assertThat(count(c, "SELECT count(*) FROM pg_tables WHERE tablename = 'made_after_the_backup'")).isZero();
+      assertThat(count(c, "SELECT count(*) FROM pg_indexes WHERE indexname = 'orders_total'"))
+          .isEqualTo(1);
+      assertThat(
+              count(c, "SELECT count(*) FROM pg_tables WHERE tablename = 'made_after_the_backup'"))
+          .isZero();
       st.execute("INSERT INTO orders (total) VALUES (1001)"); // the sequence came back too
       assertThat(count(c, "SELECT max(id) FROM orders")).isEqualTo(1001);
     }
   }
 
   @Test
-  void productionRestoredIntoStagingGivesStagingProductionsRowsAndLeavesProductionAlone() throws Exception {
+  void productionRestoredIntoStagingGivesStagingProductionsRowsAndLeavesProductionAlone()
+      throws Exception {
     var t = world.tenant(Map.of(), "production", "staging");
     String prod = t.resourceByEnv().get("production");
     String staging = t.resourceByEnv().get("staging");
-    try (Connection c = world.connect(prod); var st = c.createStatement()) {
+    try (Connection c = world.connect(prod);
+        var st = c.createStatement()) {
       st.execute("CREATE TABLE customers (id int PRIMARY KEY, name text)");
       st.execute("INSERT INTO customers SELECT g, 'customer ' || g FROM generate_series(1, 50) g");
     }
-    try (Connection c = world.connect(staging); var st = c.createStatement()) {
+    try (Connection c = world.connect(staging);
+        var st = c.createStatement()) {
       st.execute("CREATE TABLE customers (id int PRIMARY KEY, name text)");
       st.execute("INSERT INTO customers VALUES (1, 'test user')");
       st.execute("CREATE TABLE staging_only (x int)");
     }
     Backup backup = world.backups.requestBackup(world.row(prod));
     world.drain();
-    try (Connection c = world.connect(prod); var st = c.createStatement()) {
+    try (Connection c = world.connect(prod);
+        var st = c.createStatement()) {
       st.execute("INSERT INTO customers VALUES (51, 'after the backup')");
     }
 
-    String op = world.backups.requestRestore(world.backups.find(backup.id()).orElseThrow(), world.row(staging));
+    String op =
+        world.backups.requestRestore(
+            world.backups.find(backup.id()).orElseThrow(), world.row(staging));
     world.drain();
-    assertThat(world.operation(op).state()).as(String.valueOf(world.operation(op).error())).isEqualTo("succeeded");
+    assertThat(world.operation(op).state())
+        .as(String.valueOf(world.operation(op).error()))
+        .isEqualTo("succeeded");
 
-    try (Connection c = world.connect(staging); var st = c.createStatement()) {
+    try (Connection c = world.connect(staging);
+        var st = c.createStatement()) {
       assertThat(count(c, "SELECT count(*) FROM customers")).isEqualTo(50);
       assertThat(count(c, "SELECT count(*) FROM customers WHERE name = 'test user'")).isZero();
-      assertThat(count(c, "SELECT count(*) FROM pg_tables WHERE tablename = 'staging_only'")).isZero();
+      assertThat(count(c, "SELECT count(*) FROM pg_tables WHERE tablename = 'staging_only'"))
+          .isZero();
       var rs = st.executeQuery("SELECT tableowner FROM pg_tables WHERE tablename = 'customers'");
       rs.next();
-      assertThat(rs.getString(1)).isEqualTo(world.role(staging)); // staging's role owns what was restored
+      assertThat(rs.getString(1))
+          .isEqualTo(world.role(staging)); // staging's role owns what was restored
     }
     try (Connection c = world.connect(prod)) {
       assertThat(count(c, "SELECT count(*) FROM customers")).isEqualTo(51);
@@ -107,7 +128,8 @@ class PostgresBackupsTest {
   void anArchiveWhoseChecksumDoesNotMatchIsRefusedAndTheTargetIsUnchanged() throws Exception {
     var t = world.tenant(Map.of(), "production");
     String prod = t.resourceByEnv().get("production");
-    try (Connection c = world.connect(prod); var st = c.createStatement()) {
+    try (Connection c = world.connect(prod);
+        var st = c.createStatement()) {
       st.execute("CREATE TABLE kept (x int)");
       st.execute("INSERT INTO kept VALUES (1), (2)");
     }
@@ -115,7 +137,8 @@ class PostgresBackupsTest {
     world.drain();
     backup = world.backups.find(backup.id()).orElseThrow();
     // Tamper with the stored archive: still a valid archive, but not the one recorded.
-    try (Connection c = world.connect(prod); var st = c.createStatement()) {
+    try (Connection c = world.connect(prod);
+        var st = c.createStatement()) {
       st.execute("INSERT INTO kept VALUES (3)");
     }
     Backup other = world.backups.requestBackup(world.row(prod));
@@ -124,7 +147,8 @@ class PostgresBackupsTest {
     try (InputStream in = world.objects.download(other.objectKey())) {
       world.objects.upload(backup.objectKey(), new ByteArrayInputStream(in.readAllBytes()));
     }
-    try (Connection c = world.connect(prod); var st = c.createStatement()) {
+    try (Connection c = world.connect(prod);
+        var st = c.createStatement()) {
       st.execute("INSERT INTO kept VALUES (4)");
     }
 
@@ -150,22 +174,28 @@ class PostgresBackupsTest {
     world.drain();
     Backup third = world.backups.requestBackup(world.row(prod));
     world.drain();
-    assertThat(world.backups.list(t.serviceId(), "production")).extracting(Backup::id).containsExactly(third.id(), second.id());
+    assertThat(world.backups.list(t.serviceId(), "production"))
+        .extracting(Backup::id)
+        .containsExactly(third.id(), second.id());
     assertThat(world.backups.find(first.id())).isEmpty();
-    assertThatThrownBy(() -> world.objects.download(first.objectKey()).readAllBytes()).isInstanceOf(Exception.class);
+    assertThatThrownBy(() -> world.objects.download(first.objectKey()).readAllBytes())
+        .isInstanceOf(Exception.class);
   }
 
   @Test
   void backupsOfADeletedDatabaseOutliveItForTheRetentionWindowThenGo() throws Exception {
     var t = world.tenant(Map.of(), "production");
     String prod = t.resourceByEnv().get("production");
-    try (Connection c = world.connect(prod); var st = c.createStatement()) {
+    try (Connection c = world.connect(prod);
+        var st = c.createStatement()) {
       st.execute("CREATE TABLE precious (x int)");
       st.execute("INSERT INTO precious VALUES (42)");
     }
     Backup backup = world.backups.requestBackup(world.row(prod));
     world.drain();
-    world.provider.deprovision(new dev.miosa.data.provisioner.resource.StoredResourceContext(world.row(prod), world.resources, world.cipher, null));
+    world.provider.deprovision(
+        new dev.miosa.data.provisioner.resource.StoredResourceContext(
+            world.row(prod), world.resources, world.cipher, null));
     world.resources.setPhase(prod, "deleted", null);
 
     world.backups.expire();
@@ -182,10 +212,15 @@ class PostgresBackupsTest {
     }
 
     // Once the window has passed, the backup and its archive are gone.
-    world.jdbc.sql("UPDATE postgres_backups SET expires_at = now() - interval '1 second' WHERE id = :id").param("id", backup.id()).update();
+    world
+        .jdbc
+        .sql("UPDATE postgres_backups SET expires_at = now() - interval '1 second' WHERE id = :id")
+        .param("id", backup.id())
+        .update();
     assertThat(world.backups.expire()).isGreaterThanOrEqualTo(1);
     assertThat(world.backups.find(backup.id())).isEmpty();
-    assertThatThrownBy(() -> world.objects.download(kept.objectKey()).readAllBytes()).isInstanceOf(Exception.class);
+    assertThatThrownBy(() -> world.objects.download(kept.objectKey()).readAllBytes())
+        .isInstanceOf(Exception.class);
   }
 
   @Test

@@ -33,7 +33,8 @@ class ScramTest {
     Secret verifier = Scram.verifier(Secret.of(password));
     assertThat(Scram.isVerifier(verifier.reveal())).isTrue();
     assertThat(verifier.toString()).doesNotContain("SCRAM");
-    try (Connection admin = pg.connect("postgres"); var st = admin.createStatement()) {
+    try (Connection admin = pg.connect("postgres");
+        var st = admin.createStatement()) {
       st.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + verifier.reveal() + "'");
       st.execute("GRANT CONNECT ON DATABASE postgres TO " + role);
     }
@@ -43,7 +44,8 @@ class ScramTest {
     try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), props)) {
       assertThat(c.isValid(2)).isTrue();
     }
-    try (Connection admin = pg.connect("postgres"); var st = admin.createStatement()) {
+    try (Connection admin = pg.connect("postgres");
+        var st = admin.createStatement()) {
       var rs = st.executeQuery("SELECT rolpassword FROM pg_authid WHERE rolname = '" + role + "'");
       rs.next();
       assertThat(rs.getString(1)).isEqualTo(verifier.reveal()); // stored as given

@@ -32,9 +32,9 @@ import org.springframework.web.bind.annotation.RestController;
  * <ul>
  *   <li>{@code POST /signed-urls}: {@code {"key","method","expiresInSeconds","contentType",
  *       "contentLength","contentSha256"}} answers {@code 201 {"url","method","headers",
- *       "expiresAt","key"}} (and {@code "fields"} for a {@code POST} form, {@code "uploadKey"}
- *       for a content-addressed upload), or {@code 200 {"key","contentSha256","size","exists":
- *       true}} when that content is stored already.
+ *       "expiresAt","key"}} (and {@code "fields"} for a {@code POST} form, {@code "uploadKey"} for
+ *       a content-addressed upload), or {@code 200 {"key","contentSha256","size","exists": true}}
+ *       when that content is stored already.
  *   <li>{@code POST /objects/finalize}: {@code {"uploadKey"}} answers {@code 200 {"key",
  *       "contentSha256","size","deduplicated"}}.
  * </ul>
@@ -110,13 +110,17 @@ public class StorageSigningController {
     } else {
       log.debug("storage signing API: {} {}", code, e.getMessage());
     }
-    ProblemDetail pd = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(code.status()), e.getMessage());
+    ProblemDetail pd =
+        ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(code.status()), e.getMessage());
     pd.setType(URI.create(code.typeUri()));
     pd.setTitle(code.title());
     pd.setProperty("code", code.name());
     if (code == StorageError.INVALID_REQUEST && e.field().isPresent()) {
       String field = e.field().get();
-      String message = e.getMessage().startsWith(field + ": ") ? e.getMessage().substring(field.length() + 2) : e.getMessage();
+      String message =
+          e.getMessage().startsWith(field + ": ")
+              ? e.getMessage().substring(field.length() + 2)
+              : e.getMessage();
       pd.setProperty("errors", List.of(Map.of("field", field, "message", message)));
     }
     HttpHeaders headers = new HttpHeaders();

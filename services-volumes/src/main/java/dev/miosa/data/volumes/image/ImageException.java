@@ -1,9 +1,9 @@
 package dev.miosa.data.volumes.image;
 
 /**
- * An image operation failed: a tool exited non-zero, timed out or could not start, or a file
- * could not be written. The message names the tool and the tail of its output (which may hold
- * paths under the volume root, never secrets).
+ * An image operation failed: a tool exited non-zero, timed out or could not start, or a file could
+ * not be written. The message names the tool and the tail of its output (which may hold paths under
+ * the volume root, never secrets).
  */
 public class ImageException extends RuntimeException {
 

@@ -119,8 +119,8 @@ public final class VolumeImages {
   }
 
   /**
-   * Creates an empty ext4 filesystem of {@code sizeGiB} in a new sparse image, unless {@code
-   * image} exists already.
+   * Creates an empty ext4 filesystem of {@code sizeGiB} in a new sparse image, unless {@code image}
+   * exists already.
    *
    * @param image where the image goes (its directory is created)
    * @param sizeGiB the size in GiB
@@ -132,7 +132,20 @@ public final class VolumeImages {
     }
     Path tmp = staged(image, ".new", "create the image file", t -> createSparse(t, sizeGiB * GIB));
     // lazy_journal_init is safe here: the journal lies in holes of a new file, which read as zeros.
-    run(List.of(tool("mkfs.ext4"), "-q", "-F", "-t", "ext4", "-m", "0", "-L", LABEL, "-E", "lazy_journal_init=1", tmp.toString()));
+    run(
+        List.of(
+            tool("mkfs.ext4"),
+            "-q",
+            "-F",
+            "-t",
+            "ext4",
+            "-m",
+            "0",
+            "-L",
+            LABEL,
+            "-E",
+            "lazy_journal_init=1",
+            tmp.toString()));
     publish(tmp, image);
     return true;
   }
@@ -181,15 +194,16 @@ public final class VolumeImages {
           fields.getOrDefault("Filesystem state", "unknown"),
           fields.getOrDefault("Filesystem UUID", ""));
     } catch (RuntimeException e) {
-      throw new ImageException("dumpe2fs printed no block count for " + image.getFileName(), false, e);
+      throw new ImageException(
+          "dumpe2fs printed no block count for " + image.getFileName(), false, e);
     }
   }
 
   /**
    * Grows the image file and its filesystem to {@code sizeGiB}; a no-op when it is that large
-   * already. The filesystem is checked first ({@code e2fsck -f -p}: an image that was mounted
-   * must be, and a journal left by a crashed instance is replayed). The caller makes sure no one
-   * has the image attached.
+   * already. The filesystem is checked first ({@code e2fsck -f -p}: an image that was mounted must
+   * be, and a journal left by a crashed instance is replayed). The caller makes sure no one has the
+   * image attached.
    *
    * @param image the image
    * @param sizeGiB the new size; smaller than the filesystem is refused
@@ -204,7 +218,8 @@ public final class VolumeImages {
     check(image);
     long current = inspect(image).sizeBytes();
     if (target < current) {
-      throw new IllegalArgumentException("the filesystem is larger than " + sizeGiB + " GiB; volumes only grow");
+      throw new IllegalArgumentException(
+          "the filesystem is larger than " + sizeGiB + " GiB; volumes only grow");
     }
     if (target == current) {
       return;
@@ -242,16 +257,21 @@ public final class VolumeImages {
     Result r = exec(List.of(tool("e2fsck"), "-f", "-p", image.toString()));
     if (r.exit() >= 4) {
       throw new ImageException(
-          "the filesystem needs a manual repair (e2fsck exited " + r.exit() + "): " + tail(r.output()), false, null);
+          "the filesystem needs a manual repair (e2fsck exited "
+              + r.exit()
+              + "): "
+              + tail(r.output()),
+          false,
+          null);
     }
   }
 
   /**
    * Copies an image to {@code target} keeping holes, as one point in time: the copy is kept only
-   * when the source's modification and change times, size and inode were the same before and
-   * after it, that is when nothing wrote to the source during the copy, and it is retried
-   * otherwise. A copy of an image that an instance has attached is then what a power cut at that
-   * moment would have left: crash-consistent.
+   * when the source's modification and change times, size and inode were the same before and after
+   * it, that is when nothing wrote to the source during the copy, and it is retried otherwise. A
+   * copy of an image that an instance has attached is then what a power cut at that moment would
+   * have left: crash-consistent.
    *
    * @param image the source image
    * @param target the copy; replaced atomically
@@ -276,12 +296,16 @@ public final class VolumeImages {
       throw new ImageException("could not copy the image: " + e.getMessage(), true, e);
     }
     throw new ImageException(
-        "the volume was written to during each of " + attempts + " copy attempts; try again or detach it first", true, null);
+        "the volume was written to during each of "
+            + attempts
+            + " copy attempts; try again or detach it first",
+        true,
+        null);
   }
 
   /**
-   * Replaces an image with a copy of a snapshot, grown to {@code sizeGiB} when that is larger
-   * than the snapshot. The caller makes sure no one has the image attached.
+   * Replaces an image with a copy of a snapshot, grown to {@code sizeGiB} when that is larger than
+   * the snapshot. The caller makes sure no one has the image attached.
    *
    * @param snapshot the snapshot image
    * @param image the image to replace
@@ -312,13 +336,14 @@ public final class VolumeImages {
         Files.deleteIfExists(p);
       }
     } catch (IOException e) {
-      throw new ImageException("could not delete " + dir.getFileName() + ": " + e.getMessage(), true, e);
+      throw new ImageException(
+          "could not delete " + dir.getFileName() + ": " + e.getMessage(), true, e);
     }
   }
 
   /**
-   * Makes a fresh temporary sibling of {@code target} (leftovers of an earlier attempt removed)
-   * and fills it.
+   * Makes a fresh temporary sibling of {@code target} (leftovers of an earlier attempt removed) and
+   * fills it.
    */
   private static Path staged(Path target, String suffix, String what, Fill fill) {
     Path tmp = sibling(target, suffix);
@@ -334,14 +359,18 @@ public final class VolumeImages {
   }
 
   private void cpSparse(Path from, Path to) throws IOException {
-    Result r = exec(List.of(tool("cp"), "--sparse=always", "--reflink=auto", from.toString(), to.toString()));
+    Result r =
+        exec(
+            List.of(
+                tool("cp"), "--sparse=always", "--reflink=auto", from.toString(), to.toString()));
     if (r.exit() != 0) {
       throw new IOException("cp exited " + r.exit() + ": " + tail(r.output()));
     }
   }
 
   private static void createSparse(Path file, long bytes) throws IOException {
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
       f.setLength(bytes);
     }
@@ -357,7 +386,8 @@ public final class VolumeImages {
         dir.force(true);
       }
     } catch (IOException e) {
-      throw new ImageException("could not publish " + target.getFileName() + ": " + e.getMessage(), true, e);
+      throw new ImageException(
+          "could not publish " + target.getFileName() + ": " + e.getMessage(), true, e);
     }
   }
 
@@ -365,7 +395,8 @@ public final class VolumeImages {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       ch.force(true);
     } catch (IOException e) {
-      throw new ImageException("could not sync " + file.getFileName() + ": " + e.getMessage(), true, e);
+      throw new ImageException(
+          "could not sync " + file.getFileName() + ": " + e.getMessage(), true, e);
     }
   }
 
@@ -389,7 +420,11 @@ public final class VolumeImages {
   private record Stamp(FileTime mtime, FileTime ctime, long size, Object inode) {
     static Stamp of(Path p) throws IOException {
       Map<String, Object> a = Files.readAttributes(p, "unix:lastModifiedTime,ctime,size,ino");
-      return new Stamp((FileTime) a.get("lastModifiedTime"), (FileTime) a.get("ctime"), (Long) a.get("size"), a.get("ino"));
+      return new Stamp(
+          (FileTime) a.get("lastModifiedTime"),
+          (FileTime) a.get("ctime"),
+          (Long) a.get("size"),
+          a.get("ino"));
     }
 
     Instant latest() {
@@ -423,7 +458,9 @@ public final class VolumeImages {
     Result r = exec(command);
     if (r.exit() != 0) {
       throw new ImageException(
-          Path.of(command.get(0)).getFileName() + " exited " + r.exit() + ": " + tail(r.output()), true, null);
+          Path.of(command.get(0)).getFileName() + " exited " + r.exit() + ": " + tail(r.output()),
+          true,
+          null);
     }
     return r.output();
   }
