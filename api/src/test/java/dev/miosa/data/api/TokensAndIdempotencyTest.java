@@ -39,11 +39,11 @@ class TokensAndIdempotencyTest extends ApiTestBase {
     assertThat(own.path("PGDATABASE").asString())
         .isNotEqualTo(aStaging.path("PGDATABASE").asString())
         .isNotEqualTo(bProduction.path("PGDATABASE").asString());
-    // The runtime token is no operator credential.
+    // The runtime token is no operator credential: authenticated, but forbidden there.
     assertThat(
             admin().as(token).get("/v1/projects/" + a + "/environments/staging/variables").status())
-        .isEqualTo(401);
-    assertThat(admin().as(token).get("/v1/projects/" + b).status()).isEqualTo(401);
+        .isEqualTo(403);
+    assertThat(admin().as(token).get("/v1/projects/" + b).status()).isEqualTo(403);
   }
 
   @Test

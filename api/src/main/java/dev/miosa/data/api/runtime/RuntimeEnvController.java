@@ -2,7 +2,6 @@ package dev.miosa.data.api.runtime;
 
 import dev.miosa.data.api.audit.AuditLog;
 import dev.miosa.data.api.web.ApiException;
-import dev.miosa.data.api.web.BearerAuthFilter;
 import dev.miosa.data.credentials.EnvFormat;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.CacheControl;
@@ -49,9 +48,7 @@ class RuntimeEnvController {
     // expression per request under a shared lock, which shows up at tens of thousands of boots.
     String format = request.getParameter("format");
     String accept = request.getHeader("Accept");
-    var principal =
-        (RuntimeTokenService.RuntimePrincipal)
-            request.getAttribute(BearerAuthFilter.RUNTIME_PRINCIPAL);
+    var principal = RuntimeCaller.current();
     EnvFormat f;
     if (format != null) {
       try {

@@ -6,6 +6,7 @@ import dev.miosa.data.api.project.Environment;
 import dev.miosa.data.api.project.EnvironmentStore;
 import dev.miosa.data.api.project.Project;
 import dev.miosa.data.api.project.ProjectService;
+import dev.miosa.data.api.security.MiosaAuthentication;
 import dev.miosa.data.api.web.ApiException;
 import dev.miosa.data.api.web.ErrorCode;
 import dev.miosa.data.api.web.JsonBody;
@@ -55,7 +56,7 @@ class VariablesController {
     Project p = projects.find(project);
     Environment e = activeEnvironment(p, env);
     Map<String, String> vars = cache.get(e.id()).variables();
-    audit.record("admin", "variables.read", p.id(), e.id());
+    audit.record(MiosaAuthentication.currentActor(), "variables.read", p.id(), e.id());
     return vars;
   }
 
@@ -77,7 +78,7 @@ class VariablesController {
     in.validate();
     Duration lifetime = ttl == null ? props.runtimeTokens().defaultTtl() : Duration.ofSeconds(ttl);
     var minted = tokens.mint(p.id(), e.id(), instanceId, lifetime);
-    audit.record("admin", "runtime-token.create", p.id(), e.id());
+    audit.record(MiosaAuthentication.currentActor(), "runtime-token.create", p.id(), e.id());
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", minted.record().id());
     out.put("token", minted.token().reveal());

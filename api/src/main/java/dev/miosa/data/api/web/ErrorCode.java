@@ -7,7 +7,9 @@ public enum ErrorCode {
   INVALID_REQUEST(HttpStatus.BAD_REQUEST, "Invalid request"),
   MALFORMED_JSON(HttpStatus.BAD_REQUEST, "Malformed JSON"),
   CONFIRMATION_REQUIRED(HttpStatus.BAD_REQUEST, "Confirmation required"),
+  REQUEST_REJECTED(HttpStatus.BAD_REQUEST, "Request rejected"),
   UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "Unauthorized"),
+  FORBIDDEN(HttpStatus.FORBIDDEN, "Forbidden"),
   NOT_FOUND(HttpStatus.NOT_FOUND, "Not found"),
   PROJECT_NOT_FOUND(HttpStatus.NOT_FOUND, "Project not found"),
   ENVIRONMENT_NOT_FOUND(HttpStatus.NOT_FOUND, "Environment not found"),
@@ -55,6 +57,33 @@ public enum ErrorCode {
   /** A short human title. */
   public String title() {
     return title;
+  }
+
+  /**
+   * The generic code of an HTTP status, for errors raised outside the API's own handlers.
+   *
+   * @param status an HTTP status code
+   * @return the first code with that status, or {@link #INTERNAL} for an unknown 5xx and {@link
+   *     #INVALID_REQUEST} for an unknown 4xx
+   */
+  public static ErrorCode forStatus(int status) {
+    for (ErrorCode c :
+        new ErrorCode[] {
+          NOT_FOUND,
+          UNAUTHORIZED,
+          FORBIDDEN,
+          METHOD_NOT_ALLOWED,
+          NOT_ACCEPTABLE,
+          UNSUPPORTED_MEDIA_TYPE,
+          PAYLOAD_TOO_LARGE,
+          UNAVAILABLE,
+          REQUEST_REJECTED
+        }) {
+      if (c.status.value() == status) {
+        return c;
+      }
+    }
+    return status >= 500 ? INTERNAL : INVALID_REQUEST;
   }
 
   /** The problem type URI, e.g. {@code https://miosa.dev/problems/project-not-found}. */

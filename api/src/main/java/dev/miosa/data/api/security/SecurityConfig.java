@@ -1,0 +1,139 @@
+package dev.miosa.data.api.security;
+
+import dev.miosa.data.api.config.AdminToken;
+import dev.miosa.data.api.runtime.RuntimeTokenService;
+import dev.miosa.data.api.web.RequestLimits;
+import jakarta.servlet.DispatcherType;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AuthenticationEntryPointFailureHandler;
+import org.springframework.security.web.authentication.AuthenticationFilter;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+import org.springframework.security.web.firewall.HttpFirewall;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.security.web.firewall.StrictHttpFirewall;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.session.DisableEncodeUrlFilter;
+import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The edge: one stateless Spring Security filter chain, deny by default. Who may call what is
+ * declared here, matched on the path Spring routes (path patterns on the decoded, normalized path),
+ * behind the {@link StrictHttpFirewall}, which rejects paths that are not in canonical form.
+ *
+ * <ul>
+ *   <li>{@code /v1/runtime/**}: a runtime token (role {@code RUNTIME}).
+ *   <li>The storage signing API ({@code POST /v1/storage/{id}/signed-urls}, {@code
+ *       /objects/finalize}) and the auth realm API ({@code /v1/auth/{realm}/**}): reached through
+ *       the chain without a platform token; they check their own credentials ({@code STORAGE_KEY},
+ *       realm JWTs).
+ *   <li>Every other {@code /v1/**} and the actuator beyond health: the admin token (role {@code
+ *       ADMIN}).
+ *   <li>Health, the OpenAPI document and Swagger UI: public.
+ *   <li>Anything else: refused ({@code 401} without a token, {@code 403} with one).
+ * </ul>
+ *
+ * No sessions, no CSRF (bearer tokens only, never cookies), no login page, no HTTP Basic.
+ */
+@Configuration(proxyBeanMethods = false)
+public class SecurityConfig {
+
+  /**
+   * The firewall: Spring Security's strict one with its defaults (rejects {@code ;}, encoded {@code
+   * /}, {@code .} and {@code %}, {@code //}, {@code /./}, {@code /../}, backslash, control
+   * characters and unusual methods).
+   */
+  @Bean
+  HttpFirewall httpFirewall() {
+    return new StrictHttpFirewall();
+  }
+
+  @Bean
+  ProblemResponses problemResponses(JsonMapper json) {
+    return new ProblemResponses(json);
+  }
+
+  @Bean
+  RequestRejectedHandler requestRejectedHandler(ProblemResponses problems) {
+    return problems.rejected();
+  }
+
+  @Bean
+  SecurityFilterChain securityFilterChain(
+      HttpSecurity http,
+      AdminToken adminToken,
+      RuntimeTokenService runtimeTokens,
+      ProblemResponses problems,
+      JsonMapper json)
+      throws Exception {
+    PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
+    // The storage signing and auth realm APIs carry their own bearer credentials.
+    RequestMatcher ownCredentials =
+        new OrRequestMatcher(path.matcher("/v1/storage/**"), path.matcher("/v1/auth/**"));
+
+    ProviderManager tokens =
+        new ProviderManager(
+            new AdminTokenAuthenticationProvider(adminToken),
+            new RuntimeTokenAuthenticationProvider(runtimeTokens));
+    AuthenticationFilter bearer = new AuthenticationFilter(tokens, new BearerTokenConverter());
+    bearer.setRequestMatcher(new NegatedRequestMatcher(ownCredentials));
+    bearer.setSuccessHandler((request, response, authentication) -> {});
+    bearer.setFailureHandler(new AuthenticationEntryPointFailureHandler(problems.unauthorized()));
+    bearer.setSecurityContextRepository(new RequestAttributeSecurityContextRepository());
+
+    return http.securityMatcher("/**")
+        .csrf(AbstractHttpConfigurer::disable)
+        .httpBasic(AbstractHttpConfigurer::disable)
+        .formLogin(AbstractHttpConfigurer::disable)
+        .logout(AbstractHttpConfigurer::disable)
+        .requestCache(AbstractHttpConfigurer::disable)
+        .sessionManagement(AbstractHttpConfigurer::disable)
+        .servletApi(AbstractHttpConfigurer::disable)
+        .securityContext(
+            c -> c.securityContextRepository(new RequestAttributeSecurityContextRepository()))
+        .addFilterBefore(new RequestLimits(json), DisableEncodeUrlFilter.class)
+        .addFilterBefore(bearer, BasicAuthenticationFilter.class)
+        .exceptionHandling(
+            e ->
+                e.authenticationEntryPoint(problems.unauthorized())
+                    .accessDeniedHandler(problems.forbidden()))
+        .authorizeHttpRequests(
+            a ->
+                a
+                    // Error dispatches render the problem of a request already authorized.
+                    .dispatcherTypeMatchers(DispatcherType.ERROR)
+                    .permitAll()
+                    .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**")
+                    .permitAll()
+                    .requestMatchers(
+                        HttpMethod.GET,
+                        "/v3/api-docs",
+                        "/v3/api-docs/**",
+                        "/swagger-ui.html",
+                        "/swagger-ui/**")
+                    .permitAll()
+                    .requestMatchers("/v1/runtime/**")
+                    .hasRole("RUNTIME")
+                    .requestMatchers(
+                        HttpMethod.POST,
+                        "/v1/storage/*/signed-urls",
+                        "/v1/storage/*/objects/finalize")
+                    .permitAll()
+                    .requestMatchers("/v1/auth/*/**")
+                    .permitAll()
+                    .requestMatchers("/v1/**", "/actuator/**")
+                    .hasRole("ADMIN")
+                    .anyRequest()
+                    .denyAll())
+        .build();
+  }
+}

@@ -1,0 +1,60 @@
+package dev.miosa.data.api.web;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ErrorReportValve;
+
+/**
+ * Tomcat's error report for errors the container answers itself, before any filter or servlet runs
+ * (a bad {@code %} escape, an encoded slash, a header or URL too large, a malformed request line):
+ * an RFC 9457 problem detail in {@code application/problem+json} instead of Tomcat's HTML page. It
+ * replaces the host's {@link ErrorReportValve} (see {@link TomcatProblemPages}). Errors raised
+ * inside the application are rendered by {@link ProblemHandler} and {@link ProblemErrorController};
+ * this valve leaves a response that already has a body alone.
+ */
+public class ProblemErrorReportValve extends ErrorReportValve {
+
+  /** Creates the valve; Tomcat instantiates it by class name. */
+  public ProblemErrorReportValve() {
+    setShowReport(false);
+    setShowServerInfo(false);
+  }
+
+  @Override
+  protected void report(Request request, Response response, Throwable throwable) {
+    int status = response.getStatus();
+    if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
+      return;
+    }
+    ErrorCode code = ErrorCode.forStatus(status);
+    String detail =
+        status == 400
+            ? "the request is malformed (bad percent-encoding, an encoded '/', a malformed"
+                + " request line or header)"
+            : code.title();
+    String body =
+        "{\"type\":\""
+            + code.typeUri()
+            + "\",\"title\":\""
+            + code.title()
+            + "\",\"status\":"
+            + status
+            + ",\"detail\":\""
+            + detail.replace("\"", "\\\"")
+            + "\",\"code\":\""
+            + code.name()
+            + "\"}";
+    try {
+      response.setContentType("application/problem+json");
+      response.setCharacterEncoding("UTF-8");
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      response.setContentLength(bytes.length);
+      response.getOutputStream().write(bytes);
+      response.finishResponse();
+    } catch (IOException | IllegalStateException e) {
+      // The client went away or the response cannot take a body: nothing more to send.
+    }
+  }
+}
