@@ -77,6 +77,9 @@ abstract class ApiTestBase {
     registry.add("miosa.storage.public-url", () -> "http://localhost:" + s3.port());
     registry.add("miosa.storage.access-key", s3::accessKey);
     registry.add("miosa.storage.secret-key", () -> s3.secretKey().reveal());
+    // The runtime env listener on a free port of the loopback interface.
+    registry.add("miosa.runtime-listener.port", () -> "0");
+    registry.add("miosa.runtime-listener.address", () -> "127.0.0.1");
     registry.add("miosa.worker.poll-interval", () -> "100ms");
     registry.add("miosa.worker.backoff-base", () -> "200ms");
     registry.add("miosa.redis.reconcile-interval", () -> "200ms");

@@ -1,10 +1,9 @@
 package dev.miosa.data.api.runtime;
 
-import dev.miosa.data.api.audit.AuditLog;
-import dev.miosa.data.api.web.ApiException;
 import dev.miosa.data.credentials.EnvFormat;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.CacheControl;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -13,65 +12,30 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Runtime API: {@code GET /v1/runtime/env}, the boot-time fetch of the token's environment's
  * variables as JSON, dotenv ({@code ?format=dotenv} or {@code Accept: text/plain}) or shell ({@code
- * ?format=shell}). Served from the {@link VariablesCache}; the read is audited off the request
- * path.
+ * ?format=shell}), with an {@code ETag} and {@code 304} on a matching {@code If-None-Match}. See
+ * {@link EnvFetch}.
  */
 @RestController
 class RuntimeEnvController {
 
-  private static final java.util.Map<EnvFormat, MediaType> MEDIA_TYPES =
-      new java.util.EnumMap<>(EnvFormat.class);
+  private final EnvFetch envFetch;
 
-  static {
-    for (EnvFormat f : EnvFormat.values()) {
-      MEDIA_TYPES.put(
-          f,
-          f == EnvFormat.JSON
-              ? MediaType.APPLICATION_JSON
-              : new MediaType(
-                  MediaType.parseMediaType(f.mediaType()),
-                  java.nio.charset.StandardCharsets.UTF_8));
-    }
-  }
-
-  private final VariablesCache cache;
-  private final AuditLog audit;
-
-  RuntimeEnvController(VariablesCache cache, AuditLog audit) {
-    this.cache = cache;
-    this.audit = audit;
+  RuntimeEnvController(EnvFetch envFetch) {
+    this.envFetch = envFetch;
   }
 
   @GetMapping("/v1/runtime/env")
   ResponseEntity<byte[]> env(HttpServletRequest request) {
     // Read from the request itself: @RequestParam/@RequestHeader resolution evaluates an
     // expression per request under a shared lock, which shows up at tens of thousands of boots.
-    String format = request.getParameter("format");
-    String accept = request.getHeader("Accept");
-    var principal = RuntimeCaller.current();
-    EnvFormat f;
-    if (format != null) {
-      try {
-        f = EnvFormat.parse(format);
-      } catch (IllegalArgumentException e) {
-        throw ApiException.invalid("format", e.getMessage());
-      }
-    } else if (accept != null
-        && accept.contains("text/plain")
-        && !accept.contains("application/json")) {
-      f = EnvFormat.DOTENV;
-    } else {
-      f = EnvFormat.JSON;
-    }
-    byte[] body = cache.get(principal.environmentId()).bytes(f);
-    audit.record(
-        "runtime-token:" + principal.tokenId(),
-        "variables.read",
-        principal.projectId(),
-        principal.environmentId());
-    return ResponseEntity.ok()
-        .contentType(MEDIA_TYPES.get(f))
+    EnvFormat format =
+        EnvFetch.negotiate(request.getParameter("format"), request.getHeader("Accept"));
+    EnvFetch.Answer answer =
+        envFetch.fetch(RuntimeCaller.current(), format, request.getHeader("If-None-Match"));
+    return ResponseEntity.status(answer.notModified() ? HttpStatus.NOT_MODIFIED : HttpStatus.OK)
+        .contentType(MediaType.parseMediaType(answer.contentType()))
         .cacheControl(CacheControl.noStore())
-        .body(body);
+        .eTag(answer.etag())
+        .body(answer.notModified() ? null : answer.body());
   }
 }

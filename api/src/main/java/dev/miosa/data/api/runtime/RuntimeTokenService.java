@@ -105,6 +105,14 @@ public class RuntimeTokenService {
         .map(t -> new RuntimePrincipal(t.id(), t.projectId(), t.environmentId(), t.instanceId()));
   }
 
+  /**
+   * Whether the look-up of a presented token is in memory, so that {@link #authenticate} would not
+   * block on the store.
+   */
+  public boolean cached(String token) {
+    return byHash.getIfPresent(TokenHashes.sha256Hex(token)) != null;
+  }
+
   private Optional<RuntimeToken> load(String hash) {
     // One query: the token, only while its environment is live.
     return jdbc.sql(

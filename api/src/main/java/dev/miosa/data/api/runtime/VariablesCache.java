@@ -26,8 +26,19 @@ public class VariablesCache {
    * @param json the JSON object, UTF-8
    * @param dotenv the dotenv text, UTF-8
    * @param shell the shell text, UTF-8
+   * @param version a digest of the variables (hex), the base of each format's entity tag
    */
-  public record Rendered(Map<String, String> variables, byte[] json, byte[] dotenv, byte[] shell) {
+  public record Rendered(
+      Map<String, String> variables, byte[] json, byte[] dotenv, byte[] shell, String version) {
+
+    /** The strong entity tag of a format, quoted: {@code "<version>-<format>"}. */
+    public String etag(EnvFormat format) {
+      return switch (format) {
+        case JSON -> '"' + version + "-json\"";
+        case DOTENV -> '"' + version + "-dotenv\"";
+        case SHELL -> '"' + version + "-shell\"";
+      };
+    }
 
     /** The bytes of a format. */
     public byte[] bytes(EnvFormat format) {
@@ -66,17 +77,34 @@ public class VariablesCache {
     return cache.get(environmentId);
   }
 
+  /** Whether the environment's variables are in memory (a {@link #get} would not block). */
+  public boolean cached(String environmentId) {
+    return cache.getIfPresent(environmentId) != null;
+  }
+
   /** Drops the cached variables of an environment. */
   public void invalidate(String environmentId) {
     cache.invalidate(environmentId);
   }
 
+  /** The first 16 bytes of the SHA-256 of the JSON rendering (same variables, same tag). */
+  private static String version(byte[] json) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(json);
+      return java.util.HexFormat.of().formatHex(digest, 0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private Rendered render(String environmentId) {
     Map<String, String> vars = resolver.resolve(environmentId);
+    byte[] jsonBytes = json.writeValueAsBytes(vars);
     return new Rendered(
         vars,
-        json.writeValueAsBytes(vars),
+        jsonBytes,
         EnvFormat.DOTENV.renderText(vars).getBytes(StandardCharsets.UTF_8),
-        EnvFormat.SHELL.renderText(vars).getBytes(StandardCharsets.UTF_8));
+        EnvFormat.SHELL.renderText(vars).getBytes(StandardCharsets.UTF_8),
+        version(jsonBytes));
   }
 }
