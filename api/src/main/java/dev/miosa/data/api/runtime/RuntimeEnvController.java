@@ -1,9 +1,9 @@
 package dev.miosa.data.api.runtime;
 
 import dev.miosa.data.api.audit.AuditLog;
-import dev.miosa.data.api.web.ApiException;
 import dev.miosa.data.api.web.BearerAuthFilter;
 import dev.miosa.data.credentials.EnvFormat;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
@@ -57,7 +57,7 @@ class RuntimeEnvController {
       try {
         f = EnvFormat.parse(format);
       } catch (IllegalArgumentException e) {
-        throw ApiException.invalid("format", e.getMessage());
+        throw MiosaException.invalid("format", e.getMessage());
       }
     } else if (accept != null
         && accept.contains("text/plain")

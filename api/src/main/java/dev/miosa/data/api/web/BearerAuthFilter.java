@@ -2,6 +2,7 @@ package dev.miosa.data.api.web;
 
 import dev.miosa.data.api.config.AdminToken;
 import dev.miosa.data.api.runtime.RuntimeTokenService;
+import dev.miosa.data.provisioner.spi.ErrorCode;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

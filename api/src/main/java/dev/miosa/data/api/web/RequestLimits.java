@@ -1,5 +1,6 @@
 package dev.miosa.data.api.web;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
