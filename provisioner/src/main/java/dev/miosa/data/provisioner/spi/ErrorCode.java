@@ -62,6 +62,38 @@ public enum ErrorCode {
   OBJECT_TOO_LARGE(Kind.UNPROCESSABLE, "Object too large"),
   IDEMPOTENCY_KEY_REUSED(Kind.UNPROCESSABLE, "Idempotency-Key reused with another request"),
   IDEMPOTENCY_KEY_IN_FLIGHT(Kind.CONFLICT, "Request with this Idempotency-Key still running"),
+  /** Auth realm: no realm with that id (never created, or deprovisioned). */
+  REALM_NOT_FOUND(Kind.NOT_FOUND, "Auth realm not found"),
+  /** Auth realm: the realm refuses new sign-ups. */
+  SIGNUP_DISABLED(Kind.FORBIDDEN, "Signups disabled"),
+  /** Auth realm: phone sign-up is not offered. */
+  PHONE_SIGNUP_DISABLED(Kind.INVALID, "Phone signups disabled"),
+  /** Auth realm: phone login and phone changes are not offered. */
+  PHONE_PROVIDER_DISABLED(Kind.UNPROCESSABLE, "Phone provider disabled"),
+  /** Auth realm: the password is shorter than the realm's minimum. */
+  WEAK_PASSWORD(Kind.UNPROCESSABLE, "Weak password"),
+  /** Auth realm: sign-up with an address that already has a confirmed user. */
+  USER_ALREADY_EXISTS(Kind.CONFLICT, "User already exists"),
+  /** Auth realm: changing the email to one another user has. */
+  EMAIL_EXISTS(Kind.CONFLICT, "Email exists"),
+  /** Auth realm: changing the password to the same password. */
+  SAME_PASSWORD(Kind.UNPROCESSABLE, "Same password"),
+  /** Auth realm: unknown email or wrong password (one answer for both). */
+  INVALID_CREDENTIALS(Kind.UNAUTHORIZED, "Invalid credentials"),
+  /** Auth realm: right password, unconfirmed address. */
+  EMAIL_NOT_CONFIRMED(Kind.FORBIDDEN, "Email not confirmed"),
+  /** Auth realm: a refresh grant without a refresh token. */
+  REFRESH_TOKEN_REQUIRED(Kind.INVALID, "Refresh token required"),
+  /** Auth realm: the refresh token is unknown in this realm. */
+  REFRESH_TOKEN_NOT_FOUND(Kind.UNAUTHORIZED, "Refresh token not found"),
+  /** Auth realm: a rotated refresh token was used again after the grace window. */
+  REFRESH_TOKEN_ALREADY_USED(Kind.UNAUTHORIZED, "Refresh token already used"),
+  /** Auth realm: the bearer token is not a valid access token of this realm. */
+  BAD_JWT(Kind.UNAUTHORIZED, "Invalid access token"),
+  /** Auth realm: the token's user no longer exists. */
+  USER_NOT_FOUND(Kind.NOT_FOUND, "User not found"),
+  /** Auth realm: the token's session was logged out or revoked. */
+  SESSION_NOT_FOUND(Kind.UNAUTHORIZED, "Session not found"),
   /** Too many requests; retry after the advertised delay. */
   RATE_LIMITED(Kind.RATE_LIMITED, "Too many requests"),
   INTERNAL(Kind.INTERNAL, "Internal error"),

@@ -1,8 +1,8 @@
 package dev.miosa.data.auth.http;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.miosa.data.auth.AuthErrorCode;
-import dev.miosa.data.auth.AuthException;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -103,22 +103,21 @@ final class GoTrueBody {
    * @param request the request
    * @param type the record
    * @return the bound body (all fields null for an empty JSON document such as {@code null})
-   * @throws AuthException {@code bad_json} or {@code request_entity_too_large}
+   * @throws MiosaException {@code bad_json} or {@code request_entity_too_large}
    */
   <T> T read(HttpServletRequest request, Class<T> type) {
     byte[] bytes;
     try (InputStream in = request.getInputStream()) {
       bytes = in.readNBytes(MAX_BYTES + 1);
     } catch (IOException e) {
-      throw new AuthException(AuthErrorCode.BAD_JSON, PREFIX + "the body could not be read");
+      throw new MiosaException(ErrorCode.MALFORMED_JSON, PREFIX + "the body could not be read");
     }
     if (bytes.length > MAX_BYTES) {
-      throw new AuthException(
-          AuthErrorCode.REQUEST_ENTITY_TOO_LARGE,
-          "Request body too large (max " + MAX_BYTES + " bytes)");
+      throw new MiosaException(
+          ErrorCode.PAYLOAD_TOO_LARGE, "Request body too large (max " + MAX_BYTES + " bytes)");
     }
     if (bytes.length == 0) {
-      throw new AuthException(AuthErrorCode.BAD_JSON, PREFIX + "unexpected end of JSON input");
+      throw new MiosaException(ErrorCode.MALFORMED_JSON, PREFIX + "unexpected end of JSON input");
     }
     JsonNode tree;
     try {
@@ -127,18 +126,18 @@ final class GoTrueBody {
       TokenStreamLocation at = e.getLocation();
       String where =
           at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw new AuthException(AuthErrorCode.BAD_JSON, PREFIX + "invalid JSON" + where);
+      throw new MiosaException(ErrorCode.MALFORMED_JSON, PREFIX + "invalid JSON" + where);
     }
     if (tree == null || tree.isMissingNode() || tree.isNull()) {
       tree = JsonNodeFactory.instance.objectNode();
     }
     if (!tree.isObject()) {
-      throw new AuthException(AuthErrorCode.BAD_JSON, PREFIX + "the body must be a JSON object");
+      throw new MiosaException(ErrorCode.MALFORMED_JSON, PREFIX + "the body must be a JSON object");
     }
     try {
       return json.treeToValue(tree, type);
     } catch (JacksonException e) {
-      throw new AuthException(AuthErrorCode.BAD_JSON, PREFIX + wrongType(e));
+      throw new MiosaException(ErrorCode.MALFORMED_JSON, PREFIX + wrongType(e));
     }
   }
 

@@ -1,13 +1,13 @@
 package dev.miosa.data.auth.http;
 
-import dev.miosa.data.auth.AuthErrorCode;
-import dev.miosa.data.auth.AuthException;
 import dev.miosa.data.auth.RealmService;
 import dev.miosa.data.auth.RealmService.Principal;
 import dev.miosa.data.auth.RealmService.Signup;
 import dev.miosa.data.auth.realm.Realm;
 import dev.miosa.data.auth.realm.RealmDirectory;
 import dev.miosa.data.auth.session.Client;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +90,7 @@ public class RealmController {
       GoTrueBody.RefreshGrant body = bodies.read(request, GoTrueBody.RefreshGrant.class);
       return ok(GoTrueJson.grant(service.refresh(realm, body.refreshToken(), client(request))));
     }
-    throw new AuthException(AuthErrorCode.INVALID_CREDENTIALS, "unsupported_grant_type");
+    throw new MiosaException(ErrorCode.INVALID_CREDENTIALS, "unsupported_grant_type");
   }
 
   /** {@code GET /user}: the token's user. */
@@ -136,24 +136,22 @@ public class RealmController {
   }
 
   /** Renders refusals as GoTrue does. */
-  @ExceptionHandler(AuthException.class)
-  public ResponseEntity<String> refused(AuthException e, HttpServletRequest request) {
+  @ExceptionHandler(MiosaException.class)
+  public ResponseEntity<String> refused(MiosaException e, HttpServletRequest request) {
     return GoTrueErrors.render(e, request.getHeader(GoTrueErrors.API_VERSION_HEADER), json);
   }
 
   private Realm realm(String realmId) {
     return realms
         .find(realmId)
-        .orElseThrow(
-            () -> new AuthException(AuthErrorCode.REALM_NOT_FOUND, "Auth realm not found"));
+        .orElseThrow(() -> new MiosaException(ErrorCode.REALM_NOT_FOUND, "Auth realm not found"));
   }
 
   private Principal principal(Realm realm, HttpServletRequest request) {
     String header = request.getHeader(HttpHeaders.AUTHORIZATION);
     Matcher m = header == null ? null : BEARER.matcher(header);
     if (m == null || !m.matches()) {
-      throw new AuthException(
-          AuthErrorCode.NO_AUTHORIZATION, "This endpoint requires a Bearer token");
+      throw new MiosaException(ErrorCode.UNAUTHORIZED, "This endpoint requires a Bearer token");
     }
     return service.authenticate(realm, m.group(1));
   }
