@@ -91,7 +91,7 @@ public final class VolumeAttachments {
    * @return the attachment with its mount spec
    * @throws MiosaException {@code VOLUME_ATTACHED} naming the holder when someone else holds it,
    *     {@code VOLUME_NOT_READY} while it is provisioned or deleted, {@code VOLUME_NOT_FOUND},
-   *     {@code INVALID_INSTANCE_ID}
+   *     {@code INVALID_REQUEST} naming {@code instanceId}
    */
   public Attachment attach(String resourceId, String instanceId) {
     requireInstanceId(instanceId);
@@ -218,8 +218,9 @@ public final class VolumeAttachments {
    * @param fencingToken the token of the attachment to renew, or null for the current one
    * @return the attachment with its new lease expiry
    * @throws MiosaException {@code LEASE_LOST} (naming the current holder) when the instance no
-   *     longer holds it, {@code ATTACHMENT_NOT_FOUND} when it never did, {@code
-   *     AMBIGUOUS_INSTANCE}, {@code INVALID_INSTANCE_ID}
+   *     longer holds it, {@code ATTACHMENT_NOT_FOUND} when it never did, {@code INVALID_REQUEST}
+   *     naming {@code environment} when the instance holds several, {@code INVALID_REQUEST} naming
+   *     {@code instanceId}
    */
   public Attachment renew(
       String serviceId, String environmentId, String instanceId, Long fencingToken) {
@@ -270,7 +271,8 @@ public final class VolumeAttachments {
    * @param force whether this is an operator's forced detach
    * @return the attachment that ended, or empty when there was nothing (left) to end
    * @throws MiosaException {@code ATTACHMENT_NOT_FOUND} when the holder never held a volume of this
-   *     data service, {@code AMBIGUOUS_INSTANCE}, {@code INVALID_INSTANCE_ID}
+   *     data service, {@code INVALID_REQUEST} naming {@code environment} when the instance holds
+   *     several, {@code INVALID_REQUEST} naming {@code instanceId}
    */
   public Optional<Attachment> detach(
       String serviceId, String environmentId, String holderId, Long fencingToken, boolean force) {
@@ -501,7 +503,7 @@ public final class VolumeAttachments {
   /**
    * Checks an instance id's shape.
    *
-   * @throws MiosaException {@code INVALID_INSTANCE_ID}
+   * @throws MiosaException {@code INVALID_REQUEST} naming {@code instanceId}
    */
   public static void requireInstanceId(String instanceId) {
     if (instanceId == null || !INSTANCE_ID.matcher(instanceId).matches()) {
