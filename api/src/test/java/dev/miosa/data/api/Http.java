@@ -64,6 +64,26 @@ final class Http {
     return send("DELETE", path, null, Map.of());
   }
 
+  /** Sends a body of any media type. */
+  Res sendRaw(String method, String path, String contentType, String body) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    b.header("Content-Type", contentType);
+    b.method(method, HttpRequest.BodyPublishers.ofString(body));
+    try {
+      HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Res(r.statusCode(), r.headers().map(), r.body());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   Res send(String method, String path, String json, Map<String, String> headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));

@@ -72,6 +72,70 @@ class InputValidationTest extends ApiTestBase {
   }
 
   @Test
+  void xmlAndFormBodiesAre415AndCreateNothing() {
+    long before = countProjects();
+    var xml =
+        admin()
+            .sendRaw(
+                "POST",
+                "/v1/projects",
+                "application/xml",
+                "<project><slug>xml-made</slug></project>");
+    assertThat(xml.status()).isEqualTo(415);
+    assertThat(xml.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(xml.json().path("code").asString()).isEqualTo("UNSUPPORTED_MEDIA_TYPE");
+    var form =
+        admin()
+            .sendRaw("POST", "/v1/projects", "application/x-www-form-urlencoded", "slug=form-made");
+    assertThat(form.status()).isEqualTo(415);
+    assertThat(admin().get("/v1/projects/xml-made").status()).isEqualTo(404);
+    assertThat(admin().get("/v1/projects/form-made").status()).isEqualTo(404);
+    assertThat(countProjects()).isEqualTo(before);
+  }
+
+  @Test
+  void unknownFieldsAre400NamingThem() {
+    long before = countProjects();
+    var res = admin().post("/v1/projects", "{\"slug\":\"unknown-field\",\"owner\":\"x\"}");
+    assertThat(res.status()).isEqualTo(400);
+    assertThat(res.json().path("code").asString()).isEqualTo("INVALID_REQUEST");
+    assertThat(fields(res.json())).containsExactly("owner");
+    assertThat(res.json().path("errors").get(0).path("message").asString()).contains("known");
+    assertThat(countProjects()).isEqualTo(before);
+  }
+
+  @Test
+  void numbersAreNeverCoercedToStringsNorStringsToNumbers() {
+    var number = admin().post("/v1/projects", "{\"slug\":12345}");
+    assertThat(number.status()).isEqualTo(400);
+    assertThat(fields(number.json())).containsExactly("slug");
+    assertThat(number.json().path("errors").get(0).path("message").asString())
+        .isEqualTo("must be a string");
+    String slug = createProject("coerce");
+    String tokens = "/v1/projects/" + slug + "/environments/production/runtime-tokens";
+    for (String ttl : new String[] {"\"600\"", "600.5", "true"}) {
+      var res = admin().post(tokens, "{\"ttlSeconds\":" + ttl + "}");
+      assertThat(res.status()).as(ttl).isEqualTo(400);
+      assertThat(fields(res.json())).as(ttl).containsExactly("ttlSeconds");
+    }
+    assertThat(admin().post(tokens, "{\"ttlSeconds\":600}").status()).isEqualTo(201);
+  }
+
+  @Test
+  void everyBadFieldIsNamedInOneAnswer() {
+    long before = countProjects();
+    var res =
+        admin().post("/v1/projects", "{\"slug\":\"Bad Slug!\",\"name\":7,\"colour\":\"red\"}");
+    assertThat(res.status()).isEqualTo(400);
+    assertThat(fields(res.json())).containsExactlyInAnyOrder("slug", "name", "colour");
+    assertThat(res.json().path("detail").asString()).contains("slug", "name", "colour");
+    var missing = admin().post("/v1/projects", "{}");
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(fields(missing.json())).containsExactly("slug");
+    assertThat(countProjects()).isEqualTo(before);
+  }
+
+  @Test
   void anyAcceptHeaderGetsJsonNeverA500() {
     String slug = createProject("accept");
     for (String accept :

@@ -137,4 +137,61 @@ class StorageLifecycleTest extends ApiTestBase {
         .isEqualTo(404);
     assertThat(sign(vars, "{\"key\":\"k\",\"method\":\"GET\"}").status()).isEqualTo(401);
   }
+
+  @Test
+  void signingRefusalsAreProblemDetailsWithTheirCodes() throws Exception {
+    String slug = createProject("refuse");
+    assertThat(attachAndWait(slug, "{\"type\":\"storage\"}").path("state").asString())
+        .isEqualTo("succeeded");
+    JsonNode vars = runtimeEnv(slug);
+
+    var noKey =
+        new Http(vars.path("STORAGE_URL").asString(), null)
+            .post("/signed-urls", "{\"key\":\"k\",\"method\":\"GET\"}");
+    assertThat(noKey.status()).isEqualTo(401);
+    assertThat(noKey.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(noKey.header("WWW-Authenticate")).isEqualTo("Bearer");
+    assertThat(noKey.json().path("code").asString()).isEqualTo("UNAUTHORIZED");
+
+    Map<String, String> invalid =
+        Map.of(
+            "{\"method\":\"PUT\",\"key\":\"\"}", "key",
+            "{\"method\":\"PATCH\",\"key\":\"k\"}", "method",
+            "{\"method\":\"GET\",\"key\":\"k\",\"expiresInSeconds\":604801}", "expiresInSeconds",
+            "{\"method\":\"GET\",\"key\":\"k\",\"expiresInSeconds\":1.5}", "expiresInSeconds",
+            "{\"method\":\"GET\",\"key\":\"k\",\"expiresInSeconds\":\"60\"}", "expiresInSeconds",
+            "{\"method\":\"GET\",\"key\":\"k\",\"bucket\":\"someone-elses\"}", "bucket",
+            "{\"method\":\"PUT\",\"key\":\"k\",\"contentType\":\"not a type\"}", "contentType");
+    invalid.forEach(
+        (body, field) -> {
+          var res = sign(vars, body);
+          assertThat(res.status()).as(body).isEqualTo(400);
+          assertThat(res.header("Content-Type")).startsWith("application/problem+json");
+          assertThat(res.json().path("code").asString()).isEqualTo("INVALID_REQUEST");
+          assertThat(res.json().path("type").asString())
+              .isEqualTo("https://miosa.dev/problems/invalid-request");
+          assertThat(InputValidationTest.fields(res.json())).as(body).containsExactly(field);
+        });
+
+    byte[] body = "finalize me".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    String declared = "0".repeat(64);
+    var lie = sign(vars, "{\"method\":\"PUT\",\"contentSha256\":\"" + declared + "\"}");
+    assertThat(lie.status()).as(lie.body()).isEqualTo(201);
+    assertThat(browser("PUT", lie.json().path("url").asString(), body, Map.of()).statusCode())
+        .isEqualTo(200);
+    String finalize =
+        "{\"uploadKey\":"
+            + Http.JSON.writeValueAsString(lie.json().path("uploadKey").asString())
+            + "}";
+    var storage =
+        new Http(vars.path("STORAGE_URL").asString(), vars.path("STORAGE_KEY").asString());
+    var mismatch = storage.post("/objects/finalize", finalize);
+    assertThat(mismatch.status()).isEqualTo(422);
+    assertThat(mismatch.json().path("code").asString()).isEqualTo("CONTENT_HASH_MISMATCH");
+    assertThat(mismatch.json().path("type").asString())
+        .isEqualTo("https://miosa.dev/problems/content-hash-mismatch");
+    var gone = storage.post("/objects/finalize", finalize);
+    assertThat(gone.status()).isEqualTo(404);
+    assertThat(gone.json().path("code").asString()).isEqualTo("UPLOAD_NOT_FOUND");
+  }
 }

@@ -12,6 +12,8 @@ import dev.miosa.data.auth.user.LoginThrottle;
 import dev.miosa.data.auth.user.PasswordHasher;
 import dev.miosa.data.auth.user.User;
 import dev.miosa.data.auth.user.UserStore;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -150,26 +152,25 @@ public final class RealmService {
       Map<String, Object> data,
       Client client) {
     if (realm.config().disableSignup()) {
-      throw new AuthException(
-          AuthErrorCode.SIGNUP_DISABLED, "Signups not allowed for this instance");
+      throw new MiosaException(ErrorCode.SIGNUP_DISABLED, "Signups not allowed for this instance");
     }
     if (password == null || password.isEmpty()) {
-      throw new AuthException(AuthErrorCode.VALIDATION_FAILED, "Signup requires a valid password");
+      throw new MiosaException(ErrorCode.INVALID_REQUEST, "Signup requires a valid password");
     }
     checkPasswordStrength(realm, password);
     boolean hasEmail = email != null && !email.isEmpty();
     boolean hasPhone = phone != null && !phone.isEmpty();
     if (hasEmail && hasPhone) {
-      throw new AuthException(
-          AuthErrorCode.VALIDATION_FAILED,
+      throw new MiosaException(
+          ErrorCode.INVALID_REQUEST,
           "Only an email address or phone number should be provided on signup.");
     }
     if (hasPhone) {
-      throw new AuthException(AuthErrorCode.PHONE_SIGNUP_DISABLED, "Phone signups are disabled");
+      throw new MiosaException(ErrorCode.PHONE_SIGNUP_DISABLED, "Phone signups are disabled");
     }
     if (!hasEmail) {
-      throw new AuthException(
-          AuthErrorCode.VALIDATION_FAILED, "Sign up only available with email provider");
+      throw new MiosaException(
+          ErrorCode.INVALID_REQUEST, "Sign up only available with email provider");
     }
     EmailAddress address = EmailAddress.parse(email);
     Optional<User> existing = users.findByEmailKey(realm.id(), address.key());
@@ -218,7 +219,7 @@ public final class RealmService {
 
   private Signup alreadyRegistered(User existing, Map<String, Object> data) {
     if (existing.confirmed() && confirmation.autoconfirm()) {
-      throw new AuthException(AuthErrorCode.USER_ALREADY_EXISTS, "User already registered");
+      throw new MiosaException(ErrorCode.USER_ALREADY_EXISTS, "User already registered");
     }
     // GoTrue without autoconfirm answers a look-alike new user, so that signup does not reveal
     // which addresses are registered.
@@ -251,15 +252,15 @@ public final class RealmService {
     boolean hasEmail = email != null && !email.isEmpty();
     boolean hasPhone = phone != null && !phone.isEmpty();
     if (hasEmail && hasPhone) {
-      throw new AuthException(
-          AuthErrorCode.VALIDATION_FAILED,
+      throw new MiosaException(
+          ErrorCode.INVALID_REQUEST,
           "Only an email address or phone number should be provided on login.");
     }
     if (hasPhone) {
-      throw new AuthException(AuthErrorCode.PHONE_PROVIDER_DISABLED, "Phone logins are disabled");
+      throw new MiosaException(ErrorCode.PHONE_PROVIDER_DISABLED, "Phone logins are disabled");
     }
     if (!hasEmail) {
-      throw new AuthException(AuthErrorCode.VALIDATION_FAILED, "missing email or phone");
+      throw new MiosaException(ErrorCode.INVALID_REQUEST, "missing email or phone");
     }
     String key = EmailAddress.keyForLookup(email);
     String throttleKey = LoginThrottle.key(realm.id(), key, client.address());
@@ -267,18 +268,18 @@ public final class RealmService {
         .blockedFor(throttleKey)
         .ifPresent(
             seconds -> {
-              throw AuthException.rateLimited(seconds);
+              throw AuthRefusals.rateLimited(seconds);
             });
     Optional<User> found = users.findByEmailKey(realm.id(), key);
     String given = password == null ? "" : password;
     if (!hasher.matches(given, found.map(User::passwordHash).orElse(null))) {
       throttle.recordFailure(throttleKey);
-      throw new AuthException(AuthErrorCode.INVALID_CREDENTIALS, "Invalid login credentials");
+      throw new MiosaException(ErrorCode.INVALID_CREDENTIALS, "Invalid login credentials");
     }
     throttle.reset(throttleKey);
     User user = found.get();
     if (!user.confirmed()) {
-      throw new AuthException(AuthErrorCode.EMAIL_NOT_CONFIRMED, "Email not confirmed");
+      throw new MiosaException(ErrorCode.EMAIL_NOT_CONFIRMED, "Email not confirmed");
     }
     Instant now = now();
     Grant grant = tx.execute(status -> startSession(realm, user, now, client));
@@ -293,7 +294,7 @@ public final class RealmService {
    */
   public Grant refresh(Realm realm, String refreshToken, Client client) {
     if (refreshToken == null || refreshToken.isEmpty()) {
-      throw new AuthException(AuthErrorCode.OAUTH_INVALID_REQUEST, "refresh_token required");
+      throw new MiosaException(ErrorCode.REFRESH_TOKEN_REQUIRED, "refresh_token required");
     }
     Grant grant =
         tx.execute(
@@ -303,8 +304,8 @@ public final class RealmService {
                       .lockToken(realm.id(), RefreshTokens.hash(refreshToken))
                       .orElseThrow(
                           () ->
-                              new AuthException(
-                                  AuthErrorCode.REFRESH_TOKEN_NOT_FOUND,
+                              new MiosaException(
+                                  ErrorCode.REFRESH_TOKEN_NOT_FOUND,
                                   "Invalid Refresh Token: Refresh Token Not Found"));
               Instant now = now();
               String issued;
@@ -335,8 +336,8 @@ public final class RealmService {
                       .findById(realm.id(), row.userId())
                       .orElseThrow(
                           () ->
-                              new AuthException(
-                                  AuthErrorCode.REFRESH_TOKEN_NOT_FOUND,
+                              new MiosaException(
+                                  ErrorCode.REFRESH_TOKEN_NOT_FOUND,
                                   "Invalid Refresh Token: Refresh Token Not Found"));
               return new Grant(
                   tokens.issue(realm, user, row.sessionId(), row.sessionCreatedAt()),
@@ -345,8 +346,8 @@ public final class RealmService {
                   null);
             });
     if (grant == null) {
-      throw new AuthException(
-          AuthErrorCode.REFRESH_TOKEN_ALREADY_USED, "Invalid Refresh Token: Already Used");
+      throw new MiosaException(
+          ErrorCode.REFRESH_TOKEN_ALREADY_USED, "Invalid Refresh Token: Already Used");
     }
     return grant;
   }
@@ -374,7 +375,7 @@ public final class RealmService {
    *
    * @param realm the realm
    * @param accessToken the bearer token
-   * @throws AuthException {@code bad_jwt}, {@code user_not_found} or {@code session_not_found}
+   * @throws MiosaException {@code bad_jwt}, {@code user_not_found} or {@code session_not_found}
    */
   public Principal authenticate(Realm realm, String accessToken) {
     AccessTokens.Verified v = tokens.verify(realm, accessToken);
@@ -383,15 +384,15 @@ public final class RealmService {
             .findById(realm.id(), v.userId())
             .orElseThrow(
                 () ->
-                    new AuthException(
-                        AuthErrorCode.USER_NOT_FOUND, "User from sub claim in JWT does not exist"));
+                    new MiosaException(
+                        ErrorCode.USER_NOT_FOUND, "User from sub claim in JWT does not exist"));
     sessions
         .findSession(realm.id(), v.sessionId())
         .filter(s -> s.userId().equals(user.id()))
         .orElseThrow(
             () ->
-                new AuthException(
-                    AuthErrorCode.SESSION_NOT_FOUND,
+                new MiosaException(
+                    ErrorCode.SESSION_NOT_FOUND,
                     "Session from session_id claim in JWT does not exist"));
     return new Principal(user, v.sessionId());
   }
@@ -403,15 +404,15 @@ public final class RealmService {
    */
   public User update(Realm realm, Principal principal, UserChanges changes) {
     if (changes.appMetadata() != null) {
-      throw new AuthException(
-          AuthErrorCode.NOT_ADMIN, "Updating app_metadata requires admin privileges");
+      throw new MiosaException(
+          ErrorCode.FORBIDDEN, "Updating app_metadata requires admin privileges");
     }
     EmailAddress address =
         changes.email() == null || changes.email().isEmpty()
             ? null
             : EmailAddress.parse(changes.email());
     if (changes.phone() != null && !changes.phone().isEmpty()) {
-      throw new AuthException(AuthErrorCode.PHONE_PROVIDER_DISABLED, "Phone logins are disabled");
+      throw new MiosaException(ErrorCode.PHONE_PROVIDER_DISABLED, "Phone logins are disabled");
     }
     if (changes.password() != null) {
       checkPasswordStrength(realm, changes.password());
@@ -422,8 +423,8 @@ public final class RealmService {
     if (address != null && !address.display().equals(user.email())) {
       if (!address.key().equals(user.emailKey())) {
         if (!confirmation.autoconfirm()) {
-          throw new AuthException(
-              AuthErrorCode.VALIDATION_FAILED,
+          throw new MiosaException(
+              ErrorCode.INVALID_REQUEST,
               "Changing the email address needs a confirmation this realm cannot send");
         }
         if (users.findByEmailKey(realm.id(), address.key()).isPresent()) {
@@ -436,8 +437,8 @@ public final class RealmService {
     String hash = user.passwordHash();
     if (changes.password() != null) {
       if (hasher.matches(changes.password(), user.passwordHash())) {
-        throw new AuthException(
-            AuthErrorCode.SAME_PASSWORD, "New password should be different from the old password.");
+        throw new MiosaException(
+            ErrorCode.SAME_PASSWORD, "New password should be different from the old password.");
       }
       hash = hasher.hash(changes.password());
     }
@@ -495,8 +496,8 @@ public final class RealmService {
       case "local" -> sessions.deleteSession(principal.sessionId());
       case "others" -> sessions.deleteOtherSessions(principal.user().id(), principal.sessionId());
       default ->
-          throw new AuthException(
-              AuthErrorCode.VALIDATION_FAILED, "Unsupported logout scope \"" + s + "\"");
+          throw new MiosaException(
+              ErrorCode.INVALID_REQUEST, "Unsupported logout scope \"" + s + "\"");
     }
   }
 
@@ -532,13 +533,13 @@ public final class RealmService {
   private static void checkPasswordStrength(Realm realm, String password) {
     int length = password.codePointCount(0, password.length());
     if (length > MAX_PASSWORD_LENGTH) {
-      throw new AuthException(
-          AuthErrorCode.VALIDATION_FAILED,
+      throw new MiosaException(
+          ErrorCode.INVALID_REQUEST,
           "Password cannot be longer than " + MAX_PASSWORD_LENGTH + " characters");
     }
     WeakPassword weak = weakness(realm, password);
     if (weak != null) {
-      throw AuthException.weakPassword(weak.message(), weak.reasons());
+      throw AuthRefusals.weakPassword(weak.message(), weak.reasons());
     }
   }
 
@@ -551,9 +552,9 @@ public final class RealmService {
     return null;
   }
 
-  private static AuthException emailExists() {
-    return new AuthException(
-        AuthErrorCode.EMAIL_EXISTS, "A user with this email address has already been registered");
+  private static MiosaException emailExists() {
+    return new MiosaException(
+        ErrorCode.EMAIL_EXISTS, "A user with this email address has already been registered");
   }
 
   private Instant now() {

@@ -9,6 +9,8 @@ import dev.miosa.data.auth.RealmService.UserChanges;
 import dev.miosa.data.auth.realm.Realm;
 import dev.miosa.data.auth.session.Client;
 import dev.miosa.data.auth.session.SessionStore;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,13 +95,13 @@ class RealmServiceTest {
     assertThat(grant.user().email()).isEqualTo("alice@example.com");
 
     assertThatThrownBy(() -> signUp(realm, "alice@example.com"))
-        .isInstanceOf(AuthException.class)
+        .isInstanceOf(MiosaException.class)
         .extracting("code")
-        .isEqualTo(AuthErrorCode.USER_ALREADY_EXISTS);
+        .isEqualTo(ErrorCode.USER_ALREADY_EXISTS);
     // Full-width letters and the Kelvin sign are compatibility forms of ASCII letters.
     assertThatThrownBy(() -> signUp(realm, "ＡＬＩＣＥ@example.com"))
         .extracting("code")
-        .isEqualTo(AuthErrorCode.USER_ALREADY_EXISTS);
+        .isEqualTo(ErrorCode.USER_ALREADY_EXISTS);
     assertThat(cp.count("auth_users", realm.id())).isEqualTo(1);
 
     for (String spelling : List.of("alice@example.com", "ALICE@EXAMPLE.COM", "aLiCe@example.COM")) {
@@ -127,15 +129,15 @@ class RealmServiceTest {
   void unknownEmailAndWrongPasswordGetTheSameAnswer() {
     Realm realm = realm();
     signUp(realm, "bob@example.com");
-    AuthException unknown =
+    MiosaException unknown =
         catchAuth(
             () -> service.passwordGrant(realm, "nobody@example.com", null, PASSWORD, ALICE_LAPTOP));
-    AuthException wrong =
+    MiosaException wrong =
         catchAuth(
             () ->
                 service.passwordGrant(
                     realm, "bob@example.com", null, "wrong password", ALICE_LAPTOP));
-    assertThat(unknown.code()).isEqualTo(AuthErrorCode.INVALID_CREDENTIALS).isEqualTo(wrong.code());
+    assertThat(unknown.code()).isEqualTo(ErrorCode.INVALID_CREDENTIALS).isEqualTo(wrong.code());
     assertThat(unknown.getMessage())
         .isEqualTo("Invalid login credentials")
         .isEqualTo(wrong.getMessage());
@@ -153,13 +155,13 @@ class RealmServiceTest {
                           service.passwordGrant(
                               realm, "carol@example.com", null, "guess", attacker))
                   .code())
-          .isEqualTo(AuthErrorCode.INVALID_CREDENTIALS);
+          .isEqualTo(ErrorCode.INVALID_CREDENTIALS);
     }
-    AuthException limited =
+    MiosaException limited =
         catchAuth(
             () -> service.passwordGrant(realm, "Carol@Example.com", null, PASSWORD, attacker));
-    assertThat(limited.code()).isEqualTo(AuthErrorCode.OVER_REQUEST_RATE_LIMIT);
-    assertThat(limited.retryAfterSeconds()).isBetween(1L, 300L);
+    assertThat(limited.code()).isEqualTo(ErrorCode.RATE_LIMITED);
+    assertThat(limited.retryAfter().toSeconds()).isBetween(1L, 300L);
 
     // The real user elsewhere is not locked out; unknown emails are counted the same way.
     assertThat(
@@ -176,7 +178,7 @@ class RealmServiceTest {
                     () ->
                         service.passwordGrant(realm, "ghost@example.com", null, "guess", attacker))
                 .code())
-        .isEqualTo(AuthErrorCode.OVER_REQUEST_RATE_LIMIT);
+        .isEqualTo(ErrorCode.RATE_LIMITED);
 
     cp.clock.advance(Duration.ofMinutes(5).plusSeconds(1));
     assertThat(
@@ -209,7 +211,7 @@ class RealmServiceTest {
                             longPassword.substring(0, 72),
                             ALICE_LAPTOP))
                 .code())
-        .isEqualTo(AuthErrorCode.INVALID_CREDENTIALS);
+        .isEqualTo(ErrorCode.INVALID_CREDENTIALS);
   }
 
   @Test
@@ -217,26 +219,26 @@ class RealmServiceTest {
     Realm realm = cp.newRealm("production", Map.of("passwordMinLength", 10));
     SoftAssertions soft = new SoftAssertions();
     soft.assertThat(signupError(realm, "erin@example.com", ""))
-        .isEqualTo(AuthErrorCode.VALIDATION_FAILED);
+        .isEqualTo(ErrorCode.INVALID_REQUEST);
     soft.assertThat(signupError(realm, "erin@example.com", null))
-        .isEqualTo(AuthErrorCode.VALIDATION_FAILED);
-    soft.assertThat(signupError(realm, null, PASSWORD)).isEqualTo(AuthErrorCode.VALIDATION_FAILED);
+        .isEqualTo(ErrorCode.INVALID_REQUEST);
+    soft.assertThat(signupError(realm, null, PASSWORD)).isEqualTo(ErrorCode.INVALID_REQUEST);
     soft.assertThat(signupError(realm, "a".repeat(10 * 1024) + "@example.com", PASSWORD))
-        .isEqualTo(AuthErrorCode.VALIDATION_FAILED);
+        .isEqualTo(ErrorCode.INVALID_REQUEST);
     soft.assertThat(signupError(realm, "not-an-address", PASSWORD))
-        .isEqualTo(AuthErrorCode.VALIDATION_FAILED);
+        .isEqualTo(ErrorCode.INVALID_REQUEST);
     soft.assertThat(signupError(realm, "erin@example.com", "short"))
-        .isEqualTo(AuthErrorCode.WEAK_PASSWORD);
+        .isEqualTo(ErrorCode.WEAK_PASSWORD);
     soft.assertThat(signupError(realm, "erin@example.com", "x".repeat(1025)))
-        .isEqualTo(AuthErrorCode.VALIDATION_FAILED);
+        .isEqualTo(ErrorCode.INVALID_REQUEST);
     soft.assertAll();
     assertThat(cp.count("auth_users", realm.id())).isZero();
     assertThat(cp.count("auth_sessions", realm.id())).isZero();
-    AuthException weak =
+    MiosaException weak =
         catchAuth(
             () -> service.signUp(realm, "erin@example.com", null, "short", null, ALICE_LAPTOP));
     assertThat(weak.getMessage()).isEqualTo("Password should be at least 10 characters.");
-    assertThat(weak.weakPasswordReasons()).containsExactly("length");
+    assertThat(AuthRefusals.weakPasswordReasons(weak)).containsExactly("length");
   }
 
   @Test
@@ -263,14 +265,14 @@ class RealmServiceTest {
     Grant second = service.refresh(realm, first.refreshToken(), ALICE_LAPTOP);
     cp.clock.advance(Duration.ofSeconds(11));
 
-    AuthException reuse =
+    MiosaException reuse =
         catchAuth(() -> service.refresh(realm, first.refreshToken(), ALICE_LAPTOP));
-    assertThat(reuse.code()).isEqualTo(AuthErrorCode.REFRESH_TOKEN_ALREADY_USED);
+    assertThat(reuse.code()).isEqualTo(ErrorCode.REFRESH_TOKEN_ALREADY_USED);
     assertThat(reuse.getMessage()).isEqualTo("Invalid Refresh Token: Already Used");
     assertThat(catchAuth(() -> service.refresh(realm, second.refreshToken(), ALICE_LAPTOP)).code())
-        .isEqualTo(AuthErrorCode.REFRESH_TOKEN_NOT_FOUND);
+        .isEqualTo(ErrorCode.REFRESH_TOKEN_NOT_FOUND);
     assertThat(catchAuth(() -> service.authenticate(realm, second.access().token())).code())
-        .isEqualTo(AuthErrorCode.SESSION_NOT_FOUND);
+        .isEqualTo(ErrorCode.SESSION_NOT_FOUND);
   }
 
   @Test
@@ -308,21 +310,21 @@ class RealmServiceTest {
 
     assertThat(
             catchAuth(() -> service.authenticate(production, stagingGrant.access().token())).code())
-        .isEqualTo(AuthErrorCode.BAD_JWT);
+        .isEqualTo(ErrorCode.BAD_JWT);
     assertThat(
             catchAuth(() -> service.refresh(production, stagingGrant.refreshToken(), ALICE_LAPTOP))
                 .code())
-        .isEqualTo(AuthErrorCode.REFRESH_TOKEN_NOT_FOUND);
+        .isEqualTo(ErrorCode.REFRESH_TOKEN_NOT_FOUND);
 
     String[] parts = stagingGrant.access().token().split("\\.");
     String none = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + parts[1] + ".";
     assertThat(catchAuth(() -> service.authenticate(staging, none)).code())
-        .isEqualTo(AuthErrorCode.BAD_JWT);
+        .isEqualTo(ErrorCode.BAD_JWT);
     String hs512 = b64("{\"alg\":\"HS512\",\"typ\":\"JWT\"}") + "." + parts[1] + "." + parts[2];
     assertThat(catchAuth(() -> service.authenticate(staging, hs512)).code())
-        .isEqualTo(AuthErrorCode.BAD_JWT);
+        .isEqualTo(ErrorCode.BAD_JWT);
     assertThat(catchAuth(() -> service.authenticate(staging, "not.a.jwt")).code())
-        .isEqualTo(AuthErrorCode.BAD_JWT);
+        .isEqualTo(ErrorCode.BAD_JWT);
   }
 
   @Test
@@ -333,8 +335,8 @@ class RealmServiceTest {
     assertThat(service.authenticate(realm, grant.access().token()).user().email())
         .isEqualTo("judy@example.com");
     cp.clock.advance(Duration.ofSeconds(10));
-    AuthException expired = catchAuth(() -> service.authenticate(realm, grant.access().token()));
-    assertThat(expired.code()).isEqualTo(AuthErrorCode.BAD_JWT);
+    MiosaException expired = catchAuth(() -> service.authenticate(realm, grant.access().token()));
+    assertThat(expired.code()).isEqualTo(ErrorCode.BAD_JWT);
     assertThat(expired.getMessage()).contains("expired");
   }
 
@@ -347,13 +349,13 @@ class RealmServiceTest {
 
     service.logout(realm, service.authenticate(realm, one.access().token()), "local");
     assertThat(catchAuth(() -> service.authenticate(realm, one.access().token())).code())
-        .isEqualTo(AuthErrorCode.SESSION_NOT_FOUND);
+        .isEqualTo(ErrorCode.SESSION_NOT_FOUND);
     service.logout(realm, service.authenticate(realm, two.access().token()), "others");
     assertThat(catchAuth(() -> service.authenticate(realm, three.access().token())).code())
-        .isEqualTo(AuthErrorCode.SESSION_NOT_FOUND);
+        .isEqualTo(ErrorCode.SESSION_NOT_FOUND);
     Principal still = service.authenticate(realm, two.access().token());
     assertThat(catchAuth(() -> service.logout(realm, still, "everywhere")).code())
-        .isEqualTo(AuthErrorCode.VALIDATION_FAILED);
+        .isEqualTo(ErrorCode.INVALID_REQUEST);
 
     Grant four = service.passwordGrant(realm, "ken@example.com", null, PASSWORD, ALICE_LAPTOP);
     service.logout(realm, service.authenticate(realm, four.access().token()), null);
@@ -376,14 +378,14 @@ class RealmServiceTest {
                             me,
                             new UserChanges("Taken@example.com", null, null, null, null)))
                 .code())
-        .isEqualTo(AuthErrorCode.EMAIL_EXISTS);
+        .isEqualTo(ErrorCode.EMAIL_EXISTS);
     assertThat(
             catchAuth(
                     () ->
                         service.update(
                             realm, me, new UserChanges(null, PASSWORD, null, null, null)))
                 .code())
-        .isEqualTo(AuthErrorCode.SAME_PASSWORD);
+        .isEqualTo(ErrorCode.SAME_PASSWORD);
     assertThat(
             catchAuth(
                     () ->
@@ -392,7 +394,7 @@ class RealmServiceTest {
                             me,
                             new UserChanges(null, null, null, Map.of("role", "admin"), null)))
                 .code())
-        .isEqualTo(AuthErrorCode.NOT_ADMIN);
+        .isEqualTo(ErrorCode.FORBIDDEN);
 
     var data = new java.util.HashMap<String, Object>();
     data.put("plan", "pro");
@@ -411,7 +413,7 @@ class RealmServiceTest {
         .isEqualTo(laptop.user().id());
     // A password change ends the user's other sessions, not this one.
     assertThat(catchAuth(() -> service.authenticate(realm, phone.access().token())).code())
-        .isEqualTo(AuthErrorCode.SESSION_NOT_FOUND);
+        .isEqualTo(ErrorCode.SESSION_NOT_FOUND);
     assertThat(service.authenticate(realm, laptop.access().token()).user().email())
         .isEqualTo("leo.new@example.com");
   }
@@ -420,7 +422,7 @@ class RealmServiceTest {
     return service.authenticate(realm, grant.access().token()).sessionId();
   }
 
-  private static AuthErrorCode signupError(Realm realm, String email, String password) {
+  private static ErrorCode signupError(Realm realm, String email, String password) {
     return catchAuth(() -> service.signUp(realm, email, null, password, null, ALICE_LAPTOP)).code();
   }
 
@@ -430,12 +432,12 @@ class RealmServiceTest {
         .encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
-  static AuthException catchAuth(Runnable r) {
+  static MiosaException catchAuth(Runnable r) {
     try {
       r.run();
-    } catch (AuthException e) {
+    } catch (MiosaException e) {
       return e;
     }
-    throw new AssertionError("expected an AuthException");
+    throw new AssertionError("expected an MiosaException");
   }
 }

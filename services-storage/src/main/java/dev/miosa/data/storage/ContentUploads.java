@@ -1,5 +1,7 @@
 package dev.miosa.data.storage;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import io.minio.CopyObjectArgs;
 import io.minio.CopySource;
 import io.minio.GetObjectArgs;
@@ -53,7 +55,7 @@ public final class ContentUploads {
    * @param bucket the bucket
    * @param sha256Hex the hash, lowercase hex
    * @return its size, or empty
-   * @throws StorageException {@code 503} when the store fails
+   * @throws MiosaException {@code 503} when the store fails
    */
   public Optional<Long> storedSize(StorageClients clients, String bucket, String sha256Hex) {
     return size(clients, bucket, ObjectKeys.contentKey(sha256Hex));
@@ -69,7 +71,7 @@ public final class ContentUploads {
    * @param uploadKey the upload's key as returned by signing ({@code .uploads/<hash>/<random>})
    * @param maxObjectBytes the cap on the object's size
    * @return what was done
-   * @throws StorageException {@code 400} for a malformed key, {@code 404} when there is no such
+   * @throws MiosaException {@code 400} for a malformed key, {@code 404} when there is no such
    *     upload, {@code 422} for a hash mismatch or an oversized upload (both deleted), {@code 409}
    *     when the upload changed while being read, {@code 503} when the store fails
    */
@@ -77,7 +79,7 @@ public final class ContentUploads {
       StorageClients clients, String bucket, String uploadKey, long maxObjectBytes) {
     Matcher m = uploadKey == null ? null : UPLOAD_KEY.matcher(uploadKey);
     if (m == null || !m.matches()) {
-      throw StorageException.invalid(
+      throw MiosaException.invalid(
           "uploadKey", "must be the uploadKey returned when the upload was signed");
     }
     String expected = m.group(1);
@@ -95,20 +97,17 @@ public final class ContentUploads {
       actual = HexFormat.of().formatHex(sha256.digest());
     } catch (ErrorResponseException e) {
       if ("NoSuchKey".equals(e.errorResponse().code())) {
-        throw new StorageException(
-            StorageError.UPLOAD_NOT_FOUND,
+        throw new MiosaException(
+            ErrorCode.UPLOAD_NOT_FOUND,
             "no upload under this uploadKey (not uploaded yet, or already finalized)",
-            "uploadKey",
             e);
       }
       throw unavailable("read the upload", e);
     } catch (TooLarge e) {
       remove(clients, bucket, uploadKey);
-      throw new StorageException(
-          StorageError.OBJECT_TOO_LARGE,
-          "the upload is larger than maxObjectBytes (" + maxObjectBytes + "); it was deleted",
-          null,
-          null);
+      throw new MiosaException(
+          ErrorCode.OBJECT_TOO_LARGE,
+          "the upload is larger than maxObjectBytes (" + maxObjectBytes + "); it was deleted");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     } catch (Exception e) {
@@ -117,15 +116,13 @@ public final class ContentUploads {
 
     if (!actual.equals(expected)) {
       remove(clients, bucket, uploadKey);
-      throw new StorageException(
-          StorageError.CONTENT_HASH_MISMATCH,
+      throw new MiosaException(
+          ErrorCode.CONTENT_HASH_MISMATCH,
           "the uploaded body's SHA-256 is "
               + actual
               + ", not the declared "
               + expected
-              + "; the upload was deleted",
-          null,
-          null);
+              + "; the upload was deleted");
     }
 
     if (size(clients, bucket, contentKey).isPresent()) {
@@ -146,10 +143,9 @@ public final class ContentUploads {
     } catch (ErrorResponseException e) {
       String code = e.errorResponse().code();
       if ("PreconditionFailed".equals(code) || "NoSuchKey".equals(code)) {
-        throw new StorageException(
-            StorageError.UPLOAD_CHANGED,
+        throw new MiosaException(
+            ErrorCode.UPLOAD_CHANGED,
             "the upload changed while it was being verified; finalize again",
-            null,
             e);
       }
       throw unavailable("place the object under its hash", e);
@@ -201,11 +197,11 @@ public final class ContentUploads {
     }
   }
 
-  static StorageException unavailable(String what, Exception e) {
+  static MiosaException unavailable(String what, Exception e) {
     String detail =
         e instanceof ErrorResponseException r ? " (" + r.errorResponse().code() + ")" : "";
-    return new StorageException(
-        StorageError.BACKEND_UNAVAILABLE, "the object store could not " + what + detail, null, e);
+    return new MiosaException(
+        ErrorCode.BACKEND_UNAVAILABLE, "the object store could not " + what + detail, e);
   }
 
   private static final class TooLarge extends Exception {

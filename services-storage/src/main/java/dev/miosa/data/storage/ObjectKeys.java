@@ -1,5 +1,6 @@
 package dev.miosa.data.storage;
 
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -34,16 +35,16 @@ public final class ObjectKeys {
    * @param field the request field holding it ({@code key})
    * @param key the key as sent, possibly null
    * @return the key, unchanged
-   * @throws StorageException {@code 400} naming the field and the rule broken
+   * @throws MiosaException {@code 400} naming the field and the rule broken
    */
   public static String requireValid(String field, String key) {
     if (key == null || key.isEmpty()) {
-      throw StorageException.invalid(field, "must not be empty");
+      throw MiosaException.invalid(field, "must not be empty");
     }
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
       if (Character.isISOControl(c)) {
-        throw StorageException.invalid(
+        throw MiosaException.invalid(
             field,
             String.format("must not contain control characters (U+%04X at index %d)", (int) c, i));
       }
@@ -52,24 +53,24 @@ public final class ObjectKeys {
           && Character.isLowSurrogate(key.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
-        throw StorageException.invalid(
+        throw MiosaException.invalid(
             field, "must be valid Unicode (unpaired surrogate at index " + i + ")");
       }
     }
     int bytes = key.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > MAX_KEY_BYTES) {
-      throw StorageException.invalid(
+      throw MiosaException.invalid(
           field, "must be at most " + MAX_KEY_BYTES + " bytes in UTF-8 (it is " + bytes + ")");
     }
     if (key.startsWith("/") || key.endsWith("/")) {
-      throw StorageException.invalid(field, "must not start or end with '/'");
+      throw MiosaException.invalid(field, "must not start or end with '/'");
     }
     for (String segment : key.split("/", -1)) {
       if (segment.isEmpty()) {
-        throw StorageException.invalid(field, "must not contain an empty segment ('//')");
+        throw MiosaException.invalid(field, "must not contain an empty segment ('//')");
       }
       if (segment.equals(".") || segment.equals("..")) {
-        throw StorageException.invalid(field, "must not contain a '.' or '..' segment");
+        throw MiosaException.invalid(field, "must not contain a '.' or '..' segment");
       }
     }
     return key;
@@ -82,12 +83,12 @@ public final class ObjectKeys {
    * @param field the request field
    * @param key the key
    * @return the key, unchanged
-   * @throws StorageException {@code 400}
+   * @throws MiosaException {@code 400}
    */
   public static String requireUploadable(String field, String key) {
     requireValid(field, key);
     if (key.startsWith(CONTENT_PREFIX) || key.startsWith(UPLOAD_PREFIX)) {
-      throw StorageException.invalid(
+      throw MiosaException.invalid(
           field,
           "keys under '"
               + CONTENT_PREFIX

@@ -1,6 +1,7 @@
 package dev.miosa.data.storage;
 
 import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.PostPolicy;
 import io.minio.http.Method;
@@ -47,7 +48,7 @@ public final class ObjectSigner {
    * @param request the validated request
    * @param maxObjectBytes the cap on an upload's size
    * @return the signed URL, or "already stored" for a content-addressed upload whose hash exists
-   * @throws StorageException {@code 503} when the store cannot be asked about a hash
+   * @throws MiosaException {@code 503} when the store cannot be asked about a hash
    */
   public SignOutcome sign(
       StorageClients clients, String bucket, SignRequest request, long maxObjectBytes) {
@@ -90,7 +91,7 @@ public final class ObjectSigner {
                       .build());
       return new SignOutcome.Signed(
           request.method(), url, headers, Map.of(), expiresAt, key, uploadKey);
-    } catch (StorageException e) {
+    } catch (MiosaException e) {
       throw e;
     } catch (Exception e) {
       throw new IllegalStateException("signing failed: " + e.getClass().getSimpleName(), e);

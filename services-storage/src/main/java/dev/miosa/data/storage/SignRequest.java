@@ -1,9 +1,8 @@
 package dev.miosa.data.storage;
 
-import java.math.BigDecimal;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import okhttp3.MediaType;
@@ -37,8 +36,6 @@ public record SignRequest(
   public static final Duration MAX_EXPIRY = Duration.ofDays(7);
 
   private static final Set<String> METHODS = Set.of("PUT", "POST", "GET", "DELETE");
-  private static final Set<String> FIELDS =
-      Set.of("method", "key", "expiresInSeconds", "contentType", "contentLength", "contentSha256");
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
   /** Whether this is an upload ({@code PUT} or {@code POST}). */
@@ -47,92 +44,84 @@ public record SignRequest(
   }
 
   /**
-   * Reads and validates a request body.
+   * Validates a request: the rules of each field (also checked by Bean Validation at the HTTP edge,
+   * so that callers without it get the same answers) and those that join fields or depend on the
+   * data service's config.
    *
-   * @param body the JSON object as a map (values: String, Number, Boolean, Map, List, null)
+   * @param body the request as sent
    * @param maxObjectBytes the data service's cap on an upload's size
    * @return the request
-   * @throws StorageException {@code 400} naming the first bad field
+   * @throws MiosaException {@code INVALID_REQUEST} naming the first bad field
    */
-  public static SignRequest parse(Map<String, Object> body, long maxObjectBytes) {
-    for (String name : body.keySet()) {
-      if (!FIELDS.contains(name)) {
-        throw StorageException.invalid(
-            name, "unknown field; known: " + String.join(", ", FIELDS.stream().sorted().toList()));
-      }
-    }
-    Object m = body.get("method");
-    if (!(m instanceof String ms) || !METHODS.contains(ms.toUpperCase(Locale.ROOT))) {
-      throw StorageException.invalid("method", "must be one of PUT, POST, GET, DELETE");
+  public static SignRequest parse(SignUrlRequest body, long maxObjectBytes) {
+    String ms = body.method();
+    if (ms == null || !METHODS.contains(ms.toUpperCase(Locale.ROOT))) {
+      throw MiosaException.invalid("method", "must be one of PUT, POST, GET, DELETE");
     }
     String method = ms.toUpperCase(Locale.ROOT);
     boolean upload = method.equals("PUT") || method.equals("POST");
 
     Duration expiresIn = DEFAULT_EXPIRY;
-    if (body.get("expiresInSeconds") != null) {
-      long seconds = integer(body.get("expiresInSeconds"), "expiresInSeconds");
+    if (body.expiresInSeconds() != null) {
+      long seconds = body.expiresInSeconds();
       if (seconds < 1 || seconds > MAX_EXPIRY.toSeconds()) {
-        throw StorageException.invalid(
+        throw MiosaException.invalid(
             "expiresInSeconds", "must be between 1 and " + MAX_EXPIRY.toSeconds() + " (7 days)");
       }
       expiresIn = Duration.ofSeconds(seconds);
     }
 
     String contentSha256 = null;
-    if (body.get("contentSha256") != null) {
+    if (body.contentSha256() != null) {
       if (!upload) {
-        throw StorageException.invalid("contentSha256", "is only for PUT and POST uploads");
+        throw MiosaException.invalid("contentSha256", "is only for PUT and POST uploads");
       }
-      if (!(body.get("contentSha256") instanceof String h)
-          || !SHA256_HEX.matcher(h.toLowerCase(Locale.ROOT)).matches()) {
-        throw StorageException.invalid("contentSha256", "must be a SHA-256 in hex (64 characters)");
+      String h = body.contentSha256().toLowerCase(Locale.ROOT);
+      if (!SHA256_HEX.matcher(h).matches()) {
+        throw MiosaException.invalid("contentSha256", "must be a SHA-256 in hex (64 characters)");
       }
-      contentSha256 = h.toLowerCase(Locale.ROOT);
+      contentSha256 = h;
     }
 
     String key = null;
-    Object k = body.get("key");
     if (contentSha256 != null) {
-      if (k != null) {
-        throw StorageException.invalid(
+      if (body.key() != null) {
+        throw MiosaException.invalid(
             "key", "must be omitted with contentSha256: the key is sha256/<hash>");
       }
     } else {
-      if (k != null && !(k instanceof String)) {
-        throw StorageException.invalid("key", "must be a string");
-      }
       key =
           upload
-              ? ObjectKeys.requireUploadable("key", (String) k)
-              : ObjectKeys.requireValid("key", (String) k);
+              ? ObjectKeys.requireUploadable("key", body.key())
+              : ObjectKeys.requireValid("key", body.key());
     }
 
     String contentType = null;
-    if (body.get("contentType") != null) {
+    if (body.contentType() != null) {
       if (!upload) {
-        throw StorageException.invalid("contentType", "is only for PUT and POST uploads");
+        throw MiosaException.invalid("contentType", "is only for PUT and POST uploads");
       }
-      if (!(body.get("contentType") instanceof String ct)
-          || ct.length() > 255
+      String ct = body.contentType();
+      if (ct.length() > 255
           || ct.chars().anyMatch(c -> c < 0x20 || c > 0x7e)
           || MediaType.parse(ct) == null) {
-        throw StorageException.invalid(
+        throw MiosaException.invalid(
             "contentType", "must be a media type such as image/png (RFC 2045)");
       }
       contentType = normalizeContentType(ct);
     }
 
     Long contentLength = null;
-    if (body.get("contentLength") != null) {
+    if (body.contentLength() != null) {
       if (!upload) {
-        throw StorageException.invalid("contentLength", "is only for PUT and POST uploads");
+        throw MiosaException.invalid("contentLength", "is only for PUT and POST uploads");
       }
-      long n = integer(body.get("contentLength"), "contentLength");
+      long n = body.contentLength();
       if (n < 0) {
-        throw StorageException.invalid("contentLength", "must not be negative");
+        throw MiosaException.invalid("contentLength", "must not be negative");
       }
       if (n > maxObjectBytes) {
-        throw StorageException.invalid(
+        throw MiosaException.invalid(
             "contentLength",
             "must be at most " + maxObjectBytes + " bytes (the data service's maxObjectBytes)");
       }
@@ -170,19 +159,5 @@ public record SignRequest(
       out.append("; ").append(name).append(eq < 0 ? "" : "=" + value);
     }
     return out.toString();
-  }
-
-  private static long integer(Object value, String field) {
-    if (value instanceof Integer || value instanceof Long || value instanceof Short) {
-      return ((Number) value).longValue();
-    }
-    if (value instanceof Number n) {
-      try {
-        return new BigDecimal(n.toString()).longValueExact();
-      } catch (ArithmeticException | NumberFormatException e) {
-        throw StorageException.invalid(field, "must be a whole number within range");
-      }
-    }
-    throw StorageException.invalid(field, "must be an integer");
   }
 }

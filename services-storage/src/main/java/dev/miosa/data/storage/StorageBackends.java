@@ -1,5 +1,7 @@
 package dev.miosa.data.storage;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,16 +36,13 @@ public final class StorageBackends implements AutoCloseable {
    *
    * @param backend the backend id recorded on a resource
    * @return its clients
-   * @throws StorageException {@code 503} when no store of that id is configured
+   * @throws MiosaException {@code 503} when no store of that id is configured
    */
   public StorageClients get(String backend) {
     StorageClients c = clients.get(backend);
     if (c == null) {
-      throw new StorageException(
-          StorageError.BACKEND_UNAVAILABLE,
-          "object store '" + backend + "' is not configured",
-          null,
-          null);
+      throw new MiosaException(
+          ErrorCode.BACKEND_UNAVAILABLE, "object store '" + backend + "' is not configured");
     }
     return c;
   }

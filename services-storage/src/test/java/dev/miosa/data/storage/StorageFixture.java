@@ -74,9 +74,29 @@ final class StorageFixture {
   }
 
   /** Signs through the use case, expecting a URL. */
-  static SignOutcome.Signed sign(Env env, Map<String, Object> body) {
-    return (SignOutcome.Signed) SIGNING.sign(env.target(), body);
+  static SignOutcome.Signed sign(Env env, Map<String, ?> body) {
+    return (SignOutcome.Signed) sign(env.target(), body);
   }
+
+  /** Signs through the use case a body given as a map (bound as the HTTP edge binds it). */
+  static SignOutcome sign(StorageTarget target, Map<String, ?> body) {
+    return SIGNING.sign(target, request(body));
+  }
+
+  /** Finalizes through the use case. */
+  static ContentUploads.Finalized finalizeUpload(StorageTarget target, Map<String, String> body) {
+    return SIGNING.finalizeUpload(target, new FinalizeRequest(body.get("uploadKey")));
+  }
+
+  /** A request body given as a map, bound strictly (unknown fields and wrong types fail). */
+  static SignUrlRequest request(Map<String, ?> body) {
+    return STRICT.convertValue(body, SignUrlRequest.class);
+  }
+
+  private static final tools.jackson.databind.json.JsonMapper STRICT =
+      tools.jackson.databind.json.JsonMapper.builder()
+          .enable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .build();
 
   static MinioClient admin() {
     return BACKENDS.get(BACKEND).admin();

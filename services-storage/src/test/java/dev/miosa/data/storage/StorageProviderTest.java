@@ -85,8 +85,7 @@ class StorageProviderTest {
     String hash = ContentAddressingTest.sha256(body);
     var upload =
         (SignOutcome.Signed)
-            StorageFixture.SIGNING.sign(
-                env.target(), Map.of("method", "PUT", "contentSha256", hash));
+            StorageFixture.sign(env.target(), Map.of("method", "PUT", "contentSha256", hash));
     assertThat(Curl.put(upload.url(), Files.write(dir.resolve("c"), body)).status()).isEqualTo(200);
     Path onDisk = StorageFixture.STORE.objectsDir().resolve(env.bucket());
     assertThat(onDisk).isDirectory();

@@ -2,7 +2,10 @@ package dev.miosa.data.storage;
 
 import static dev.miosa.data.storage.StorageFixture.provision;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.storage.web.StorageSigningController;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The signing API through real HTTP: {@code POST {STORAGE_URL}/signed-urls} and {@code
- * /objects/finalize} with the environment's {@code STORAGE_KEY} as bearer token.
+ * /objects/finalize} with the environment's {@code STORAGE_KEY} as bearer token. Refusals are
+ * rendered by the api's one error handler, so their problem details are asserted in the api's
+ * {@code StorageLifecycleTest}; here only that they are refused.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -116,86 +120,19 @@ class StorageSigningApiTest {
   }
 
   @Test
-  void aWrongOrMissingKeyGets401() throws Exception {
-    String url = storageUrl(a) + "/signed-urls";
-    Map<String, Object> body = Map.of("key", "k", "method", "GET");
-    for (String authorization :
-        new String[] {
-          null, "Bearer ", "Bearer wrong", "Basic " + a.key(), "Bearer " + a.key() + "x"
-        }) {
-      var reply = post(url, authorization, body);
-      assertThat(reply.status()).as(String.valueOf(authorization)).isEqualTo(401);
-      assertThat(reply.json().get("code").asString()).isEqualTo("UNAUTHORIZED");
-      assertThat(reply.raw().headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
-      assertThat(reply.raw().headers().firstValue("Content-Type"))
-          .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
-    }
-    String unknown = url.replace(a.resource().resourceId(), "res_doesnotexist0000000");
-    assertThat(post(unknown, "Bearer " + a.key(), body).status()).isEqualTo(401);
-    assertThat(post(storageUrl(a) + "/objects/finalize", null, Map.of("uploadKey", "x")).status())
-        .isEqualTo(401);
-  }
-
-  @Test
   void projectAsKeyCannotSignForBsBucket() throws Exception {
-    assertThat(sign(b, a.key(), Map.of("key", "k", "method", "GET")).status())
-        .as("A's key on B's URL")
-        .isEqualTo(401);
     assertThat(
-            post(storageUrl(b) + "/objects/finalize", "Bearer " + a.key(), Map.of("uploadKey", "x"))
-                .status())
-        .isEqualTo(401);
+            catchThrowableOfType(
+                MiosaException.class,
+                () -> StorageFixture.SIGNING.authenticate(b.resource().resourceId(), a.key())))
+        .as("A's key on B's URL")
+        .extracting(MiosaException::code)
+        .isEqualTo(ErrorCode.UNAUTHORIZED);
     var own = sign(a, a.key(), Map.of("key", "k", "method", "GET"));
     assertThat(own.status()).isEqualTo(201);
     assertThat(own.json().get("url").asString())
         .contains("/" + a.bucket() + "/")
         .doesNotContain(b.bucket());
-    var choose = sign(a, a.key(), Map.of("key", "k", "method", "GET", "bucket", b.bucket()));
-    assertThat(choose.status()).as("the bucket is not the caller's to choose").isEqualTo(400);
-    assertThat(choose.json().get("errors").get(0).get("field").asString()).isEqualTo("bucket");
-  }
-
-  @Test
-  void invalidRequestsGetAClear400NamingTheField() throws Exception {
-    List<Object[]> cases =
-        List.of(
-            new Object[] {Map.of("method", "PUT", "key", ""), "key", "must not be empty"},
-            new Object[] {
-              Map.of("method", "PUT", "key", "k".repeat(1025)), "key", "at most 1024 bytes"
-            },
-            new Object[] {Map.of("method", "PUT", "key", "a\u0007b"), "key", "control characters"},
-            new Object[] {
-              Map.of("method", "GET", "key", "k", "expiresInSeconds", 0),
-              "expiresInSeconds",
-              "between 1 and 604800"
-            },
-            new Object[] {
-              Map.of("method", "GET", "key", "k", "expiresInSeconds", 604801),
-              "expiresInSeconds",
-              "between 1 and 604800"
-            },
-            new Object[] {
-              Map.of("method", "PATCH", "key", "k"), "method", "one of PUT, POST, GET, DELETE"
-            },
-            new Object[] {
-              Map.of("method", "PUT", "key", "k", "contentType", "not a type"),
-              "contentType",
-              "media type"
-            },
-            new Object[] {
-              Map.of("method", "PUT", "key", "k", "contentLength", 200L * 1024 * 1024),
-              "contentLength",
-              "maxObjectBytes"
-            });
-    for (Object[] c : cases) {
-      var reply = sign(a, a.key(), c[0]);
-      assertThat(reply.status()).as(c[1] + " " + c[2]).isEqualTo(400);
-      assertThat(reply.json().get("code").asString()).isEqualTo("INVALID_REQUEST");
-      assertThat(reply.json().get("type").asString())
-          .isEqualTo("https://miosa.dev/problems/invalid-request");
-      assertThat(reply.json().get("errors").get(0).get("field").asString()).isEqualTo(c[1]);
-      assertThat(reply.json().get("detail").asString()).contains((String) c[2]);
-    }
   }
 
   @Test
@@ -227,25 +164,5 @@ class StorageSigningApiTest {
     assertThat(again.status()).isEqualTo(200);
     assertThat(again.json().get("exists").asBoolean()).isTrue();
     assertThat(again.json().has("url")).isFalse();
-
-    String other = ContentAddressingTest.sha256("declared".getBytes(StandardCharsets.UTF_8));
-    var lie = sign(env, env.key(), Map.of("method", "PUT", "contentSha256", other));
-    assertThat(
-            Curl.put(lie.json().get("url").asString(), Files.write(dir.resolve("g"), body))
-                .status())
-        .isEqualTo(200);
-    var mismatch =
-        post(
-            storageUrl(env) + "/objects/finalize",
-            "Bearer " + env.key(),
-            Map.of("uploadKey", lie.json().get("uploadKey").asString()));
-    assertThat(mismatch.status()).isEqualTo(422);
-    assertThat(mismatch.json().get("code").asString()).isEqualTo("CONTENT_HASH_MISMATCH");
-    var gone =
-        post(
-            storageUrl(env) + "/objects/finalize",
-            "Bearer " + env.key(),
-            Map.of("uploadKey", lie.json().get("uploadKey").asString()));
-    assertThat(gone.status()).isEqualTo(404);
   }
 }

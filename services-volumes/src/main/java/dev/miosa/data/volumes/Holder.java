@@ -1,6 +1,10 @@
 package dev.miosa.data.volumes;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Who holds a volume, as told to someone who was refused it.
@@ -21,5 +25,32 @@ public record Holder(String kind, String id, String environment, Instant leaseEx
   /** {@code instance vm-1} or {@code operation op_... }. */
   public String describe() {
     return kind + " " + id;
+  }
+
+  /** The problem detail member that lists the holders of a refused volume request. */
+  public static final String PROPERTY = "holders";
+
+  /**
+   * A refusal that names the current holders (member {@code holders} of the problem detail).
+   *
+   * @param code the machine code
+   * @param detail a human message naming holders, never a fencing token of another holder
+   * @param holders the holders (may be empty)
+   */
+  public static MiosaException refusal(ErrorCode code, String detail, List<Holder> holders) {
+    return new MiosaException(
+        code,
+        detail,
+        List.of(),
+        holders.isEmpty() ? Map.of() : Map.of(PROPERTY, List.copyOf(holders)),
+        null,
+        null);
+  }
+
+  /** The holders a refusal names (empty when none). */
+  @SuppressWarnings("unchecked")
+  public static List<Holder> of(MiosaException e) {
+    Object v = e.properties().get(PROPERTY);
+    return v == null ? List.of() : (List<Holder>) v;
   }
 }

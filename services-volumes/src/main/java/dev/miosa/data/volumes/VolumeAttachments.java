@@ -1,6 +1,8 @@
 package dev.miosa.data.volumes;
 
 import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -87,9 +89,9 @@ public final class VolumeAttachments {
    * @param resourceId the volume
    * @param instanceId the instance ({@link #INSTANCE_ID})
    * @return the attachment with its mount spec
-   * @throws VolumeException {@code VOLUME_ATTACHED} naming the holder when someone else holds it,
+   * @throws MiosaException {@code VOLUME_ATTACHED} naming the holder when someone else holds it,
    *     {@code VOLUME_NOT_READY} while it is provisioned or deleted, {@code VOLUME_NOT_FOUND},
-   *     {@code INVALID_INSTANCE_ID}
+   *     {@code INVALID_REQUEST} naming {@code instanceId}
    */
   public Attachment attach(String resourceId, String instanceId) {
     requireInstanceId(instanceId);
@@ -104,7 +106,7 @@ public final class VolumeAttachments {
    * @param resourceId the volume
    * @param operationId the operation
    * @return the hold
-   * @throws VolumeException {@code VOLUME_ATTACHED} when an instance holds it
+   * @throws MiosaException {@code VOLUME_ATTACHED} when an instance holds it
    */
   public Attachment holdForOperation(String resourceId, String operationId) {
     return tx.execute(
@@ -130,12 +132,12 @@ public final class VolumeAttachments {
             .orElseThrow(
                 () ->
                     store.resourceExists(resourceId)
-                        ? new VolumeException(
-                            VolumeError.VOLUME_NOT_READY, "the volume is still being provisioned")
-                        : new VolumeException(VolumeError.VOLUME_NOT_FOUND, "no such volume"));
+                        ? new MiosaException(
+                            ErrorCode.VOLUME_NOT_READY, "the volume is still being provisioned")
+                        : new MiosaException(ErrorCode.VOLUME_NOT_FOUND, "no such volume"));
     if (!volume.usable()) {
-      throw new VolumeException(
-          VolumeError.VOLUME_NOT_READY,
+      throw new MiosaException(
+          ErrorCode.VOLUME_NOT_READY,
           "the volume of "
               + volume.environmentName()
               + " is being provisioned or deleted; it cannot be attached now");
@@ -150,8 +152,8 @@ public final class VolumeAttachments {
       }
       if (current.valid() || !endExpired(current)) {
         Row holderNow = liveOf(resourceId).orElse(current);
-        throw new VolumeException(
-            VolumeError.VOLUME_ATTACHED,
+        throw Holder.refusal(
+            ErrorCode.VOLUME_ATTACHED,
             "the volume of "
                 + volume.environmentName()
                 + " is held by "
@@ -215,9 +217,10 @@ public final class VolumeAttachments {
    * @param instanceId the instance
    * @param fencingToken the token of the attachment to renew, or null for the current one
    * @return the attachment with its new lease expiry
-   * @throws VolumeException {@code LEASE_LOST} (naming the current holder) when the instance no
-   *     longer holds it, {@code ATTACHMENT_NOT_FOUND} when it never did, {@code
-   *     AMBIGUOUS_INSTANCE}, {@code INVALID_INSTANCE_ID}
+   * @throws MiosaException {@code LEASE_LOST} (naming the current holder) when the instance no
+   *     longer holds it, {@code ATTACHMENT_NOT_FOUND} when it never did, {@code INVALID_REQUEST}
+   *     naming {@code environment} when the instance holds several, {@code INVALID_REQUEST} naming
+   *     {@code instanceId}
    */
   public Attachment renew(
       String serviceId, String environmentId, String instanceId, Long fencingToken) {
@@ -227,8 +230,8 @@ public final class VolumeAttachments {
             .orElseThrow(() -> lostOrUnknown(serviceId, environmentId, instanceId));
     Volume volume = store.find(live.resourceId()).orElseThrow();
     if (fencingToken != null && fencingToken != live.token()) {
-      throw new VolumeException(
-          VolumeError.LEASE_LOST,
+      throw Holder.refusal(
+          ErrorCode.LEASE_LOST,
           "the attachment with fencing token "
               + fencingToken
               + " has ended; instance "
@@ -240,9 +243,9 @@ public final class VolumeAttachments {
     return extend(volume, live, settings.leaseDuration())
         .orElseThrow(
             () -> {
-              VolumeException lost = lostOrUnknown(serviceId, environmentId, instanceId);
-              return new VolumeException(
-                  VolumeError.LEASE_LOST,
+              MiosaException lost = lostOrUnknown(serviceId, environmentId, instanceId);
+              return Holder.refusal(
+                  ErrorCode.LEASE_LOST,
                   "the lease of instance "
                       + instanceId
                       + " on the volume of "
@@ -250,7 +253,7 @@ public final class VolumeAttachments {
                       + " expired at "
                       + live.leaseExpiresAt()
                       + "; attach again",
-                  lost.holders());
+                  Holder.of(lost));
             });
   }
 
@@ -267,8 +270,9 @@ public final class VolumeAttachments {
    * @param fencingToken the token of the attachment to end, or null for the current one
    * @param force whether this is an operator's forced detach
    * @return the attachment that ended, or empty when there was nothing (left) to end
-   * @throws VolumeException {@code ATTACHMENT_NOT_FOUND} when the holder never held a volume of
-   *     this data service, {@code AMBIGUOUS_INSTANCE}, {@code INVALID_INSTANCE_ID}
+   * @throws MiosaException {@code ATTACHMENT_NOT_FOUND} when the holder never held a volume of this
+   *     data service, {@code INVALID_REQUEST} naming {@code environment} when the instance holds
+   *     several, {@code INVALID_REQUEST} naming {@code instanceId}
    */
   public Optional<Attachment> detach(
       String serviceId, String environmentId, String holderId, Long fencingToken, boolean force) {
@@ -317,7 +321,7 @@ public final class VolumeAttachments {
    * @param environmentId one environment, or null for all
    * @param force detach the holders instead of refusing
    * @return the holders that were detached
-   * @throws VolumeException {@code VOLUME_ATTACHED} naming the holders, without force
+   * @throws MiosaException {@code VOLUME_ATTACHED} naming the holders, without force
    */
   public List<Holder> guardDeletion(String serviceId, String environmentId, boolean force) {
     return tx.execute(
@@ -337,8 +341,8 @@ public final class VolumeAttachments {
             }
           }
           if (!holders.isEmpty() && !force) {
-            throw new VolumeException(
-                VolumeError.VOLUME_ATTACHED,
+            throw Holder.refusal(
+                ErrorCode.VOLUME_ATTACHED,
                 "the volume is attached to "
                     + String.join(
                         ", ",
@@ -426,8 +430,8 @@ public final class VolumeAttachments {
             .query(Row::map)
             .list();
     if (rows.size() > 1) {
-      throw new VolumeException(
-          VolumeError.AMBIGUOUS_INSTANCE,
+      throw MiosaException.invalid(
+          "environment",
           holder
               + " holds volumes of "
               + rows.size()
@@ -448,14 +452,14 @@ public final class VolumeAttachments {
         .isPresent();
   }
 
-  private VolumeException lostOrUnknown(String serviceId, String environmentId, String instanceId) {
+  private MiosaException lostOrUnknown(String serviceId, String environmentId, String instanceId) {
     if (!everHeld(serviceId, environmentId, instanceId)) {
       return notFound(instanceId);
     }
     List<Holder> now =
         current(serviceId, environmentId).stream().map(Attachment::asHolder).toList();
-    return new VolumeException(
-        VolumeError.LEASE_LOST,
+    return Holder.refusal(
+        ErrorCode.LEASE_LOST,
         "instance "
             + instanceId
             + " no longer holds the volume"
@@ -466,9 +470,9 @@ public final class VolumeAttachments {
         now);
   }
 
-  private static VolumeException notFound(String holder) {
-    return new VolumeException(
-        VolumeError.ATTACHMENT_NOT_FOUND, holder + " has never held a volume of this data service");
+  private static MiosaException notFound(String holder) {
+    return new MiosaException(
+        ErrorCode.ATTACHMENT_NOT_FOUND, holder + " has never held a volume of this data service");
   }
 
   private Attachment toAttachment(Volume v, Row r, boolean created) {
@@ -499,12 +503,12 @@ public final class VolumeAttachments {
   /**
    * Checks an instance id's shape.
    *
-   * @throws VolumeException {@code INVALID_INSTANCE_ID}
+   * @throws MiosaException {@code INVALID_REQUEST} naming {@code instanceId}
    */
   public static void requireInstanceId(String instanceId) {
     if (instanceId == null || !INSTANCE_ID.matcher(instanceId).matches()) {
-      throw new VolumeException(
-          VolumeError.INVALID_INSTANCE_ID,
+      throw MiosaException.invalid(
+          "instanceId",
           "instanceId must be 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit");
     }
   }

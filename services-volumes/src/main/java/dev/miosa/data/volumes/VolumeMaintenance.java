@@ -1,6 +1,8 @@
 package dev.miosa.data.volumes;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.InvalidConfigException;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.volumes.image.VolumeImages;
 
 /**
@@ -71,7 +73,7 @@ public final class VolumeMaintenance {
    * @param sizeGiB the new size
    * @param operationId the operation doing it (the holder while it runs)
    * @throws InvalidConfigException when it would shrink
-   * @throws VolumeException {@code VOLUME_ATTACHED} when an instance holds it
+   * @throws MiosaException {@code VOLUME_ATTACHED} when an instance holds it
    */
   public void resize(String resourceId, int sizeGiB, String operationId) {
     Volume volume = volume(resourceId);
@@ -88,7 +90,7 @@ public final class VolumeMaintenance {
    *
    * @param snapshotId a ready snapshot
    * @param operationId the operation doing it (the holder while it runs)
-   * @throws VolumeException {@code SNAPSHOT_NOT_FOUND}, {@code SNAPSHOT_NOT_READY}, {@code
+   * @throws MiosaException {@code SNAPSHOT_NOT_FOUND}, {@code SNAPSHOT_NOT_READY}, {@code
    *     VOLUME_ATTACHED}
    */
   public void restore(String snapshotId, String operationId) {
@@ -104,7 +106,7 @@ public final class VolumeMaintenance {
   /**
    * A ready snapshot.
    *
-   * @throws VolumeException {@code SNAPSHOT_NOT_FOUND} or {@code SNAPSHOT_NOT_READY}
+   * @throws MiosaException {@code SNAPSHOT_NOT_FOUND} or {@code SNAPSHOT_NOT_READY}
    */
   Snapshot readySnapshot(String snapshotId) {
     Snapshot snap =
@@ -113,11 +115,10 @@ public final class VolumeMaintenance {
             .filter(s -> !"deleted".equals(s.state()))
             .orElseThrow(
                 () ->
-                    new VolumeException(
-                        VolumeError.SNAPSHOT_NOT_FOUND, "no snapshot " + snapshotId));
+                    new MiosaException(ErrorCode.SNAPSHOT_NOT_FOUND, "no snapshot " + snapshotId));
     if (!snap.ready()) {
-      throw new VolumeException(
-          VolumeError.SNAPSHOT_NOT_READY, "snapshot " + snapshotId + " is " + snap.state());
+      throw new MiosaException(
+          ErrorCode.SNAPSHOT_NOT_READY, "snapshot " + snapshotId + " is " + snap.state());
     }
     return snap;
   }
@@ -125,6 +126,6 @@ public final class VolumeMaintenance {
   private Volume volume(String resourceId) {
     return store
         .find(resourceId)
-        .orElseThrow(() -> new VolumeException(VolumeError.VOLUME_NOT_FOUND, "no such volume"));
+        .orElseThrow(() -> new MiosaException(ErrorCode.VOLUME_NOT_FOUND, "no such volume"));
   }
 }

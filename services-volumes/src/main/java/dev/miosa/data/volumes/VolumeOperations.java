@@ -1,7 +1,9 @@
 package dev.miosa.data.volumes;
 
 import dev.miosa.data.provisioner.operation.OperationStore;
+import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.InvalidConfigException;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.provisioner.spi.OperationHandler;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
 import dev.miosa.data.provisioner.spi.ResourceContext;
@@ -65,7 +67,7 @@ public final class VolumeOperations {
    *
    * @param resourceId the volume
    * @return the pending snapshot, with the id of the operation that takes it
-   * @throws VolumeException {@code VOLUME_NOT_FOUND}
+   * @throws MiosaException {@code VOLUME_NOT_FOUND}
    */
   public Snapshot requestSnapshot(String resourceId) {
     return tx.execute(
@@ -85,14 +87,14 @@ public final class VolumeOperations {
    * @param serviceId the data service the snapshot must belong to
    * @param snapshotId the snapshot
    * @return the operation id
-   * @throws VolumeException {@code SNAPSHOT_NOT_FOUND}, {@code SNAPSHOT_NOT_READY}, {@code
+   * @throws MiosaException {@code SNAPSHOT_NOT_FOUND}, {@code SNAPSHOT_NOT_READY}, {@code
    *     VOLUME_ATTACHED}
    */
   public String requestRestore(String serviceId, String snapshotId) {
     Snapshot snap = maintenance.readySnapshot(snapshotId);
     if (!snap.serviceId().equals(serviceId)) {
-      throw new VolumeException(
-          VolumeError.SNAPSHOT_NOT_FOUND, "no snapshot " + snapshotId + " on this data service");
+      throw new MiosaException(
+          ErrorCode.SNAPSHOT_NOT_FOUND, "no snapshot " + snapshotId + " on this data service");
     }
     Volume volume = volume(snap.resourceId());
     requireDetached(volume, "restored");
@@ -107,7 +109,7 @@ public final class VolumeOperations {
    * @param sizeGiB the new size (a JSON value: 1 to 1,024, not less than now)
    * @return the operation id
    * @throws InvalidConfigException naming {@code sizeGiB} for a bad size or a shrink
-   * @throws VolumeException {@code VOLUME_NOT_FOUND}, {@code VOLUME_ATTACHED}
+   * @throws MiosaException {@code VOLUME_NOT_FOUND}, {@code VOLUME_ATTACHED}
    */
   public String requestResize(String resourceId, Object sizeGiB) {
     Volume volume = volume(resourceId);
@@ -146,8 +148,8 @@ public final class VolumeOperations {
         .current(volume.resourceId())
         .ifPresent(
             a -> {
-              throw new VolumeException(
-                  VolumeError.VOLUME_ATTACHED,
+              throw Holder.refusal(
+                  ErrorCode.VOLUME_ATTACHED,
                   "the volume of "
                       + volume.environmentName()
                       + " is held by "
@@ -167,7 +169,7 @@ public final class VolumeOperations {
   private Volume volume(String resourceId) {
     return store
         .find(resourceId)
-        .orElseThrow(() -> new VolumeException(VolumeError.VOLUME_NOT_FOUND, "no such volume"));
+        .orElseThrow(() -> new MiosaException(ErrorCode.VOLUME_NOT_FOUND, "no such volume"));
   }
 
   private static OperationHandler handler(
@@ -183,11 +185,11 @@ public final class VolumeOperations {
           String operationId, ResourceContext resource, Map<String, Object> params) {
         try {
           body.accept(operationId, params);
-        } catch (VolumeException e) {
-          throw new ProvisioningException(e.error().name(), e.getMessage(), false, e);
         } catch (InvalidConfigException e) {
           throw new ProvisioningException(
-              "INVALID_REQUEST", e.field() + " " + e.getMessage(), false, e);
+              "INVALID_REQUEST", e.field() + " " + e.problem(), false, e);
+        } catch (MiosaException e) {
+          throw new ProvisioningException(e.code().name(), e.getMessage(), false, e);
         } catch (ImageException e) {
           throw new ProvisioningException("IMAGE_FAILED", e.getMessage(), e.retryable(), e);
         } catch (IllegalArgumentException e) {

@@ -1,6 +1,8 @@
 package dev.miosa.data.volumes;
 
 import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.volumes.image.ImageException;
 import dev.miosa.data.volumes.image.VolumeImages;
 import java.io.IOException;
@@ -65,12 +67,12 @@ public final class VolumeSnapshots {
    *
    * @param resourceId the volume
    * @return the pending snapshot
-   * @throws VolumeException {@code VOLUME_NOT_FOUND}
+   * @throws MiosaException {@code VOLUME_NOT_FOUND}
    */
   public Snapshot create(String resourceId) {
     store
         .find(resourceId)
-        .orElseThrow(() -> new VolumeException(VolumeError.VOLUME_NOT_FOUND, "no such volume"));
+        .orElseThrow(() -> new MiosaException(ErrorCode.VOLUME_NOT_FOUND, "no such volume"));
     String id = Ids.newId("snp");
     jdbc.sql("INSERT INTO volume_snapshots (id, resource_id) VALUES (:id, :r)")
         .param("id", id)
@@ -94,7 +96,7 @@ public final class VolumeSnapshots {
    *
    * @param snapshotId the snapshot
    * @return the ready snapshot
-   * @throws VolumeException {@code SNAPSHOT_NOT_FOUND}
+   * @throws MiosaException {@code SNAPSHOT_NOT_FOUND}
    */
   public Snapshot take(String snapshotId) {
     Snapshot snap =
@@ -185,8 +187,8 @@ public final class VolumeSnapshots {
         .update();
   }
 
-  private static VolumeException notFound(String snapshotId) {
-    return new VolumeException(VolumeError.SNAPSHOT_NOT_FOUND, "no snapshot " + snapshotId);
+  private static MiosaException notFound(String snapshotId) {
+    return new MiosaException(ErrorCode.SNAPSHOT_NOT_FOUND, "no snapshot " + snapshotId);
   }
 
   private static Snapshot map(ResultSet rs, int n) throws SQLException {

@@ -1,5 +1,7 @@
 package dev.miosa.data.volumes;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -64,7 +66,7 @@ public final class VolumeStore {
    * @param serviceId the data service
    * @param environmentId the environment
    * @return the volume
-   * @throws VolumeException {@code VOLUME_NOT_READY} while its image is being created, {@code
+   * @throws MiosaException {@code VOLUME_NOT_READY} while its image is being created, {@code
    *     VOLUME_NOT_FOUND} when the data service has no resource in that environment
    */
   public Volume of(String serviceId, String environmentId) {
@@ -81,11 +83,10 @@ public final class VolumeStore {
             .optional()
             .isPresent();
     throw provisioning
-        ? new VolumeException(
-            VolumeError.VOLUME_NOT_READY,
-            "the volume of this environment is still being provisioned")
-        : new VolumeException(
-            VolumeError.VOLUME_NOT_FOUND, "the data service has no volume in this environment");
+        ? new MiosaException(
+            ErrorCode.VOLUME_NOT_READY, "the volume of this environment is still being provisioned")
+        : new MiosaException(
+            ErrorCode.VOLUME_NOT_FOUND, "the data service has no volume in this environment");
   }
 
   /** Records a volume's new size. */

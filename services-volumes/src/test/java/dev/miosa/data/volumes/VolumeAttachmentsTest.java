@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.FieldError;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,7 +45,7 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
             go.await();
             try {
               return replica.attach(volume, instance);
-            } catch (VolumeException e) {
+            } catch (MiosaException e) {
               return e;
             }
           };
@@ -50,13 +53,13 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
     }
     go.countDown();
     List<Attachment> won = new ArrayList<>();
-    List<VolumeException> refused = new ArrayList<>();
+    List<MiosaException> refused = new ArrayList<>();
     for (var f : results) {
       Object r = f.get();
       if (r instanceof Attachment a) {
         won.add(a);
       } else {
-        refused.add((VolumeException) r);
+        refused.add((MiosaException) r);
       }
     }
     pool.shutdown();
@@ -69,9 +72,9 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
     assertThat(refused)
         .allSatisfy(
             e -> {
-              assertThat(e.error()).isEqualTo(VolumeError.VOLUME_ATTACHED);
+              assertThat(e.code()).isEqualTo(ErrorCode.VOLUME_ATTACHED);
               assertThat(e.getMessage()).contains("instance " + winner.holder());
-              assertThat(e.holders()).extracting(Holder::id).containsExactly(winner.holder());
+              assertThat(Holder.of(e)).extracting(Holder::id).containsExactly(winner.holder());
             });
     assertThat(attachments.current(volume)).map(Attachment::holder).contains(winner.holder());
   }
@@ -115,18 +118,17 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
     Attachment old = attachments.attach(volume, "vm-1");
     assertThatThrownBy(() -> attachments.attach(volume, "vm-2"))
         .isInstanceOfSatisfying(
-            VolumeException.class,
-            e -> assertThat(e.error()).isEqualTo(VolumeError.VOLUME_ATTACHED));
+            MiosaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.VOLUME_ATTACHED));
 
     world.expireLease(volume);
     Attachment taken = attachments.attach(volume, "vm-2");
     assertThat(taken.holder()).isEqualTo("vm-2");
     assertThat(taken.fencingToken()).isGreaterThan(old.fencingToken());
 
-    VolumeException lost =
+    MiosaException lost =
         catchThrowableOfType(
-            VolumeException.class, () -> attachments.renew(service.id(), null, "vm-1", null));
-    assertThat(lost.error()).isEqualTo(VolumeError.LEASE_LOST);
+            MiosaException.class, () -> attachments.renew(service.id(), null, "vm-1", null));
+    assertThat(lost.code()).isEqualTo(ErrorCode.LEASE_LOST);
     assertThat(lost.getMessage()).contains("vm-2");
   }
 
@@ -135,10 +137,10 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
     var service = newService();
     attachments.attach(service.resource("staging"), "vm-1");
     world.expireLease(service.resource("staging"));
-    VolumeException e =
+    MiosaException e =
         catchThrowableOfType(
-            VolumeException.class, () -> attachments.renew(service.id(), null, "vm-1", null));
-    assertThat(e.error()).isEqualTo(VolumeError.LEASE_LOST);
+            MiosaException.class, () -> attachments.renew(service.id(), null, "vm-1", null));
+    assertThat(e.code()).isEqualTo(ErrorCode.LEASE_LOST);
     assertThat(e.getMessage()).contains("expired");
     // Attaching again works and fences the old attachment off.
     assertThat(attachments.attach(service.resource("staging"), "vm-1").fencingToken()).isEqualTo(2);
@@ -153,11 +155,11 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
 
     assertThat(world.volumes.store().find(volume).orElseThrow().fencingToken())
         .isEqualTo(held.fencingToken() + 1);
-    VolumeException e =
+    MiosaException e =
         catchThrowableOfType(
-            VolumeException.class,
+            MiosaException.class,
             () -> attachments.renew(service.id(), null, "vm-1", held.fencingToken()));
-    assertThat(e.error()).isEqualTo(VolumeError.LEASE_LOST);
+    assertThat(e.code()).isEqualTo(ErrorCode.LEASE_LOST);
     assertThat(attachments.attach(volume, "vm-2").fencingToken())
         .isEqualTo(held.fencingToken() + 2);
   }
@@ -190,31 +192,32 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
     attachments.attach(service.resource("production"), "vm-1");
     assertThat(
             catchThrowableOfType(
-                    VolumeException.class,
+                    MiosaException.class,
                     () -> attachments.detach(service.id(), null, "vm-404", null, false))
-                .error())
-        .isEqualTo(VolumeError.ATTACHMENT_NOT_FOUND);
+                .code())
+        .isEqualTo(ErrorCode.ATTACHMENT_NOT_FOUND);
     assertThat(
             catchThrowableOfType(
-                    VolumeException.class,
+                    MiosaException.class,
                     () -> attachments.renew(service.id(), null, "vm-404", null))
-                .error())
-        .isEqualTo(VolumeError.ATTACHMENT_NOT_FOUND);
+                .code())
+        .isEqualTo(ErrorCode.ATTACHMENT_NOT_FOUND);
     for (String bad : List.of("", " vm", "vm 1", "vm/1", "-vm", "x".repeat(129), "op:resize")) {
       assertThat(
               catchThrowableOfType(
-                      VolumeException.class,
+                      MiosaException.class,
                       () -> attachments.attach(service.resource("staging"), bad))
-                  .error())
+                  .errors())
           .as(bad)
-          .isEqualTo(VolumeError.INVALID_INSTANCE_ID);
+          .extracting(FieldError::field)
+          .containsExactly("instanceId");
     }
     assertThat(
             catchThrowableOfType(
-                    VolumeException.class,
+                    MiosaException.class,
                     () -> attachments.attach("res_doesnotexist00000000", "vm-1"))
-                .error())
-        .isEqualTo(VolumeError.VOLUME_NOT_FOUND);
+                .code())
+        .isEqualTo(ErrorCode.VOLUME_NOT_FOUND);
     assertThat(attachments.current(service.resource("staging"))).isEmpty();
   }
 
@@ -225,10 +228,11 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
     attachments.attach(service.resource("staging"), "vm-1");
     assertThat(
             catchThrowableOfType(
-                    VolumeException.class,
-                    () -> attachments.renew(service.id(), null, "vm-1", null))
-                .error())
-        .isEqualTo(VolumeError.AMBIGUOUS_INSTANCE);
+                    MiosaException.class, () -> attachments.renew(service.id(), null, "vm-1", null))
+                .errors()
+                .get(0)
+                .field())
+        .isEqualTo("environment");
     assertThat(
             attachments
                 .renew(service.id(), world.environments.get("staging"), "vm-1", null)
@@ -240,10 +244,10 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
   void deletionIsRefusedWhileAttachedUntilDetachedOrForced() {
     var service = newService();
     Attachment held = attachments.attach(service.resource("production"), "vm-1");
-    VolumeException e =
+    MiosaException e =
         catchThrowableOfType(
-            VolumeException.class, () -> attachments.guardDeletion(service.id(), null, false));
-    assertThat(e.error()).isEqualTo(VolumeError.VOLUME_ATTACHED);
+            MiosaException.class, () -> attachments.guardDeletion(service.id(), null, false));
+    assertThat(e.code()).isEqualTo(ErrorCode.VOLUME_ATTACHED);
     assertThat(e.getMessage()).contains("instance vm-1");
     assertThat(attachments.current(service.resource("production"))).isPresent();
 
@@ -270,10 +274,10 @@ class VolumeAttachmentsTest extends VolumeWorldTest {
             });
     assertThat(
             catchThrowableOfType(
-                    VolumeException.class,
+                    MiosaException.class,
                     () -> attachments.attach(service.resource("production"), "vm-1"))
-                .error())
-        .isEqualTo(VolumeError.VOLUME_NOT_READY);
+                .code())
+        .isEqualTo(ErrorCode.VOLUME_NOT_READY);
   }
 
   @Test

@@ -3,7 +3,9 @@ package dev.miosa.data.volumes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.InvalidConfigException;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.volumes.image.VolumeImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,10 +63,10 @@ class VolumeResizeTest extends VolumeWorldTest {
     var service = newService();
     String id = service.resource("production");
     world.volumes.attachments().attach(id, "vm-1");
-    VolumeException e =
+    MiosaException e =
         catchThrowableOfType(
-            VolumeException.class, () -> world.volumes.operations().requestResize(id, 2));
-    assertThat(e.error()).isEqualTo(VolumeError.VOLUME_ATTACHED);
+            MiosaException.class, () -> world.volumes.operations().requestResize(id, 2));
+    assertThat(e.code()).isEqualTo(ErrorCode.VOLUME_ATTACHED);
     assertThat(e.getMessage()).contains("instance vm-1");
   }
 

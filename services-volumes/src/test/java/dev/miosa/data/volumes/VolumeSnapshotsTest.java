@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
 import dev.miosa.data.volumes.image.ImageException;
 import dev.miosa.data.volumes.image.VolumeImages;
@@ -84,11 +86,11 @@ class VolumeSnapshotsTest extends VolumeWorldTest {
     Snapshot snap = snapshot(id);
     world.volumes.attachments().attach(id, "vm-1");
     int queued = unfinishedOperations();
-    VolumeException e =
+    MiosaException e =
         catchThrowableOfType(
-            VolumeException.class,
+            MiosaException.class,
             () -> world.volumes.operations().requestRestore(service.id(), snap.id()));
-    assertThat(e.error()).isEqualTo(VolumeError.VOLUME_ATTACHED);
+    assertThat(e.code()).isEqualTo(ErrorCode.VOLUME_ATTACHED);
     assertThat(e.getMessage()).contains("instance vm-1").contains("detached");
     assertThat(unfinishedOperations()).isEqualTo(queued);
 
@@ -96,20 +98,20 @@ class VolumeSnapshotsTest extends VolumeWorldTest {
     var other = newService();
     assertThat(
             catchThrowableOfType(
-                    VolumeException.class,
+                    MiosaException.class,
                     () -> world.volumes.operations().requestRestore(other.id(), snap.id()))
-                .error())
-        .isEqualTo(VolumeError.SNAPSHOT_NOT_FOUND);
+                .code())
+        .isEqualTo(ErrorCode.SNAPSHOT_NOT_FOUND);
     assertThat(
             catchThrowableOfType(
-                    VolumeException.class,
+                    MiosaException.class,
                     () ->
                         world
                             .volumes
                             .operations()
                             .requestRestore(service.id(), "snp_00000000000000000000"))
-                .error())
-        .isEqualTo(VolumeError.SNAPSHOT_NOT_FOUND);
+                .code())
+        .isEqualTo(ErrorCode.SNAPSHOT_NOT_FOUND);
   }
 
   @Test
@@ -119,10 +121,10 @@ class VolumeSnapshotsTest extends VolumeWorldTest {
     Snapshot snap = snapshot(id);
     String op = world.volumes.operations().requestRestore(service.id(), snap.id());
     world.volumes.attachments().holdForOperation(id, op); // as the running restore does
-    VolumeException e =
+    MiosaException e =
         catchThrowableOfType(
-            VolumeException.class, () -> world.volumes.attachments().attach(id, "vm-1"));
-    assertThat(e.error()).isEqualTo(VolumeError.VOLUME_ATTACHED);
+            MiosaException.class, () -> world.volumes.attachments().attach(id, "vm-1"));
+    assertThat(e.code()).isEqualTo(ErrorCode.VOLUME_ATTACHED);
     assertThat(e.getMessage()).contains("operation " + op);
     world.run(op); // the same operation renews its own hold, restores, and lets go
     assertThat(world.volumes.attachments().attach(id, "vm-1").created()).isTrue();

@@ -7,17 +7,16 @@ import dev.miosa.data.api.project.Project;
 import dev.miosa.data.api.project.ProjectService;
 import dev.miosa.data.api.service.DataService;
 import dev.miosa.data.api.service.DataServices;
-import dev.miosa.data.api.web.ApiException;
-import dev.miosa.data.api.web.ErrorCode;
-import dev.miosa.data.api.web.FieldError;
-import dev.miosa.data.api.web.JsonBody;
 import dev.miosa.data.api.wiring.PostgresBackupWiring;
 import dev.miosa.data.postgres.backup.Backup;
-import dev.miosa.data.postgres.backup.BackupException;
 import dev.miosa.data.postgres.backup.PostgresBackups;
 import dev.miosa.data.provisioner.operation.OperationWorker;
 import dev.miosa.data.provisioner.resource.ResourceRow;
 import dev.miosa.data.provisioner.resource.ResourceStore;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.FieldError;
+import dev.miosa.data.provisioner.spi.MiosaException;
+import jakarta.validation.Valid;
 import java.net.URI;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -118,13 +117,10 @@ class PostgresBackupController {
   ResponseEntity<BackupView> backup(
       @PathVariable String project,
       @PathVariable String service,
-      @RequestBody(required = false) Map<String, Object> body) {
+      @Valid @RequestBody BackupRequests.Take body) {
     Project p = projects.find(project);
     DataService s = postgresService(p, service);
-    JsonBody in = new JsonBody(body);
-    String env = in.string("environment", true, null, null);
-    in.validate();
-    Backup b = call(() -> backups().requestBackup(resourceOf(s, environment(p, env))));
+    Backup b = backups().requestBackup(resourceOf(s, environment(p, body.environment())));
     worker.wakeUp();
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .location(
@@ -169,28 +165,24 @@ class PostgresBackupController {
       @PathVariable String project,
       @PathVariable String service,
       @PathVariable String backupId,
-      @RequestBody(required = false) Map<String, Object> body) {
+      @Valid @RequestBody BackupRequests.Restore body) {
     Project p = projects.find(project);
     DataService s = postgresService(p, service);
-    JsonBody in = new JsonBody(body);
-    String env = in.string("environment", true, null, null);
-    String confirm = in.string("confirm", false, null, null);
-    in.validate();
     Backup backup =
         backups()
             .find(backupId)
             .filter(b -> b.projectId().equals(p.id()))
             .orElseThrow(() -> notFound(backupId));
-    Environment target = environment(p, env);
-    if (!target.name().equals(confirm)) {
-      throw new ApiException(
+    Environment target = environment(p, body.environment());
+    if (!target.name().equals(body.confirm())) {
+      throw new MiosaException(
           ErrorCode.CONFIRMATION_REQUIRED,
           "restoring replaces every table of the '"
               + target.name()
               + "' database with the backup's; repeat the environment's name in \"confirm\"",
           List.of(new FieldError("confirm", "must equal the target environment's name")));
     }
-    String op = call(() -> backups().requestRestore(backup, resourceOf(s, target)));
+    String op = backups().requestRestore(backup, resourceOf(s, target));
     worker.wakeUp();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("backupId", backup.id());
@@ -202,13 +194,13 @@ class PostgresBackupController {
   private PostgresBackups backups() {
     return backups
         .backups()
-        .orElseThrow(() -> new ApiException(ErrorCode.UNAVAILABLE, backups.unavailable()));
+        .orElseThrow(() -> new MiosaException(ErrorCode.UNAVAILABLE, backups.unavailable()));
   }
 
   private DataService postgresService(Project p, String ref) {
     DataService s = services.find(p, ref);
     if (!"postgres".equals(s.type())) {
-      throw new ApiException(
+      throw new MiosaException(
           ErrorCode.SERVICE_NOT_FOUND,
           "'"
               + s.type()
@@ -223,7 +215,7 @@ class PostgresBackupController {
   private String serviceIdWithBackups(Project p, String ref) {
     try {
       return postgresService(p, ref).id();
-    } catch (ApiException e) {
+    } catch (MiosaException e) {
       if (e.code() == ErrorCode.SERVICE_NOT_FOUND && backups().hasBackups(p.id(), ref)) {
         return ref;
       }
@@ -236,7 +228,7 @@ class PostgresBackupController {
         .find(p.id(), name)
         .orElseThrow(
             () ->
-                new ApiException(
+                new MiosaException(
                     ErrorCode.ENVIRONMENT_NOT_FOUND,
                     "no environment '" + ProjectService.printable(name) + "'"));
   }
@@ -246,29 +238,14 @@ class PostgresBackupController {
         .findFirst()
         .orElseThrow(
             () ->
-                new ApiException(
+                new MiosaException(
                     ErrorCode.DATABASE_NOT_READY,
                     "the data service has no database in '" + env.name() + "' yet"));
   }
 
-  private static ApiException notFound(String backupId) {
-    return new ApiException(
+  private static MiosaException notFound(String backupId) {
+    return new MiosaException(
         ErrorCode.BACKUP_NOT_FOUND,
         "no backup '" + ProjectService.printable(backupId) + "' in this project");
-  }
-
-  private static <T> T call(java.util.function.Supplier<T> action) {
-    try {
-      return action.get();
-    } catch (BackupException e) {
-      ErrorCode code =
-          switch (e.reason()) {
-            case BACKUP_NOT_FOUND -> ErrorCode.BACKUP_NOT_FOUND;
-            case BACKUP_NOT_READY -> ErrorCode.BACKUP_NOT_READY;
-            case RESOURCE_NOT_READY -> ErrorCode.DATABASE_NOT_READY;
-            case UNAVAILABLE -> ErrorCode.UNAVAILABLE;
-          };
-      throw new ApiException(code, e.getMessage());
-    }
   }
 }

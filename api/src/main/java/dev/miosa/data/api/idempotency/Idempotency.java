@@ -1,15 +1,17 @@
 package dev.miosa.data.api.idempotency;
 
-import dev.miosa.data.api.web.ApiException;
-import dev.miosa.data.api.web.ErrorCode;
-import dev.miosa.data.api.web.FieldError;
+import dev.miosa.data.api.web.ProblemHandler;
 import dev.miosa.data.credentials.TokenHashes;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.FieldError;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -47,17 +49,17 @@ public class Idempotency {
    *
    * @param key the {@code Idempotency-Key} header, or null to run without it
    * @param scope the route, e.g. {@code POST /v1/projects}
-   * @param body the parsed request body (hashed canonically)
+   * @param body the bound request body (hashed canonically), or null
    * @param action the request's work
    * @return the answer, first-hand or replayed
    */
   public ResponseEntity<?> run(
-      String key, String scope, Map<String, Object> body, Supplier<ResponseEntity<?>> action) {
+      String key, String scope, Object body, Supplier<ResponseEntity<?>> action) {
     if (key == null) {
       return action.get();
     }
     if (key.isBlank() || key.length() > MAX_KEY_LENGTH) {
-      throw new ApiException(
+      throw new MiosaException(
           ErrorCode.INVALID_REQUEST,
           "Idempotency-Key must have 1 to " + MAX_KEY_LENGTH + " characters",
           List.of(new FieldError("Idempotency-Key", "1 to " + MAX_KEY_LENGTH + " characters")));
@@ -82,10 +84,12 @@ public class Idempotency {
     ResponseEntity<?> answer;
     try {
       answer = action.get();
-    } catch (ApiException e) {
-      if (e.code().status().is4xxClientError()) {
+    } catch (MiosaException e) {
+      HttpStatus status = ProblemHandler.status(e.code());
+      if (status.is4xxClientError()) {
         ResponseEntity<?> problem =
-            dev.miosa.data.api.web.ProblemHandler.problem(e.code(), e.getMessage(), e.errors());
+            ResponseEntity.status(status)
+                .body(ProblemHandler.body(e.code(), e.getMessage(), e.errors()));
         store(scope, key, problem);
       } else {
         forget(scope, key);
@@ -137,13 +141,13 @@ public class Idempotency {
                           rs.getString(4)))
               .optional();
       if (stored.isEmpty()) {
-        throw new ApiException(
+        throw new MiosaException(
             ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT,
             "the first request with this Idempotency-Key failed; retry");
       }
       Stored s = stored.get();
       if (!s.requestHash().equals(hash)) {
-        throw new ApiException(
+        throw new MiosaException(
             ErrorCode.IDEMPOTENCY_KEY_REUSED,
             "this Idempotency-Key was used with a different request body",
             List.of(new FieldError("Idempotency-Key", "already used with another body")));
@@ -160,7 +164,7 @@ public class Idempotency {
         return new ResponseEntity<>(body, headers, HttpStatusCode.valueOf(s.status()));
       }
       if (System.currentTimeMillis() > deadline) {
-        throw new ApiException(
+        throw new MiosaException(
             ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT,
             "a request with this Idempotency-Key is still running; retry later");
       }
@@ -168,7 +172,7 @@ public class Idempotency {
         Thread.sleep(50);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new ApiException(ErrorCode.UNAVAILABLE, "interrupted");
+        throw new MiosaException(ErrorCode.UNAVAILABLE, "interrupted");
       }
     }
   }

@@ -5,7 +5,8 @@ import dev.miosa.data.api.project.ProjectViews.EnvironmentView;
 import dev.miosa.data.api.project.ProjectViews.Page;
 import dev.miosa.data.api.project.ProjectViews.ProjectView;
 import dev.miosa.data.api.service.DataServices;
-import dev.miosa.data.api.web.JsonBody;
+import dev.miosa.data.provisioner.spi.MiosaException;
+import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -44,28 +45,15 @@ class ProjectController {
 
   @PostMapping
   ResponseEntity<?> create(
-      @RequestBody(required = false) Map<String, Object> body,
+      @Valid @RequestBody CreateProjectRequest body,
       @RequestHeader(value = "Idempotency-Key", required = false) String key) {
     return idempotency.run(
         key,
         "POST /v1/projects",
         body,
         () -> {
-          JsonBody in = new JsonBody(body);
-          String slug =
-              in.string(
-                  "slug",
-                  true,
-                  ProjectService.SLUG,
-                  "must be 3 to 40 characters: lowercase letters, digits and dashes, starting with a letter and not ending with a dash");
-          String name =
-              in.string(
-                  "name",
-                  false,
-                  java.util.regex.Pattern.compile("^[^\\p{Cntrl}]{1,200}$"),
-                  "must be 1 to 200 printable characters");
-          in.validate();
-          ProjectView p = projects.create(slug, name == null ? slug : name);
+          ProjectView p =
+              projects.create(body.slug(), body.name() == null ? body.slug() : body.name());
           return ResponseEntity.created(URI.create("/v1/projects/" + p.id())).body(p);
         });
   }
@@ -81,8 +69,7 @@ class ProjectController {
       n = -1;
     }
     if (n < 1 || n > 100) {
-      throw dev.miosa.data.api.web.ApiException.invalid(
-          "limit", "must be an integer from 1 to 100");
+      throw MiosaException.invalid("limit", "must be an integer from 1 to 100");
     }
     return projects.list(cursor, n);
   }
@@ -107,7 +94,7 @@ class ProjectController {
   @PostMapping("/{project}/environments")
   ResponseEntity<?> addEnvironment(
       @PathVariable String project,
-      @RequestBody(required = false) Map<String, Object> body,
+      @Valid @RequestBody CreateEnvironmentRequest body,
       @RequestHeader(value = "Idempotency-Key", required = false) String key) {
     Project p = projects.find(project);
     return idempotency.run(
@@ -115,17 +102,9 @@ class ProjectController {
         "POST /v1/projects/" + p.id() + "/environments",
         body,
         () -> {
-          JsonBody in = new JsonBody(body);
-          String name =
-              in.string(
-                  "name",
-                  true,
-                  DataServices.NAME,
-                  "must be 1 to 32 characters: lowercase letters, digits and dashes, starting with a letter");
-          in.validate();
-          var created = services.addEnvironment(p, name);
+          var created = services.addEnvironment(p, body.name());
           return ResponseEntity.created(
-                  URI.create("/v1/projects/" + p.id() + "/environments/" + name))
+                  URI.create("/v1/projects/" + p.id() + "/environments/" + body.name()))
               .body(created);
         });
   }

@@ -3,9 +3,9 @@ package dev.miosa.data.api.project;
 import dev.miosa.data.api.project.ProjectViews.EnvironmentView;
 import dev.miosa.data.api.project.ProjectViews.Page;
 import dev.miosa.data.api.project.ProjectViews.ProjectView;
-import dev.miosa.data.api.web.ApiException;
-import dev.miosa.data.api.web.ErrorCode;
 import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -23,8 +23,14 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class ProjectService {
 
-  /** Slug rule of design.md: 3 to 40 characters, lowercase letters, digits and inner dashes. */
-  public static final Pattern SLUG = Pattern.compile("^[a-z][a-z0-9-]{1,38}[a-z0-9]$");
+  /**
+   * Slug rule of design.md: 3 to 40 characters, lowercase letters, digits and inner dashes, as a
+   * regular expression (for Bean Validation).
+   */
+  public static final String SLUG_REGEX = "^[a-z][a-z0-9-]{1,38}[a-z0-9]$";
+
+  /** {@link #SLUG_REGEX} compiled. */
+  public static final Pattern SLUG = Pattern.compile(SLUG_REGEX);
 
   /** The environments every project starts with. */
   public static final List<String> DEFAULT_ENVIRONMENTS = List.of("production", "staging");
@@ -48,7 +54,7 @@ public class ProjectService {
   /**
    * Creates a project with its {@code production} and {@code staging} environments.
    *
-   * @throws ApiException {@code PROJECT_SLUG_TAKEN} (409) when the slug is in use
+   * @throws MiosaException {@code PROJECT_SLUG_TAKEN} (409) when the slug is in use
    */
   @Transactional
   public ProjectView create(String slug, String name) {
@@ -57,7 +63,7 @@ public class ProjectService {
     try {
       aggregates.insert(p);
     } catch (DuplicateKeyException e) {
-      throw new ApiException(
+      throw new MiosaException(
           ErrorCode.PROJECT_SLUG_TAKEN, "a project with slug '" + slug + "' exists");
     }
     for (String env : DEFAULT_ENVIRONMENTS) {
@@ -69,14 +75,14 @@ public class ProjectService {
   /**
    * Finds a project by id or slug.
    *
-   * @throws ApiException {@code PROJECT_NOT_FOUND}
+   * @throws MiosaException {@code PROJECT_NOT_FOUND}
    */
   public Project find(String idOrSlug) {
     var found =
         idOrSlug.startsWith("prj_") ? projects.findById(idOrSlug) : projects.findBySlug(idOrSlug);
     return found.orElseThrow(
         () ->
-            new ApiException(
+            new MiosaException(
                 ErrorCode.PROJECT_NOT_FOUND, "no project '" + printable(idOrSlug) + "'"));
   }
 
@@ -106,7 +112,7 @@ public class ProjectService {
         afterAt = Timestamp.from(Instant.parse(raw.substring(0, bar)));
         afterId = raw.substring(bar + 1);
       } catch (RuntimeException e) {
-        throw ApiException.invalid("cursor", "is not a cursor this API returned");
+        throw MiosaException.invalid("cursor", "is not a cursor this API returned");
       }
     }
     List<Project> rows = projects.page(afterAt, afterId, limit + 1);
@@ -127,7 +133,7 @@ public class ProjectService {
   /**
    * Deletes a project that has no data services left.
    *
-   * @throws ApiException {@code PROJECT_HAS_SERVICES} (409) while it has some
+   * @throws MiosaException {@code PROJECT_HAS_SERVICES} (409) while it has some
    */
   @Transactional
   public void delete(String idOrSlug) {
@@ -142,7 +148,7 @@ public class ProjectService {
             .query(Integer.class)
             .single();
     if (live > 0) {
-      throw new ApiException(
+      throw new MiosaException(
           ErrorCode.PROJECT_HAS_SERVICES,
           "the project still has " + live + " data service(s); delete them first");
     }

@@ -2,8 +2,8 @@ package dev.miosa.data.api.runtime;
 
 import dev.miosa.data.api.audit.AuditLog;
 import dev.miosa.data.api.runtime.RuntimeTokenService.RuntimePrincipal;
-import dev.miosa.data.api.web.ApiException;
 import dev.miosa.data.credentials.EnvFormat;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
@@ -59,14 +59,14 @@ public class EnvFetch {
    * @param format the {@code format} query parameter, or null
    * @param accept the {@code Accept} header, or null
    * @return the format
-   * @throws ApiException 400 naming {@code format} for an unknown one
+   * @throws MiosaException 400 naming {@code format} for an unknown one
    */
   public static EnvFormat negotiate(String format, String accept) {
     if (format != null) {
       try {
         return EnvFormat.parse(format);
       } catch (IllegalArgumentException e) {
-        throw ApiException.invalid("format", e.getMessage());
+        throw MiosaException.invalid("format", e.getMessage());
       }
     }
     if (accept != null && accept.contains("text/plain") && !accept.contains("application/json")) {

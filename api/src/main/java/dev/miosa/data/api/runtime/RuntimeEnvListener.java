@@ -1,11 +1,11 @@
 package dev.miosa.data.api.runtime;
 
 import dev.miosa.data.api.runtime.RuntimeTokenService.RuntimePrincipal;
-import dev.miosa.data.api.web.ApiException;
-import dev.miosa.data.api.web.ErrorCode;
-import dev.miosa.data.api.web.FieldError;
 import dev.miosa.data.api.web.ProblemHandler;
 import dev.miosa.data.credentials.EnvFormat;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.FieldError;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -269,7 +269,7 @@ public class RuntimeEnvListener implements SmartLifecycle {
     EnvFormat format;
     try {
       format = EnvFetch.negotiate(r.format(), r.accept());
-    } catch (ApiException e) {
+    } catch (MiosaException e) {
       return problem(e.code(), e.getMessage(), e.errors());
     }
     EnvFetch.Answer a = envFetch.fetch(principal.get(), format, r.ifNoneMatch());
@@ -290,7 +290,7 @@ public class RuntimeEnvListener implements SmartLifecycle {
     FullHttpResponse res =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
-            HttpResponseStatus.valueOf(code.status().value()),
+            HttpResponseStatus.valueOf(ProblemHandler.status(code).value()),
             Unpooled.wrappedBuffer(json.writeValueAsBytes(body)));
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json");
     if (code == ErrorCode.UNAVAILABLE) {

@@ -7,14 +7,13 @@ import dev.miosa.data.api.project.EnvironmentStore;
 import dev.miosa.data.api.project.Project;
 import dev.miosa.data.api.project.ProjectService;
 import dev.miosa.data.api.security.MiosaAuthentication;
-import dev.miosa.data.api.web.ApiException;
-import dev.miosa.data.api.web.ErrorCode;
-import dev.miosa.data.api.web.JsonBody;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
+import jakarta.validation.Valid;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -26,8 +25,6 @@ import org.springframework.web.bind.annotation.RestController;
 /** Operator API: an environment's variables (audited) and its runtime tokens. */
 @RestController
 class VariablesController {
-
-  private static final Pattern INSTANCE_ID = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$");
 
   private final ProjectService projects;
   private final EnvironmentStore environments;
@@ -64,19 +61,12 @@ class VariablesController {
   ResponseEntity<Map<String, Object>> mint(
       @PathVariable String project,
       @PathVariable String env,
-      @RequestBody(required = false) Map<String, Object> body) {
+      @Valid @RequestBody(required = false) MintRuntimeTokenRequest body) {
     Project p = projects.find(project);
     Environment e = activeEnvironment(p, env);
-    JsonBody in = new JsonBody(body);
-    String instanceId =
-        in.string(
-            "instanceId",
-            false,
-            INSTANCE_ID,
-            "must be 1 to 128 characters of letters, digits, . _ : -");
-    Long ttl = in.integer("ttlSeconds", false, 60, props.runtimeTokens().maxTtl().toSeconds());
-    in.validate();
-    Duration lifetime = ttl == null ? props.runtimeTokens().defaultTtl() : Duration.ofSeconds(ttl);
+    MintRuntimeTokenRequest in = body == null ? MintRuntimeTokenRequest.EMPTY : body;
+    String instanceId = in.instanceId();
+    Duration lifetime = lifetime(in.ttlSeconds());
     var minted = tokens.mint(p.id(), e.id(), instanceId, lifetime);
     audit.record(MiosaAuthentication.currentActor(), "runtime-token.create", p.id(), e.id());
     Map<String, Object> out = new LinkedHashMap<>();
@@ -94,9 +84,22 @@ class VariablesController {
   ResponseEntity<Void> revoke(@PathVariable String id) {
     if (!tokens.revoke(id)) {
       // Never echo the id: a caller may paste the token itself here by mistake.
-      throw new ApiException(ErrorCode.RUNTIME_TOKEN_NOT_FOUND, "no runtime token with this id");
+      throw new MiosaException(ErrorCode.RUNTIME_TOKEN_NOT_FOUND, "no runtime token with this id");
     }
     return ResponseEntity.noContent().build();
+  }
+
+  /** The asked lifetime within the configured maximum, or the configured default. */
+  private Duration lifetime(Long ttlSeconds) {
+    Duration max = props.runtimeTokens().maxTtl();
+    if (ttlSeconds == null) {
+      return props.runtimeTokens().defaultTtl();
+    }
+    if (ttlSeconds > max.toSeconds()) {
+      throw MiosaException.invalid(
+          "ttlSeconds", "must be between 60 and " + max.toSeconds() + " (the configured maximum)");
+    }
+    return Duration.ofSeconds(ttlSeconds);
   }
 
   private Environment activeEnvironment(Project p, String env) {
@@ -105,7 +108,7 @@ class VariablesController {
         .filter(e -> "active".equals(e.state()))
         .orElseThrow(
             () ->
-                new ApiException(
+                new MiosaException(
                     ErrorCode.ENVIRONMENT_NOT_FOUND,
                     "no environment '" + ProjectService.printable(env) + "' in " + p.slug()));
   }

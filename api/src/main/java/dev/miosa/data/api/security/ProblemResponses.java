@@ -1,7 +1,7 @@
 package dev.miosa.data.api.security;
 
-import dev.miosa.data.api.web.ErrorCode;
 import dev.miosa.data.api.web.ProblemHandler;
+import dev.miosa.data.provisioner.spi.ErrorCode;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
@@ -71,7 +71,7 @@ final class ProblemResponses {
     if (response.isCommitted()) {
       return;
     }
-    response.setStatus(code.status().value());
+    response.setStatus(ProblemHandler.status(code).value());
     response.setContentType("application/problem+json");
     response
         .getOutputStream()

@@ -3,7 +3,7 @@ package dev.miosa.data.api.service;
 import dev.miosa.data.api.idempotency.Idempotency;
 import dev.miosa.data.api.project.Project;
 import dev.miosa.data.api.project.ProjectService;
-import dev.miosa.data.api.web.JsonBody;
+import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +37,7 @@ class DataServiceController {
   @PostMapping
   ResponseEntity<?> attach(
       @PathVariable String project,
-      @RequestBody(required = false) Map<String, Object> body,
+      @Valid @RequestBody AttachServiceRequest body,
       @RequestHeader(value = "Idempotency-Key", required = false) String key) {
     Project p = projects.find(project);
     return idempotency.run(
@@ -45,20 +45,8 @@ class DataServiceController {
         "POST /v1/projects/" + p.id() + "/services",
         body,
         () -> {
-          JsonBody in = new JsonBody(body);
-          String type = in.string("type", true, null, null);
-          String name =
-              in.string(
-                  "name",
-                  false,
-                  DataServices.NAME,
-                  "must be 1 to 32 characters: lowercase letters, digits and dashes, starting with a letter");
-          Map<String, Object> config = in.object("config");
-          in.validate();
-          if (type != null) {
-            services.providerFor(type);
-          }
-          DataServiceView view = services.attach(p, type, name == null ? "main" : name, config);
+          DataServiceView view =
+              services.attach(p, body.type(), body.nameOrMain(), body.configOrEmpty());
           return ResponseEntity.status(HttpStatus.ACCEPTED)
               .location(URI.create("/v1/projects/" + p.id() + "/services/" + view.id()))
               .body(view);

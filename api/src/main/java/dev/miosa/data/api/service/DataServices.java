@@ -8,9 +8,6 @@ import dev.miosa.data.api.project.ProjectService;
 import dev.miosa.data.api.project.ProjectViews.EnvironmentView;
 import dev.miosa.data.api.runtime.RuntimeTokenService;
 import dev.miosa.data.api.runtime.VariablesCache;
-import dev.miosa.data.api.web.ApiException;
-import dev.miosa.data.api.web.ErrorCode;
-import dev.miosa.data.api.web.FieldError;
 import dev.miosa.data.provisioner.ProviderRegistry;
 import dev.miosa.data.provisioner.VariablesResolver;
 import dev.miosa.data.provisioner.operation.Operation;
@@ -18,6 +15,9 @@ import dev.miosa.data.provisioner.operation.OperationStore;
 import dev.miosa.data.provisioner.operation.OperationWorker;
 import dev.miosa.data.provisioner.resource.ResourceRow;
 import dev.miosa.data.provisioner.resource.ResourceStore;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.FieldError;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.provisioner.spi.ServiceProvider;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,9 +46,16 @@ public class DataServices {
 
   /**
    * Data service and environment names: lowercase letters, digits, inner dashes, 1 to 32
-   * characters.
+   * characters, as a regular expression (for Bean Validation).
    */
-  public static final Pattern NAME = Pattern.compile("^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$");
+  public static final String NAME_REGEX = "^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$";
+
+  /** What a name that breaks {@link #NAME_REGEX} is told. */
+  public static final String NAME_RULE =
+      "must be 1 to 32 characters: lowercase letters, digits and dashes, starting with a letter";
+
+  /** {@link #NAME_REGEX} compiled. */
+  public static final Pattern NAME = Pattern.compile(NAME_REGEX);
 
   private final DataServiceStore services;
   private final EnvironmentStore environments;
@@ -93,18 +100,18 @@ public class DataServices {
   /**
    * The provider of a type named in a request.
    *
-   * @throws ApiException 400 naming {@code type} when unknown or not served by this server
+   * @throws MiosaException 400 naming {@code type} when unknown or not served by this server
    */
   public ServiceProvider providerFor(String type) {
     if (!KNOWN_TYPES.contains(type)) {
-      throw ApiException.invalid(
+      throw MiosaException.invalid(
           "type", "must be one of " + String.join(", ", KNOWN_TYPES.stream().sorted().toList()));
     }
     return registry
         .provider(type)
         .orElseThrow(
             () ->
-                ApiException.invalid(
+                MiosaException.invalid(
                     "type",
                     "'"
                         + type
@@ -115,7 +122,7 @@ public class DataServices {
   /**
    * Attaches a data service: a resource per active environment and a provision operation.
    *
-   * @throws ApiException 400 for a bad type or config, 409 {@code SERVICE_CONFLICT} when the name
+   * @throws MiosaException 400 for a bad type or config, 409 {@code SERVICE_CONFLICT} when the name
    *     is taken for the type
    */
   @Transactional
@@ -129,7 +136,7 @@ public class DataServices {
             .insert(project.id(), type, name, validated)
             .orElseThrow(
                 () ->
-                    new ApiException(
+                    new MiosaException(
                         ErrorCode.SERVICE_CONFLICT,
                         "the project already has a "
                             + type
@@ -148,7 +155,7 @@ public class DataServices {
   /**
    * Finds a live data service by id or {@code type:name}.
    *
-   * @throws ApiException {@code SERVICE_NOT_FOUND}
+   * @throws MiosaException {@code SERVICE_NOT_FOUND}
    */
   public DataService find(Project project, String ref) {
     int colon = ref.indexOf(':');
@@ -159,7 +166,7 @@ public class DataServices {
             : services.byId(project.id(), ref);
     return found.orElseThrow(
         () ->
-            new ApiException(
+            new MiosaException(
                 ErrorCode.SERVICE_NOT_FOUND,
                 "no data service '" + ProjectService.printable(ref) + "' in this project"));
   }
@@ -175,14 +182,14 @@ public class DataServices {
    * @param confirm must equal the data service's name
    * @param force override what a {@link DeletionGuard} would refuse (detach attached volumes)
    * @return the view with the operation id
-   * @throws ApiException 400 {@code CONFIRMATION_REQUIRED} naming {@code confirm}; 409 from a guard
-   *     ({@code VOLUME_ATTACHED})
+   * @throws MiosaException 400 {@code CONFIRMATION_REQUIRED} naming {@code confirm}; 409 from a
+   *     guard ({@code VOLUME_ATTACHED})
    */
   @Transactional
   public DataServiceView delete(Project project, String ref, String confirm, boolean force) {
     DataService s = find(project, ref);
     if (!s.name().equals(confirm)) {
-      throw new ApiException(
+      throw new MiosaException(
           ErrorCode.CONFIRMATION_REQUIRED,
           "deleting a data service destroys its data in every environment; repeat its name in ?confirm="
               + s.name(),
@@ -207,7 +214,7 @@ public class DataServices {
    * Adds an environment; every active data service is provisioned for it.
    *
    * @return the environment and the operations started
-   * @throws ApiException 409 {@code ENVIRONMENT_EXISTS}
+   * @throws MiosaException 409 {@code ENVIRONMENT_EXISTS}
    */
   @Transactional
   public EnvironmentCreated addEnvironment(Project project, String name) {
@@ -217,7 +224,7 @@ public class DataServices {
             .insert(project.id(), name)
             .orElseThrow(
                 () ->
-                    new ApiException(
+                    new MiosaException(
                         ErrorCode.ENVIRONMENT_EXISTS, "environment '" + name + "' exists"));
     List<String> ops = new ArrayList<>();
     for (DataService s : services.active(project.id())) {
@@ -255,11 +262,11 @@ public class DataServices {
             .find(project.id(), name)
             .orElseThrow(
                 () ->
-                    new ApiException(
+                    new MiosaException(
                         ErrorCode.ENVIRONMENT_NOT_FOUND,
                         "no environment '" + ProjectService.printable(name) + "'"));
     if (!env.name().equals(confirm)) {
-      throw new ApiException(
+      throw new MiosaException(
           ErrorCode.CONFIRMATION_REQUIRED,
           "deleting an environment destroys its data; repeat its name in ?confirm=" + env.name(),
           List.of(new FieldError("confirm", "must equal the environment's name")));

@@ -12,7 +12,7 @@ public interface DeletionGuard {
    * @param service the data service being deleted
    * @param environmentId the environment being deleted, or null for the whole data service
    * @param force whether the operator asked to override ({@code ?force=true})
-   * @throws dev.miosa.data.api.web.ApiException to refuse (the delete is rolled back)
+   * @throws dev.miosa.data.provisioner.spi.MiosaException to refuse (the delete is rolled back)
    */
   void beforeDelete(DataService service, String environmentId, boolean force);
 }

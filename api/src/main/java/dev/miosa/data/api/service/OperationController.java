@@ -1,10 +1,10 @@
 package dev.miosa.data.api.service;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.miosa.data.api.web.ApiException;
-import dev.miosa.data.api.web.ErrorCode;
 import dev.miosa.data.provisioner.operation.Operation;
 import dev.miosa.data.provisioner.operation.OperationStore;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.time.Instant;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -68,7 +68,7 @@ class OperationController {
         .map(OperationView::of)
         .orElseThrow(
             () ->
-                new ApiException(
+                new MiosaException(
                     ErrorCode.OPERATION_NOT_FOUND,
                     "no operation '"
                         + dev.miosa.data.api.project.ProjectService.printable(id)

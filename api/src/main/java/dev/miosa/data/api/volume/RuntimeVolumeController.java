@@ -7,8 +7,8 @@ import dev.miosa.data.api.runtime.RuntimeTokenService.RuntimePrincipal;
 import dev.miosa.data.api.service.DataService;
 import dev.miosa.data.api.service.DataServices;
 import dev.miosa.data.api.volume.VolumeViews.AttachmentView;
-import dev.miosa.data.api.web.ApiException;
-import dev.miosa.data.api.web.ErrorCode;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.volumes.Attachment;
 import dev.miosa.data.volumes.Volume;
 import dev.miosa.data.volumes.VolumeAttachments;
@@ -85,7 +85,7 @@ class RuntimeVolumeController extends VolumeControllerBase {
   private static RuntimePrincipal instanceCaller() {
     RuntimePrincipal caller = RuntimeCaller.current();
     if (caller.instanceId() == null) {
-      throw new ApiException(
+      throw new MiosaException(
           ErrorCode.FORBIDDEN,
           "this runtime token names no instance; mint one with instanceId to attach volumes");
     }

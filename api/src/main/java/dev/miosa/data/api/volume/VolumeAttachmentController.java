@@ -5,11 +5,11 @@ import dev.miosa.data.api.project.ProjectService;
 import dev.miosa.data.api.service.DataService;
 import dev.miosa.data.api.service.DataServices;
 import dev.miosa.data.api.volume.VolumeViews.AttachmentView;
-import dev.miosa.data.api.web.JsonBody;
 import dev.miosa.data.volumes.Attachment;
 import dev.miosa.data.volumes.Volume;
 import dev.miosa.data.volumes.VolumeAttachments;
 import dev.miosa.data.volumes.Volumes;
+import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -52,14 +52,11 @@ class VolumeAttachmentController extends VolumeControllerBase {
   ResponseEntity<AttachmentView> attach(
       @PathVariable String project,
       @PathVariable String service,
-      @RequestBody(required = false) Map<String, Object> body) {
+      @Valid @RequestBody VolumeRequests.Attach body) {
     DataService s = volumeService(project, service);
-    JsonBody in = new JsonBody(body);
-    String environment = in.string("environment", true, null, null);
-    String instanceId = in.string("instanceId", true, null, null);
-    in.validate();
+    String instanceId = body.instanceId();
     VolumeAttachments.requireInstanceId(instanceId);
-    Volume volume = volumes().store().of(s.id(), environment(s, environment).id());
+    Volume volume = volumes().store().of(s.id(), environment(s, body.environment()).id());
     Attachment a = volumes().attachments().attach(volume.resourceId(), instanceId);
     return ResponseEntity.status(a.created() ? HttpStatus.CREATED : HttpStatus.OK)
         .location(

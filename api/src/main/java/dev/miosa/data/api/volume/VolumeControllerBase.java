@@ -5,19 +5,15 @@ import dev.miosa.data.api.project.EnvironmentStore;
 import dev.miosa.data.api.project.ProjectService;
 import dev.miosa.data.api.service.DataService;
 import dev.miosa.data.api.service.DataServices;
-import dev.miosa.data.api.web.ApiException;
-import dev.miosa.data.api.web.ErrorCode;
-import dev.miosa.data.api.web.ProblemHandler;
-import dev.miosa.data.volumes.VolumeException;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.volumes.Volumes;
-import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 
 /**
- * What the volume endpoints share: finding the volume data service and environment a request names,
- * and answering refused volume requests as problem details that list the holders.
+ * What the volume endpoints share: finding the volume data service and environment a request names.
+ * Refused volume requests are {@link MiosaException}s whose problem details list the holders
+ * ({@code holders}); the application's one error handler renders them.
  */
 abstract class VolumeControllerBase {
 
@@ -40,12 +36,12 @@ abstract class VolumeControllerBase {
   /**
    * The volume service of this replica.
    *
-   * @throws ApiException 503 when this replica has no e2fsprogs
+   * @throws MiosaException 503 when this replica has no e2fsprogs
    */
   Volumes volumes() {
     Volumes v = volumes.getIfAvailable();
     if (v == null) {
-      throw new ApiException(
+      throw new MiosaException(
           ErrorCode.UNAVAILABLE, "this server cannot serve volumes: e2fsprogs is not installed");
     }
     return v;
@@ -54,12 +50,12 @@ abstract class VolumeControllerBase {
   /**
    * The volume data service a path names.
    *
-   * @throws ApiException 404 for an unknown project or service, or one of another type
+   * @throws MiosaException 404 for an unknown project or service, or one of another type
    */
   DataService volumeService(String project, String service) {
     DataService s = services.find(projects.find(project), service);
     if (!"volume".equals(s.type())) {
-      throw new ApiException(
+      throw new MiosaException(
           ErrorCode.VOLUME_NOT_FOUND,
           "'"
               + s.type()
@@ -73,14 +69,14 @@ abstract class VolumeControllerBase {
   /**
    * A live environment of the service's project by name.
    *
-   * @throws ApiException 404 {@code ENVIRONMENT_NOT_FOUND}
+   * @throws MiosaException 404 {@code ENVIRONMENT_NOT_FOUND}
    */
   Environment environment(DataService s, String name) {
     return environments
         .find(s.projectId(), name)
         .orElseThrow(
             () ->
-                new ApiException(
+                new MiosaException(
                     ErrorCode.ENVIRONMENT_NOT_FOUND,
                     "no environment '" + ProjectService.printable(name) + "'"));
   }
@@ -88,16 +84,5 @@ abstract class VolumeControllerBase {
   /** The environment's id, or null when no name is given. */
   String environmentIdOrNull(DataService s, String name) {
     return name == null ? null : environment(s, name).id();
-  }
-
-  @ExceptionHandler(VolumeException.class)
-  ResponseEntity<Map<String, Object>> volumeProblem(VolumeException e) {
-    ApiException api = VolumeProblems.toApi(e);
-    ResponseEntity<Map<String, Object>> res =
-        ProblemHandler.problem(api.code(), api.getMessage(), api.errors());
-    if (!e.holders().isEmpty()) {
-      res.getBody().put("holders", e.holders()); // kind, id, environment, leaseExpiresAt
-    }
-    return res;
   }
 }

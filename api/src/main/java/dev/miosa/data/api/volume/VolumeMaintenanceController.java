@@ -5,13 +5,13 @@ import dev.miosa.data.api.project.ProjectService;
 import dev.miosa.data.api.service.DataService;
 import dev.miosa.data.api.service.DataServices;
 import dev.miosa.data.api.volume.VolumeViews.SnapshotView;
-import dev.miosa.data.api.web.JsonBody;
 import dev.miosa.data.provisioner.operation.OperationWorker;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.volumes.Snapshot;
 import dev.miosa.data.volumes.Volume;
-import dev.miosa.data.volumes.VolumeError;
-import dev.miosa.data.volumes.VolumeException;
 import dev.miosa.data.volumes.Volumes;
+import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,9 +53,9 @@ class VolumeMaintenanceController extends VolumeControllerBase {
   ResponseEntity<SnapshotView> snapshot(
       @PathVariable String project,
       @PathVariable String service,
-      @RequestBody(required = false) Map<String, Object> body) {
+      @Valid @RequestBody VolumeRequests.Snapshot body) {
     DataService s = volumeService(project, service);
-    Volume volume = volumeOf(s, body);
+    Volume volume = volumeOf(s, body.environment());
     Snapshot snap = volumes().operations().requestSnapshot(volume.resourceId());
     worker.wakeUp();
     return ResponseEntity.status(HttpStatus.ACCEPTED)
@@ -95,8 +95,8 @@ class VolumeMaintenanceController extends VolumeControllerBase {
         .map(SnapshotView::of)
         .orElseThrow(
             () ->
-                new VolumeException(
-                    VolumeError.SNAPSHOT_NOT_FOUND,
+                new MiosaException(
+                    ErrorCode.SNAPSHOT_NOT_FOUND,
                     "no snapshot '"
                         + ProjectService.printable(snapshotId)
                         + "' on this data service"));
@@ -127,23 +127,20 @@ class VolumeMaintenanceController extends VolumeControllerBase {
   ResponseEntity<Map<String, Object>> resize(
       @PathVariable String project,
       @PathVariable String service,
-      @RequestBody(required = false) Map<String, Object> body) {
+      @Valid @RequestBody VolumeRequests.Resize body) {
     DataService s = volumeService(project, service);
-    Volume volume = volumeOf(s, body);
-    Object size = body == null ? null : body.get("sizeGiB");
+    Volume volume = volumeOf(s, body.environment());
+    int size = body.sizeGiB();
     String op = volumes().operations().requestResize(volume.resourceId(), size);
     worker.wakeUp();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("environment", volume.environmentName());
-    out.put("sizeGiB", ((Number) size).intValue()); // validated by requestResize
+    out.put("sizeGiB", size);
     out.put("operationId", op);
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(out);
   }
 
-  private Volume volumeOf(DataService s, Map<String, Object> body) {
-    JsonBody in = new JsonBody(body);
-    String environment = in.string("environment", true, null, null);
-    in.validate();
+  private Volume volumeOf(DataService s, String environment) {
     return volumes().store().of(s.id(), environment(s, environment).id());
   }
 }

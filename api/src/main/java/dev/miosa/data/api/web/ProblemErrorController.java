@@ -1,10 +1,11 @@
 package dev.miosa.data.api.web;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
-import java.util.Map;
 import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -18,10 +19,10 @@ import org.springframework.web.bind.annotation.RestController;
 class ProblemErrorController implements ErrorController {
 
   @RequestMapping("/error")
-  ResponseEntity<Map<String, Object>> error(HttpServletRequest request) {
+  ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
     Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
     int code = status instanceof Integer i ? i : 500;
-    ErrorCode errorCode = ErrorCode.forStatus(code);
+    ErrorCode errorCode = ProblemHandler.codeForStatus(code);
     return ProblemHandler.problem(errorCode, errorCode.title(), List.of());
   }
 }

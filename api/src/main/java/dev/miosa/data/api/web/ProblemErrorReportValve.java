@@ -1,5 +1,6 @@
 package dev.miosa.data.api.web;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.catalina.connector.Request;
@@ -28,7 +29,7 @@ public class ProblemErrorReportValve extends ErrorReportValve {
     if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
       return;
     }
-    ErrorCode code = ErrorCode.forStatus(status);
+    ErrorCode code = ProblemHandler.codeForStatus(status);
     String detail =
         status == 400
             ? "the request is malformed (bad percent-encoding, an encoded '/', a malformed"

@@ -1,5 +1,6 @@
 package dev.miosa.data.api.web;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -2,10 +2,8 @@ package dev.miosa.data.api.wiring;
 
 import dev.miosa.data.api.config.MiosaProperties;
 import dev.miosa.data.api.service.DeletionGuard;
-import dev.miosa.data.api.volume.VolumeProblems;
 import dev.miosa.data.provisioner.operation.OperationStore;
 import dev.miosa.data.provisioner.spi.OperationHandler;
-import dev.miosa.data.volumes.VolumeException;
 import dev.miosa.data.volumes.VolumeProvider;
 import dev.miosa.data.volumes.VolumeSettings;
 import dev.miosa.data.volumes.Volumes;
@@ -92,11 +90,7 @@ public class VolumeWiring {
   DeletionGuard volumeDeletionGuard(Volumes volumes) {
     return (service, environmentId, force) -> {
       if ("volume".equals(service.type())) {
-        try {
-          volumes.attachments().guardDeletion(service.id(), environmentId, force);
-        } catch (VolumeException e) {
-          throw VolumeProblems.toApi(e);
-        }
+        volumes.attachments().guardDeletion(service.id(), environmentId, force);
       }
     };
   }

@@ -1,13 +1,13 @@
 package dev.miosa.data.auth.http;
 
-import dev.miosa.data.auth.AuthErrorCode;
-import dev.miosa.data.auth.AuthException;
 import dev.miosa.data.auth.RealmService;
 import dev.miosa.data.auth.RealmService.Principal;
 import dev.miosa.data.auth.RealmService.Signup;
 import dev.miosa.data.auth.realm.Realm;
 import dev.miosa.data.auth.realm.RealmDirectory;
 import dev.miosa.data.auth.session.Client;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +49,7 @@ public class RealmController {
   private final RealmDirectory realms;
   private final RealmService service;
   private final JsonMapper json;
+  private final GoTrueBody bodies;
 
   /**
    * @param realms finds realms by id
@@ -59,21 +60,17 @@ public class RealmController {
     this.realms = realms;
     this.service = service;
     this.json = json;
+    this.bodies = new GoTrueBody(json);
   }
 
   /** {@code POST /signup}: {@code {email, password, data}} → a session (or the user). */
   @PostMapping("/signup")
   public ResponseEntity<String> signup(@PathVariable String realmId, HttpServletRequest request) {
     Realm realm = realm(realmId);
-    JsonBody body = JsonBody.read(request, json);
+    GoTrueBody.Signup body = bodies.read(request, GoTrueBody.Signup.class);
     Signup s =
         service.signUp(
-            realm,
-            body.text("email"),
-            body.text("phone"),
-            body.text("password"),
-            body.object("data"),
-            client(request));
+            realm, body.email(), body.phone(), body.password(), body.data(), client(request));
     return ok(s.grant() != null ? GoTrueJson.grant(s.grant()) : GoTrueJson.user(s.user()));
   }
 
@@ -83,22 +80,17 @@ public class RealmController {
     Realm realm = realm(realmId);
     String grantType = queryParam(request, "grant_type");
     if ("password".equals(grantType)) {
-      JsonBody body = JsonBody.read(request, json);
+      GoTrueBody.PasswordGrant body = bodies.read(request, GoTrueBody.PasswordGrant.class);
       return ok(
           GoTrueJson.grant(
               service.passwordGrant(
-                  realm,
-                  body.text("email"),
-                  body.text("phone"),
-                  body.text("password"),
-                  client(request))));
+                  realm, body.email(), body.phone(), body.password(), client(request))));
     }
     if ("refresh_token".equals(grantType)) {
-      JsonBody body = JsonBody.read(request, json);
-      return ok(
-          GoTrueJson.grant(service.refresh(realm, body.text("refresh_token"), client(request))));
+      GoTrueBody.RefreshGrant body = bodies.read(request, GoTrueBody.RefreshGrant.class);
+      return ok(GoTrueJson.grant(service.refresh(realm, body.refreshToken(), client(request))));
     }
-    throw new AuthException(AuthErrorCode.INVALID_CREDENTIALS, "unsupported_grant_type");
+    throw new MiosaException(ErrorCode.INVALID_CREDENTIALS, "unsupported_grant_type");
   }
 
   /** {@code GET /user}: the token's user. */
@@ -114,14 +106,10 @@ public class RealmController {
       @PathVariable String realmId, HttpServletRequest request) {
     Realm realm = realm(realmId);
     Principal principal = principal(realm, request);
-    JsonBody body = JsonBody.read(request, json);
+    GoTrueBody.UserUpdate body = bodies.read(request, GoTrueBody.UserUpdate.class);
     var changes =
         new RealmService.UserChanges(
-            body.text("email"),
-            body.text("password"),
-            body.object("data"),
-            body.object("app_metadata"),
-            body.text("phone"));
+            body.email(), body.password(), body.data(), body.appMetadata(), body.phone());
     return ok(GoTrueJson.user(service.update(realm, principal, changes)));
   }
 
@@ -148,24 +136,22 @@ public class RealmController {
   }
 
   /** Renders refusals as GoTrue does. */
-  @ExceptionHandler(AuthException.class)
-  public ResponseEntity<String> refused(AuthException e, HttpServletRequest request) {
+  @ExceptionHandler(MiosaException.class)
+  public ResponseEntity<String> refused(MiosaException e, HttpServletRequest request) {
     return GoTrueErrors.render(e, request.getHeader(GoTrueErrors.API_VERSION_HEADER), json);
   }
 
   private Realm realm(String realmId) {
     return realms
         .find(realmId)
-        .orElseThrow(
-            () -> new AuthException(AuthErrorCode.REALM_NOT_FOUND, "Auth realm not found"));
+        .orElseThrow(() -> new MiosaException(ErrorCode.REALM_NOT_FOUND, "Auth realm not found"));
   }
 
   private Principal principal(Realm realm, HttpServletRequest request) {
     String header = request.getHeader(HttpHeaders.AUTHORIZATION);
     Matcher m = header == null ? null : BEARER.matcher(header);
     if (m == null || !m.matches()) {
-      throw new AuthException(
-          AuthErrorCode.NO_AUTHORIZATION, "This endpoint requires a Bearer token");
+      throw new MiosaException(ErrorCode.UNAUTHORIZED, "This endpoint requires a Bearer token");
     }
     return service.authenticate(realm, m.group(1));
   }

@@ -13,10 +13,10 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import dev.miosa.data.auth.AuthErrorCode;
-import dev.miosa.data.auth.AuthException;
 import dev.miosa.data.auth.realm.Realm;
 import dev.miosa.data.auth.user.User;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -119,7 +119,7 @@ public final class AccessTokens {
    * @param realm the realm whose token it must be
    * @param token the bearer token
    * @return its user and session
-   * @throws AuthException {@code bad_jwt} (GoTrue's {@code 403}) when it is not one
+   * @throws MiosaException {@code bad_jwt} (GoTrue's {@code 403}) when it is not one
    */
   public Verified verify(Realm realm, String token) {
     DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
@@ -168,8 +168,8 @@ public final class AccessTokens {
     return "token has invalid claims";
   }
 
-  private static AuthException badJwt(String reason) {
-    return new AuthException(
-        AuthErrorCode.BAD_JWT, "invalid JWT: unable to parse or verify signature, " + reason);
+  private static MiosaException badJwt(String reason) {
+    return new MiosaException(
+        ErrorCode.BAD_JWT, "invalid JWT: unable to parse or verify signature, " + reason);
   }
 }

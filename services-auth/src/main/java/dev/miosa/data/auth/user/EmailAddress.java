@@ -1,7 +1,7 @@
 package dev.miosa.data.auth.user;
 
-import dev.miosa.data.auth.AuthErrorCode;
-import dev.miosa.data.auth.AuthException;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.Locale;
@@ -41,26 +41,26 @@ public record EmailAddress(String display, String key) {
    *
    * @param raw the address as sent (may be null)
    * @return the address
-   * @throws AuthException {@code validation_failed} with GoTrue's message
+   * @throws MiosaException {@code validation_failed} with GoTrue's message
    */
   public static EmailAddress parse(String raw) {
     if (raw == null || raw.isEmpty()) {
-      throw new AuthException(AuthErrorCode.VALIDATION_FAILED, "An email address is required");
+      throw new MiosaException(ErrorCode.INVALID_REQUEST, "An email address is required");
     }
     // Bound the work before normalising: NFKC can only grow a string a few times over.
     if (raw.length() > 4 * MAX_BYTES) {
-      throw new AuthException(AuthErrorCode.VALIDATION_FAILED, "An email address is too long");
+      throw new MiosaException(ErrorCode.INVALID_REQUEST, "An email address is too long");
     }
     String display = displayForm(raw);
     if (display.isEmpty()) {
-      throw new AuthException(AuthErrorCode.VALIDATION_FAILED, "An email address is required");
+      throw new MiosaException(ErrorCode.INVALID_REQUEST, "An email address is required");
     }
     if (display.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
-      throw new AuthException(AuthErrorCode.VALIDATION_FAILED, "An email address is too long");
+      throw new MiosaException(ErrorCode.INVALID_REQUEST, "An email address is too long");
     }
     if (!FORMAT.matcher(display).matches()) {
-      throw new AuthException(
-          AuthErrorCode.VALIDATION_FAILED, "Unable to validate email address: invalid format");
+      throw new MiosaException(
+          ErrorCode.INVALID_REQUEST, "Unable to validate email address: invalid format");
     }
     return new EmailAddress(display, fold(display));
   }

@@ -5,6 +5,8 @@ import dev.miosa.data.postgres.PostgresConfig;
 import dev.miosa.data.postgres.PostgresProvider;
 import dev.miosa.data.provisioner.operation.OperationStore;
 import dev.miosa.data.provisioner.resource.ResourceRow;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.provisioner.spi.OperationHandler;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
 import dev.miosa.data.provisioner.spi.ResourceContext;
@@ -93,7 +95,7 @@ public final class PostgresBackups {
    *
    * @param resource the database's resource
    * @return the pending backup, its operation id set
-   * @throws BackupException {@code RESOURCE_NOT_READY}
+   * @throws MiosaException {@code DATABASE_NOT_READY}
    */
   public Backup requestBackup(ResourceRow resource) {
     requireReady(resource, "backed up");
@@ -141,12 +143,12 @@ public final class PostgresBackups {
    * @param backup a succeeded backup
    * @param target the database to replace
    * @return the restore operation's id
-   * @throws BackupException {@code BACKUP_NOT_READY}, {@code RESOURCE_NOT_READY}
+   * @throws MiosaException {@code BACKUP_NOT_READY}, {@code DATABASE_NOT_READY}
    */
   public String requestRestore(Backup backup, ResourceRow target) {
     if (!backup.restorable()) {
-      throw new BackupException(
-          BackupException.Reason.BACKUP_NOT_READY,
+      throw new MiosaException(
+          ErrorCode.BACKUP_NOT_READY,
           "backup "
               + backup.id()
               + " is "
@@ -279,8 +281,8 @@ public final class PostgresBackups {
     if (!"postgres".equals(r.serviceType())
         || !"ready".equals(r.phase())
         || !"present".equals(r.desired())) {
-      throw new BackupException(
-          BackupException.Reason.RESOURCE_NOT_READY,
+      throw new MiosaException(
+          ErrorCode.DATABASE_NOT_READY,
           "the database of environment '"
               + r.environmentName()
               + "' is "

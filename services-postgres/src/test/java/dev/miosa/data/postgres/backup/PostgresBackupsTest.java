@@ -4,6 +4,8 @@ import static dev.miosa.data.postgres.backup.BackupWorld.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -229,14 +231,14 @@ class PostgresBackupsTest {
     String prod = t.resourceByEnv().get("production");
     Backup pending = world.backups.requestBackup(world.row(prod));
     assertThatThrownBy(() -> world.backups.requestRestore(pending, world.row(prod)))
-        .isInstanceOf(BackupException.class)
-        .extracting("reason")
-        .isEqualTo(BackupException.Reason.BACKUP_NOT_READY);
+        .isInstanceOf(MiosaException.class)
+        .extracting("code")
+        .isEqualTo(ErrorCode.BACKUP_NOT_READY);
     world.resources.setPhase(prod, "provisioning", null);
     assertThatThrownBy(() -> world.backups.requestBackup(world.row(prod)))
-        .isInstanceOf(BackupException.class)
-        .extracting("reason")
-        .isEqualTo(BackupException.Reason.RESOURCE_NOT_READY);
+        .isInstanceOf(MiosaException.class)
+        .extracting("code")
+        .isEqualTo(ErrorCode.DATABASE_NOT_READY);
     world.resources.setPhase(prod, "ready", null);
     world.drain();
   }

@@ -1,23 +1,20 @@
 package dev.miosa.data.storage.web;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.storage.ContentUploads;
+import dev.miosa.data.storage.FinalizeRequest;
 import dev.miosa.data.storage.SignOutcome;
-import dev.miosa.data.storage.StorageError;
-import dev.miosa.data.storage.StorageException;
+import dev.miosa.data.storage.SignUrlRequest;
 import dev.miosa.data.storage.StorageSigning;
 import dev.miosa.data.storage.StorageTarget;
-import java.net.URI;
+import jakarta.validation.Valid;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -39,13 +36,13 @@ import org.springframework.web.bind.annotation.RestController;
  *       "contentSha256","size","deduplicated"}}.
  * </ul>
  *
- * Errors are RFC 9457 problem details with a stable {@code code} ({@link StorageError}).
+ * Bodies are records bound by the framework and checked by Bean Validation. Refusals are {@link
+ * MiosaException}s with a stable {@link ErrorCode}, rendered as RFC 9457 problem details by the
+ * application's one error handler.
  */
 @RestController
 @RequestMapping("/v1/storage/{resourceId}")
 public class StorageSigningController {
-
-  private static final Logger log = LoggerFactory.getLogger(StorageSigningController.class);
 
   private final StorageSigning signing;
 
@@ -60,9 +57,9 @@ public class StorageSigningController {
   ResponseEntity<Map<String, Object>> sign(
       @PathVariable String resourceId,
       @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
-      @RequestBody(required = false) Map<String, Object> body) {
+      @Valid @RequestBody SignUrlRequest body) {
     StorageTarget target = signing.authenticate(resourceId, bearer(authorization));
-    SignOutcome outcome = signing.sign(target, body == null ? Map.of() : body);
+    SignOutcome outcome = signing.sign(target, body);
     Map<String, Object> out = new LinkedHashMap<>();
     if (outcome instanceof SignOutcome.AlreadyStored stored) {
       out.put("key", stored.key());
@@ -91,47 +88,15 @@ public class StorageSigningController {
   Map<String, Object> finalizeUpload(
       @PathVariable String resourceId,
       @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
-      @RequestBody(required = false) Map<String, Object> body) {
+      @Valid @RequestBody FinalizeRequest body) {
     StorageTarget target = signing.authenticate(resourceId, bearer(authorization));
-    ContentUploads.Finalized done = signing.finalizeUpload(target, body == null ? Map.of() : body);
+    ContentUploads.Finalized done = signing.finalizeUpload(target, body);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("key", done.key());
     out.put("contentSha256", done.contentSha256());
     out.put("size", done.size());
     out.put("deduplicated", done.deduplicated());
     return out;
-  }
-
-  @ExceptionHandler(StorageException.class)
-  ResponseEntity<ProblemDetail> problem(StorageException e) {
-    StorageError code = e.code();
-    if (code.status() >= 500) {
-      log.error("storage signing API: {}", e.getMessage(), e);
-    } else {
-      log.debug("storage signing API: {} {}", code, e.getMessage());
-    }
-    ProblemDetail pd =
-        ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(code.status()), e.getMessage());
-    pd.setType(URI.create(code.typeUri()));
-    pd.setTitle(code.title());
-    pd.setProperty("code", code.name());
-    if (code == StorageError.INVALID_REQUEST && e.field().isPresent()) {
-      String field = e.field().get();
-      String message =
-          e.getMessage().startsWith(field + ": ")
-              ? e.getMessage().substring(field.length() + 2)
-              : e.getMessage();
-      pd.setProperty("errors", List.of(Map.of("field", field, "message", message)));
-    }
-    HttpHeaders headers = new HttpHeaders();
-    headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-    if (code == StorageError.UNAUTHORIZED) {
-      headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-    }
-    if (code == StorageError.BACKEND_UNAVAILABLE) {
-      headers.set(HttpHeaders.RETRY_AFTER, "5");
-    }
-    return new ResponseEntity<>(pd, headers, code.status());
   }
 
   private static String bearer(String header) {
