@@ -4,6 +4,8 @@ import dev.miosa.data.api.audit.AuditLog;
 import dev.miosa.data.api.web.ApiException;
 import dev.miosa.data.api.web.BearerAuthFilter;
 import dev.miosa.data.credentials.EnvFormat;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
@@ -18,6 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
  * path.
  */
 @RestController
+@Tag(name = "runtime")
 class RuntimeEnvController {
 
   private static final java.util.Map<EnvFormat, MediaType> MEDIA_TYPES =
@@ -43,6 +46,9 @@ class RuntimeEnvController {
     this.audit = audit;
   }
 
+  @Operation(
+      operationId = "fetchRuntimeEnv",
+      summary = "Fetch the token's environment's variables as JSON, dotenv or shell")
   @GetMapping("/v1/runtime/env")
   ResponseEntity<byte[]> env(HttpServletRequest request) {
     // Read from the request itself: @RequestParam/@RequestHeader resolution evaluates an

@@ -9,6 +9,9 @@ import dev.miosa.data.api.project.ProjectService;
 import dev.miosa.data.api.web.ApiException;
 import dev.miosa.data.api.web.ErrorCode;
 import dev.miosa.data.api.web.JsonBody;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -24,6 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Operator API: an environment's variables (audited) and its runtime tokens. */
 @RestController
+@Tag(name = "variables")
 class VariablesController {
 
   private static final Pattern INSTANCE_ID = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$");
@@ -50,6 +54,7 @@ class VariablesController {
     this.props = props;
   }
 
+  @Operation(operationId = "getVariables", summary = "Read an environment's variables (audited)")
   @GetMapping("/v1/projects/{project}/environments/{env}/variables")
   Map<String, String> variables(@PathVariable String project, @PathVariable String env) {
     Project p = projects.find(project);
@@ -59,6 +64,10 @@ class VariablesController {
     return vars;
   }
 
+  @Operation(
+      operationId = "mintRuntimeToken",
+      summary = "Mint a runtime token for an environment (the token is shown once)")
+  @ApiResponse(responseCode = "201", description = "the token")
   @PostMapping("/v1/projects/{project}/environments/{env}/runtime-tokens")
   ResponseEntity<Map<String, Object>> mint(
       @PathVariable String project,
@@ -89,6 +98,8 @@ class VariablesController {
         .body(out);
   }
 
+  @Operation(operationId = "revokeRuntimeToken", summary = "Revoke a runtime token")
+  @ApiResponse(responseCode = "204", description = "revoked")
   @DeleteMapping("/v1/runtime-tokens/{id}")
   ResponseEntity<Void> revoke(@PathVariable String id) {
     if (!tokens.revoke(id)) {

@@ -1,0 +1,474 @@
+package dev.miosa.data.api.openapi;
+
+import io.swagger.v3.core.converter.AnnotatedType;
+import io.swagger.v3.core.converter.ModelConverters;
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.Paths;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.JsonSchema;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.parameters.Parameter;
+import io.swagger.v3.oas.models.parameters.RequestBody;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.responses.ApiResponses;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.servers.Server;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The OpenAPI 3.1 document served at {@code /v3/api-docs} (and committed as {@code
+ * docs/openapi.json}): springdoc infers paths, parameters and schemas from the controllers; this
+ * class adds what is global (info, the relative server {@code /}, the four bearer schemes, the RFC
+ * 9457 problem) and what the handlers cannot show: which credential each path needs, the error
+ * answers, and the bodies that handlers read as maps or straight from the request.
+ */
+@Configuration(proxyBeanMethods = false)
+public class OpenApiConfig {
+
+  /** Security scheme of the operator API: {@code Authorization: Bearer <MIOSA_ADMIN_TOKEN>}. */
+  public static final String ADMIN_TOKEN = "adminToken";
+
+  /** Security scheme of the runtime API: a runtime token minted for one environment. */
+  public static final String RUNTIME_TOKEN = "runtimeToken";
+
+  /** Security scheme of the storage signing API: the environment's {@code STORAGE_KEY}. */
+  public static final String STORAGE_KEY = "storageKey";
+
+  /** Security scheme of the auth realm API: an access token (HS256 JWT) of the realm. */
+  public static final String REALM_JWT = "realmJwt";
+
+  private static final String PROBLEM_JSON = "application/problem+json";
+  private static final String JSON = "application/json";
+
+  /** Request body shapes of handlers that read maps, by {@code "METHOD path"}. */
+  private static final Map<String, Class<?>> REQUESTS =
+      Map.ofEntries(
+          Map.entry("POST /v1/projects", ContractShapes.CreateProjectRequest.class),
+          Map.entry(
+              "POST /v1/projects/{project}/environments",
+              ContractShapes.CreateEnvironmentRequest.class),
+          Map.entry(
+              "POST /v1/projects/{project}/services", ContractShapes.AttachServiceRequest.class),
+          Map.entry(
+              "POST /v1/projects/{project}/environments/{env}/runtime-tokens",
+              ContractShapes.MintRuntimeTokenRequest.class),
+          Map.entry(
+              "POST /v1/projects/{project}/services/{service}/attachments",
+              ContractShapes.AttachVolumeRequest.class),
+          Map.entry(
+              "POST /v1/projects/{project}/services/{service}/snapshots",
+              ContractShapes.EnvironmentRequest.class),
+          Map.entry(
+              "POST /v1/projects/{project}/services/{service}/resize",
+              ContractShapes.ResizeVolumeRequest.class),
+          Map.entry(
+              "POST /v1/projects/{project}/services/{service}/backups",
+              ContractShapes.EnvironmentRequest.class),
+          Map.entry(
+              "POST /v1/projects/{project}/services/{service}/backups/{backupId}/restore",
+              ContractShapes.RestoreBackupRequest.class),
+          Map.entry(
+              "POST /v1/storage/{resourceId}/signed-urls", ContractShapes.SignUrlRequest.class),
+          Map.entry(
+              "POST /v1/storage/{resourceId}/objects/finalize",
+              ContractShapes.FinalizeUploadRequest.class),
+          Map.entry("POST /v1/auth/{realmId}/signup", ContractShapes.SignupRequest.class),
+          Map.entry("POST /v1/auth/{realmId}/token", ContractShapes.TokenRequest.class),
+          Map.entry("PUT /v1/auth/{realmId}/user", ContractShapes.UpdateUserRequest.class));
+
+  /** Answer shapes of handlers that build maps, by {@code "METHOD path"} and status. */
+  private static final Map<String, Map<String, Class<?>>> RESPONSES =
+      Map.ofEntries(
+          Map.entry(
+              "DELETE /v1/projects/{project}/environments/{env}",
+              Map.of("202", ContractShapes.EnvironmentDeletion.class)),
+          Map.entry(
+              "POST /v1/projects/{project}/environments/{env}/runtime-tokens",
+              Map.of("201", ContractShapes.RuntimeTokenCreated.class)),
+          Map.entry(
+              "POST /v1/projects/{project}/services/{service}/snapshots/{snapshotId}/restore",
+              Map.of("202", ContractShapes.SnapshotRestoreStarted.class)),
+          Map.entry(
+              "POST /v1/projects/{project}/services/{service}/resize",
+              Map.of("202", ContractShapes.ResizeStarted.class)),
+          Map.entry(
+              "POST /v1/projects/{project}/services/{service}/backups/{backupId}/restore",
+              Map.of("202", ContractShapes.BackupRestoreStarted.class)),
+          Map.entry(
+              "POST /v1/storage/{resourceId}/signed-urls",
+              Map.of(
+                  "201",
+                  ContractShapes.SignedUrl.class,
+                  "200",
+                  ContractShapes.AlreadyStored.class)),
+          Map.entry(
+              "POST /v1/storage/{resourceId}/objects/finalize",
+              Map.of("200", ContractShapes.FinalizedUpload.class)),
+          Map.entry(
+              "POST /v1/auth/{realmId}/signup", Map.of("200", ContractShapes.GoTrueSession.class)),
+          Map.entry(
+              "POST /v1/auth/{realmId}/token", Map.of("200", ContractShapes.GoTrueSession.class)),
+          Map.entry("GET /v1/auth/{realmId}/user", Map.of("200", ContractShapes.GoTrueUser.class)),
+          Map.entry("PUT /v1/auth/{realmId}/user", Map.of("200", ContractShapes.GoTrueUser.class)),
+          Map.entry(
+              "GET /v1/auth/{realmId}/settings",
+              Map.of("200", ContractShapes.GoTrueSettings.class)),
+          Map.entry(
+              "GET /v1/auth/{realmId}/health", Map.of("200", ContractShapes.GoTrueHealth.class)));
+
+  /**
+   * Summaries of the storage and realm handlers, whose modules do not depend on the swagger
+   * annotations; by {@code "METHOD path"}: operation id, summary, tag.
+   */
+  private static final Map<String, List<String>> RUNTIME_FACING =
+      Map.of(
+          "POST /v1/storage/{resourceId}/signed-urls",
+          List.of(
+              "signStorageUrl",
+              "Presign a request (PUT, POST, GET, DELETE) for one object of the bucket",
+              "storage"),
+          "POST /v1/storage/{resourceId}/objects/finalize",
+          List.of(
+              "finalizeStorageUpload",
+              "Finalize a content-addressed upload under its content's key",
+              "storage"),
+          "POST /v1/auth/{realmId}/signup",
+          List.of("realmSignup", "Sign a user up (a session, or the user to confirm)", "auth"),
+          "POST /v1/auth/{realmId}/token",
+          List.of(
+              "realmToken",
+              "Grant a session: grant_type=password or grant_type=refresh_token",
+              "auth"),
+          "GET /v1/auth/{realmId}/user",
+          List.of("realmGetUser", "The access token's user", "auth"),
+          "PUT /v1/auth/{realmId}/user",
+          List.of("realmUpdateUser", "Change the access token's user", "auth"),
+          "POST /v1/auth/{realmId}/logout",
+          List.of("realmLogout", "Sign out: scope=global (default), local or others", "auth"),
+          "GET /v1/auth/{realmId}/settings",
+          List.of("realmSettings", "What the realm offers", "auth"),
+          "GET /v1/auth/{realmId}/health",
+          List.of("realmHealth", "Whether the realm answers", "auth"));
+
+  /** Descriptions of the path and query parameters of the API, by {@code "in name"}. */
+  private static final Map<String, String> PARAMETERS =
+      Map.ofEntries(
+          Map.entry("path project", "the project's id or slug"),
+          Map.entry(
+              "path service", "the data service's id or type:name (postgres:main, volume:main)"),
+          Map.entry("path env", "the environment's name"),
+          Map.entry("path id", "the id"),
+          Map.entry("path instanceId", "the instance holding (or asking for) the attachment"),
+          Map.entry("path snapshotId", "the snapshot's id"),
+          Map.entry("path backupId", "the backup's id"),
+          Map.entry("path resourceId", "the storage resource of STORAGE_URL"),
+          Map.entry("path realmId", "the auth realm of AUTH_URL"),
+          Map.entry("query cursor", "nextCursor of the previous page"),
+          Map.entry("query limit", "page size, 1 to 100"),
+          Map.entry(
+              "query confirm",
+              "must repeat the name of what is deleted; without it, 400 and nothing is deleted"),
+          Map.entry(
+              "query force",
+              "true: go ahead although a guard refuses (detaches attached volumes, forces a"
+                  + " detach)"),
+          Map.entry(
+              "query fencingToken",
+              "only this attachment: a late renew or detach of an older one changes nothing"),
+          Map.entry("query environment", "only this environment (by name)"),
+          Map.entry(
+              "header Idempotency-Key",
+              "a repeated request with the same key answers the"
+                  + " first answer again and changes nothing"));
+
+  /** The document's global part; springdoc adds the paths. */
+  @Bean
+  OpenAPI miosaOpenApi() {
+    Components components =
+        new Components()
+            .addSecuritySchemes(
+                ADMIN_TOKEN, bearer("The operator API's admin token (MIOSA_ADMIN_TOKEN)", "opaque"))
+            .addSecuritySchemes(
+                RUNTIME_TOKEN,
+                bearer(
+                    "A runtime token, minted by an operator for one environment (and instance)",
+                    "opaque"))
+            .addSecuritySchemes(
+                STORAGE_KEY,
+                bearer("The environment's STORAGE_KEY of a storage data service", "opaque"))
+            .addSecuritySchemes(
+                REALM_JWT,
+                bearer("An access token of the auth realm, signed with AUTH_JWT_SECRET", "JWT"));
+    return new OpenAPI()
+        .info(
+            new Info()
+                .title("MIOSA Data Services")
+                .version("v1")
+                .description(
+                    "Control plane of per-project data services: the operator API (admin token),"
+                        + " the runtime API (runtime token), the storage signing API (STORAGE_KEY)"
+                        + " and the GoTrue-compatible auth realm API. Errors are RFC 9457 problem"
+                        + " details. The human guide is docs/api.md."))
+        .servers(List.of(new Server().url("/").description("this server")))
+        .components(components)
+        .addSecurityItem(new SecurityRequirement().addList(ADMIN_TOKEN));
+  }
+
+  private static SecurityScheme bearer(String description, String format) {
+    return new SecurityScheme()
+        .type(SecurityScheme.Type.HTTP)
+        .scheme("bearer")
+        .bearerFormat(format)
+        .description(description);
+  }
+
+  /** Completes every operation: credentials, error answers and the shapes handlers cannot show. */
+  @Bean
+  OpenApiCustomizer miosaOpenApiCustomizer() {
+    return openApi -> {
+      Components components = openApi.getComponents();
+      Schemas schemas = new Schemas(components);
+      schemas.ref(ContractShapes.Problem.class);
+      schemas.ref(ContractShapes.GoTrueError.class);
+      Paths sorted = new Paths();
+      new TreeMap<>(openApi.getPaths()).forEach(sorted::addPathItem);
+      openApi.setPaths(sorted);
+      sorted.forEach(
+          (path, item) ->
+              item.readOperationsMap()
+                  .forEach(
+                      (method, op) -> complete(method.name() + " " + path, path, op, schemas)));
+    };
+  }
+
+  private static void complete(String key, String path, Operation op, Schemas schemas) {
+    List<String> runtimeFacing = RUNTIME_FACING.get(key);
+    if (runtimeFacing != null) {
+      op.operationId(runtimeFacing.get(0)).summary(runtimeFacing.get(1));
+      op.setTags(List.of(runtimeFacing.get(2)));
+    }
+    boolean realm = path.startsWith("/v1/auth/");
+    String scheme = scheme(key, path);
+    op.setSecurity(
+        scheme == null
+            ? List.of()
+            : scheme.equals(ADMIN_TOKEN)
+                ? null
+                : List.of(new SecurityRequirement().addList(scheme)));
+
+    Class<?> request = REQUESTS.get(key);
+    if (request != null && (op.getRequestBody() == null || freeForm(requestSchema(op)))) {
+      op.requestBody(
+          new RequestBody()
+              .required(true)
+              .content(
+                  new Content().addMediaType(JSON, new MediaType().schema(schemas.ref(request)))));
+    }
+    ApiResponses responses = op.getResponses();
+    RESPONSES
+        .getOrDefault(key, Map.of())
+        .forEach(
+            (status, shape) -> {
+              ApiResponse r = responses.get(status);
+              if (r == null) {
+                r = new ApiResponse().description(describe(status));
+                responses.addApiResponse(status, r);
+              }
+              // The storage and realm handlers write JSON themselves: their inferred String says
+              // nothing.
+              if (freeForm(firstSchema(r.getContent())) || RUNTIME_FACING.containsKey(key)) {
+                r.content(
+                    new Content().addMediaType(JSON, new MediaType().schema(schemas.ref(shape))));
+              }
+            });
+    if (key.equals("POST /v1/auth/{realmId}/logout")) {
+      responses.remove("200");
+      responses.addApiResponse("204", new ApiResponse().description("signed out"));
+    }
+    responses.values().forEach(OpenApiConfig::namedItems);
+    if (op.getParameters() != null) {
+      op.getParameters()
+          .forEach(
+              p -> {
+                if (p.getDescription() == null) {
+                  p.setDescription(PARAMETERS.get(p.getIn() + " " + p.getName()));
+                }
+              });
+    }
+    if (key.equals("GET /v1/runtime/env")) {
+      runtimeEnv(op);
+    }
+    errors(op, realm, scheme != null, schemas);
+  }
+
+  /** The credential a path needs: null for the realm's public endpoints. */
+  private static String scheme(String key, String path) {
+    if (path.startsWith("/v1/runtime/")) {
+      return RUNTIME_TOKEN;
+    }
+    if (path.startsWith("/v1/storage/")) {
+      return STORAGE_KEY;
+    }
+    if (path.startsWith("/v1/auth/")) {
+      return path.endsWith("/user") || path.endsWith("/logout") ? REALM_JWT : null;
+    }
+    return ADMIN_TOKEN;
+  }
+
+  /** The env fetch reads its parameters from the request itself (see RuntimeEnvController). */
+  private static void runtimeEnv(Operation op) {
+    op.addParametersItem(
+        new Parameter()
+            .in("query")
+            .name("format")
+            .description("dotenv: a dotenv file; shell: `export NAME='value'` lines for eval")
+            .schema(typed("string")._enum(List.of("json", "dotenv", "shell"))));
+    Schema<?> vars = typed("object").additionalProperties(typed("string"));
+    Schema<?> text = typed("string");
+    op.getResponses()
+        .addApiResponse(
+            "200",
+            new ApiResponse()
+                .description("the variables; `Accept: text/plain` also asks for dotenv")
+                .content(
+                    new Content()
+                        .addMediaType(JSON, new MediaType().schema(vars))
+                        .addMediaType("text/plain", new MediaType().schema(text))
+                        .addMediaType("text/x-shellscript", new MediaType().schema(text))));
+  }
+
+  /** Adds the error answers: problem details, or GoTrue's errors on the realm API. */
+  private static void errors(Operation op, boolean realm, boolean secured, Schemas schemas) {
+    ApiResponses responses = op.getResponses();
+    Content error =
+        realm
+            ? new Content()
+                .addMediaType(
+                    JSON, new MediaType().schema(schemas.ref(ContractShapes.GoTrueError.class)))
+            : new Content()
+                .addMediaType(
+                    PROBLEM_JSON,
+                    new MediaType().schema(schemas.ref(ContractShapes.Problem.class)));
+    boolean input =
+        op.getRequestBody() != null
+            || (op.getParameters() != null
+                && op.getParameters().stream().anyMatch(p -> "query".equals(p.getIn())));
+    boolean pathParams =
+        op.getParameters() != null
+            && op.getParameters().stream().anyMatch(p -> "path".equals(p.getIn()));
+    if (input) {
+      responses.putIfAbsent(
+          "400",
+          new ApiResponse().description("invalid input, naming each bad field").content(error));
+    }
+    if (secured) {
+      responses.putIfAbsent(
+          "401",
+          new ApiResponse().description("missing, bad, expired or revoked token").content(error));
+    }
+    if (pathParams) {
+      responses.putIfAbsent(
+          "404",
+          new ApiResponse().description("a resource the path names does not exist").content(error));
+    }
+    responses.putIfAbsent(
+        "default", new ApiResponse().description("any other refusal or failure").content(error));
+  }
+
+  /**
+   * A handler's {@code Map.of("items", list)} is inferred as a map of arrays: the document says
+   * {@code {"items": [...]}} instead, the shape of every list answer of the API.
+   */
+  private static void namedItems(ApiResponse r) {
+    if (r.getContent() == null) {
+      return;
+    }
+    r.getContent()
+        .values()
+        .forEach(
+            media -> {
+              Schema<?> s = media.getSchema();
+              if (s != null
+                  && s.get$ref() == null
+                  && (s.getProperties() == null || s.getProperties().isEmpty())
+                  && s.getAdditionalProperties() instanceof Schema<?> values
+                  && values.getItems() != null) {
+                media.schema(
+                    typed("object").addProperty("items", values).required(List.of("items")));
+              }
+            });
+  }
+
+  /** A schema of one JSON type, written as OpenAPI 3.1 (JSON Schema) writes types. */
+  private static Schema<Object> typed(String type) {
+    Schema<Object> s = new JsonSchema();
+    s.addType(type);
+    return s;
+  }
+
+  private static Schema<?> requestSchema(Operation op) {
+    return firstSchema(op.getRequestBody().getContent());
+  }
+
+  private static Schema<?> firstSchema(Content content) {
+    return content == null || content.isEmpty()
+        ? null
+        : content.values().iterator().next().getSchema();
+  }
+
+  /** No schema, or an object that names no property (a {@code Map} or {@code ?} in Java). */
+  private static boolean freeForm(Schema<?> s) {
+    return s == null
+        || (s.get$ref() == null
+            && (s.getProperties() == null || s.getProperties().isEmpty())
+            && s.getItems() == null
+            && !isScalar(s));
+  }
+
+  private static boolean isScalar(Schema<?> s) {
+    String type = s.getType() != null ? s.getType() : single(s.getTypes());
+    return type != null && !"object".equals(type);
+  }
+
+  private static String single(java.util.Set<String> types) {
+    return types == null || types.size() != 1 ? null : types.iterator().next();
+  }
+
+  private static String describe(String status) {
+    return switch (status) {
+      case "200" -> "OK";
+      case "201" -> "Created";
+      case "202" -> "Accepted";
+      default -> status;
+    };
+  }
+
+  /** Resolves shapes into {@code components/schemas} and hands out references to them. */
+  private static final class Schemas {
+    private final Components components;
+
+    Schemas(Components components) {
+      this.components = components;
+    }
+
+    Schema<?> ref(Class<?> type) {
+      @SuppressWarnings("rawtypes")
+      Map<String, Schema> all = ModelConverters.getInstance(true).readAll(new AnnotatedType(type));
+      all.forEach(components::addSchemas);
+      io.swagger.v3.oas.annotations.media.Schema named =
+          type.getAnnotation(io.swagger.v3.oas.annotations.media.Schema.class);
+      String name = named != null && !named.name().isEmpty() ? named.name() : type.getSimpleName();
+      return new Schema<>().$ref("#/components/schemas/" + name);
+    }
+  }
+}
