@@ -6,6 +6,7 @@ import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.Paths;
+import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.JsonSchema;
@@ -128,37 +129,41 @@ public class OpenApiConfig {
 
   /**
    * Summaries of the storage and realm handlers, whose modules do not depend on the swagger
-   * annotations; by {@code "METHOD path"}: operation id, summary, tag.
+   * annotations, by {@code "METHOD path"}.
    */
-  private static final Map<String, List<String>> RUNTIME_FACING =
+  private record RuntimeFacing(String operationId, String summary, String tag) {}
+
+  private static final Map<String, RuntimeFacing> RUNTIME_FACING =
       Map.of(
           "POST /v1/storage/{resourceId}/signed-urls",
-          List.of(
+          new RuntimeFacing(
               "signStorageUrl",
               "Presign a request (PUT, POST, GET, DELETE) for one object of the bucket",
               "storage"),
           "POST /v1/storage/{resourceId}/objects/finalize",
-          List.of(
+          new RuntimeFacing(
               "finalizeStorageUpload",
               "Finalize a content-addressed upload under its content's key",
               "storage"),
           "POST /v1/auth/{realmId}/signup",
-          List.of("realmSignup", "Sign a user up (a session, or the user to confirm)", "auth"),
+          new RuntimeFacing(
+              "realmSignup", "Sign a user up (a session, or the user to confirm)", "auth"),
           "POST /v1/auth/{realmId}/token",
-          List.of(
+          new RuntimeFacing(
               "realmToken",
               "Grant a session: grant_type=password or grant_type=refresh_token",
               "auth"),
           "GET /v1/auth/{realmId}/user",
-          List.of("realmGetUser", "The access token's user", "auth"),
+          new RuntimeFacing("realmGetUser", "The access token's user", "auth"),
           "PUT /v1/auth/{realmId}/user",
-          List.of("realmUpdateUser", "Change the access token's user", "auth"),
+          new RuntimeFacing("realmUpdateUser", "Change the access token's user", "auth"),
           "POST /v1/auth/{realmId}/logout",
-          List.of("realmLogout", "Sign out: scope=global (default), local or others", "auth"),
+          new RuntimeFacing(
+              "realmLogout", "Sign out: scope=global (default), local or others", "auth"),
           "GET /v1/auth/{realmId}/settings",
-          List.of("realmSettings", "What the realm offers", "auth"),
+          new RuntimeFacing("realmSettings", "What the realm offers", "auth"),
           "GET /v1/auth/{realmId}/health",
-          List.of("realmHealth", "Whether the realm answers", "auth"));
+          new RuntimeFacing("realmHealth", "Whether the realm answers", "auth"));
 
   /** Descriptions of the path and query parameters of the API, by {@code "in name"}. */
   private static final Map<String, String> PARAMETERS =
@@ -252,20 +257,47 @@ public class OpenApiConfig {
   }
 
   private static void complete(String key, String path, Operation op, Schemas schemas) {
-    List<String> runtimeFacing = RUNTIME_FACING.get(key);
-    if (runtimeFacing != null) {
-      op.operationId(runtimeFacing.get(0)).summary(runtimeFacing.get(1));
-      op.setTags(List.of(runtimeFacing.get(2)));
-    }
     boolean realm = path.startsWith("/v1/auth/");
-    String scheme = scheme(key, path);
+    RuntimeFacing named = RUNTIME_FACING.get(key);
+    if (named != null) {
+      op.operationId(named.operationId()).summary(named.summary()).tags(List.of(named.tag()));
+    }
+    String scheme = scheme(path);
+    // The document's global requirement is the admin token; the other APIs say their own.
     op.setSecurity(
         scheme == null
             ? List.of()
             : scheme.equals(ADMIN_TOKEN)
                 ? null
                 : List.of(new SecurityRequirement().addList(scheme)));
+    shapes(key, op, schemas, named != null);
+    parameters(op, realm);
+    if (key.equals("GET /v1/runtime/env")) {
+      runtimeEnv(op);
+    }
+    if (key.equals("POST /v1/auth/{realmId}/logout")) {
+      op.getResponses().remove("200");
+      op.getResponses().addApiResponse("204", new ApiResponse().description("signed out"));
+    }
+    if (key.equals("POST /v1/auth/{realmId}/signup")) {
+      // A session, or only the user while the email address awaits confirmation.
+      firstMedia(op.getResponses().get("200"))
+          .schema(
+              new JsonSchema()
+                  .oneOf(
+                      List.of(
+                          schemas.ref(ContractShapes.GoTrueSession.class),
+                          schemas.ref(ContractShapes.GoTrueUser.class))));
+    }
+    errors(op, realm, scheme != null, schemas);
+  }
 
+  /**
+   * Request and answer bodies: a shape of {@link ContractShapes} where springdoc inferred a free
+   * object (or, for the storage and realm handlers that write JSON themselves, a string), and
+   * {@code {"items": [...]}} for list answers.
+   */
+  private static void shapes(String key, Operation op, Schemas schemas, boolean writesOwnJson) {
     Class<?> request = REQUESTS.get(key);
     if (request != null && (op.getRequestBody() == null || freeForm(requestSchema(op)))) {
       op.requestBody(
@@ -284,35 +316,40 @@ public class OpenApiConfig {
                 r = new ApiResponse().description(describe(status));
                 responses.addApiResponse(status, r);
               }
-              // The storage and realm handlers write JSON themselves: their inferred String says
-              // nothing.
-              if (freeForm(firstSchema(r.getContent())) || RUNTIME_FACING.containsKey(key)) {
+              if (writesOwnJson || freeForm(firstSchema(r.getContent()))) {
                 r.content(
                     new Content().addMediaType(JSON, new MediaType().schema(schemas.ref(shape))));
               }
             });
-    if (key.equals("POST /v1/auth/{realmId}/logout")) {
-      responses.remove("200");
-      responses.addApiResponse("204", new ApiResponse().description("signed out"));
-    }
     responses.values().forEach(OpenApiConfig::namedItems);
+  }
+
+  /** Describes the common parameters; credentials are the security schemes' business. */
+  private static void parameters(Operation op, boolean realm) {
     if (op.getParameters() != null) {
       op.getParameters()
-          .forEach(
-              p -> {
-                if (p.getDescription() == null) {
-                  p.setDescription(PARAMETERS.get(p.getIn() + " " + p.getName()));
-                }
-              });
+          .removeIf(
+              p -> "header".equals(p.getIn()) && "Authorization".equalsIgnoreCase(p.getName()));
+      op.getParameters().stream()
+          .filter(p -> p.getDescription() == null)
+          .forEach(p -> p.setDescription(PARAMETERS.get(p.getIn() + " " + p.getName())));
     }
-    if (key.equals("GET /v1/runtime/env")) {
-      runtimeEnv(op);
+    boolean versioned =
+        op.getParameters() != null
+            && op.getParameters().stream()
+                .anyMatch(p -> "X-Supabase-Api-Version".equals(p.getName()));
+    if (realm && !versioned) {
+      op.addParametersItem(
+          new Parameter()
+              .in("header")
+              .name("X-Supabase-Api-Version")
+              .description("2024-01-01: errors as {code, message} (as @supabase/auth-js sends it)")
+              .schema(typed("string")));
     }
-    errors(op, realm, scheme != null, schemas);
   }
 
   /** The credential a path needs: null for the realm's public endpoints. */
-  private static String scheme(String key, String path) {
+  private static String scheme(String path) {
     if (path.startsWith("/v1/runtime/")) {
       return RUNTIME_TOKEN;
     }
@@ -327,6 +364,10 @@ public class OpenApiConfig {
 
   /** The env fetch reads its parameters from the request itself (see RuntimeEnvController). */
   private static void runtimeEnv(Operation op) {
+    if (op.getParameters() != null
+        && op.getParameters().stream().anyMatch(p -> "format".equals(p.getName()))) {
+      return; // completed already
+    }
     op.addParametersItem(
         new Parameter()
             .in("query")
@@ -372,9 +413,13 @@ public class OpenApiConfig {
           new ApiResponse().description("invalid input, naming each bad field").content(error));
     }
     if (secured) {
-      responses.putIfAbsent(
-          "401",
-          new ApiResponse().description("missing, bad, expired or revoked token").content(error));
+      ApiResponse unauthorized =
+          new ApiResponse().description("missing, bad, expired or revoked token").content(error);
+      if (!realm) {
+        unauthorized.addHeaderObject(
+            "WWW-Authenticate", new Header().schema(typed("string")).example("Bearer"));
+      }
+      responses.putIfAbsent("401", unauthorized);
     }
     if (pathParams) {
       responses.putIfAbsent(
@@ -414,6 +459,10 @@ public class OpenApiConfig {
     Schema<Object> s = new JsonSchema();
     s.addType(type);
     return s;
+  }
+
+  private static MediaType firstMedia(ApiResponse r) {
+    return r.getContent().values().iterator().next();
   }
 
   private static Schema<?> requestSchema(Operation op) {
