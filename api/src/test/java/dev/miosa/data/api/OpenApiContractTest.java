@@ -111,6 +111,38 @@ class OpenApiContractTest extends ApiTestBase {
   }
 
   @Test
+  void everyOperationHasAnIdASummaryAndItsErrorAnswers() {
+    List<String> incomplete = new ArrayList<>();
+    Set<String> ids = new TreeSet<>();
+    Http.JSON
+        .readTree(served())
+        .path("paths")
+        .properties()
+        .forEach(
+            path ->
+                path.getValue()
+                    .properties()
+                    .forEach(
+                        method -> {
+                          JsonNode op = method.getValue();
+                          if (!op.has("responses")) {
+                            return; // path-level parameters
+                          }
+                          String where = method.getKey() + " " + path.getKey();
+                          if (op.path("summary").asString("").isBlank()) {
+                            incomplete.add(where + ": no summary");
+                          }
+                          if (!ids.add(op.path("operationId").asString(""))) {
+                            incomplete.add(where + ": missing or repeated operationId");
+                          }
+                          if (!op.path("responses").has("default")) {
+                            incomplete.add(where + ": no default (error) answer");
+                          }
+                        }));
+    assertThat(incomplete).isEmpty();
+  }
+
+  @Test
   void swaggerUiIsServed() {
     var redirect = anonymous().get("/swagger-ui.html");
     assertThat(redirect.status()).as(redirect.body()).isEqualTo(302);
