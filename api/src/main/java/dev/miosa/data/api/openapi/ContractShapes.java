@@ -3,6 +3,7 @@ package dev.miosa.data.api.openapi;
 import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
 
 import dev.miosa.data.api.web.FieldError;
+import dev.miosa.data.volumes.Holder;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
@@ -35,7 +36,9 @@ final class ContractShapes {
               description = "stable machine-readable error code",
               example = "INVALID_REQUEST")
           String code,
-      @Schema(description = "the invalid fields, for invalid input") List<FieldError> errors) {}
+      @Schema(description = "the invalid fields, for invalid input") List<FieldError> errors,
+      @Schema(description = "of a refused volume request: who holds the volume")
+          List<Holder> holders) {}
 
   /** An error of the auth realm API, as GoTrue writes it (the fields depend on the API version). */
   @Schema(

@@ -1,5 +1,9 @@
 package dev.miosa.data.api.openapi;
 
+import static java.util.stream.Collectors.joining;
+
+import dev.miosa.data.api.web.ErrorCode;
+import dev.miosa.data.storage.StorageError;
 import io.swagger.v3.core.converter.AnnotatedType;
 import io.swagger.v3.core.converter.ModelConverters;
 import io.swagger.v3.oas.models.Components;
@@ -19,6 +23,7 @@ import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -165,6 +170,39 @@ public class OpenApiConfig {
           "GET /v1/auth/{realmId}/health",
           new RuntimeFacing("realmHealth", "Whether the realm answers", "auth"));
 
+  /** The documented {@code 409} refusals, by {@code "METHOD path"}. */
+  private static final Map<String, String> CONFLICTS =
+      Map.ofEntries(
+          Map.entry("POST /v1/projects", "PROJECT_SLUG_TAKEN"),
+          Map.entry("DELETE /v1/projects/{project}", "PROJECT_HAS_SERVICES"),
+          Map.entry("POST /v1/projects/{project}/environments", "ENVIRONMENT_EXISTS"),
+          Map.entry(
+              "DELETE /v1/projects/{project}/environments/{env}",
+              "VOLUME_ATTACHED without force=true"),
+          Map.entry("POST /v1/projects/{project}/services", "SERVICE_CONFLICT: the name is taken"),
+          Map.entry(
+              "DELETE /v1/projects/{project}/services/{service}",
+              "VOLUME_ATTACHED without force=true"),
+          Map.entry(
+              "POST /v1/projects/{project}/services/{service}/attachments",
+              "VOLUME_ATTACHED to another instance (holders names it), VOLUME_NOT_READY"),
+          Map.entry(
+              "PUT /v1/projects/{project}/services/{service}/attachments/{instanceId}",
+              "LEASE_LOST: this instance no longer holds the volume"),
+          Map.entry("POST /v1/projects/{project}/services/{service}/snapshots", "VOLUME_NOT_READY"),
+          Map.entry(
+              "POST /v1/projects/{project}/services/{service}/snapshots/{snapshotId}/restore",
+              "VOLUME_ATTACHED, SNAPSHOT_NOT_READY"),
+          Map.entry(
+              "POST /v1/projects/{project}/services/{service}/resize",
+              "VOLUME_ATTACHED, VOLUME_NOT_READY"),
+          Map.entry("POST /v1/projects/{project}/services/{service}/backups", "DATABASE_NOT_READY"),
+          Map.entry(
+              "POST /v1/projects/{project}/services/{service}/backups/{backupId}/restore",
+              "BACKUP_NOT_READY, DATABASE_NOT_READY"),
+          Map.entry(
+              "POST /v1/storage/{resourceId}/objects/finalize", "UPLOAD_CHANGED during finalize"));
+
   /** Descriptions of the path and query parameters of the API, by {@code "in name"}. */
   private static final Map<String, String> PARAMETERS =
       Map.ofEntries(
@@ -244,6 +282,14 @@ public class OpenApiConfig {
       Components components = openApi.getComponents();
       Schemas schemas = new Schemas(components);
       schemas.ref(ContractShapes.Problem.class);
+      Schema<?> problem = components.getSchemas().get("Problem");
+      Schema<?> code = problem.getProperties().get("code");
+      code.setDescription(
+          "stable machine-readable error code. Operator and runtime APIs: "
+              + Arrays.stream(ErrorCode.values()).map(Enum::name).collect(joining(", "))
+              + ". Storage signing API: "
+              + Arrays.stream(StorageError.values()).map(Enum::name).collect(joining(", "))
+              + ".");
       schemas.ref(ContractShapes.GoTrueError.class);
       Paths sorted = new Paths();
       new TreeMap<>(openApi.getPaths()).forEach(sorted::addPathItem);
@@ -289,7 +335,7 @@ public class OpenApiConfig {
                           schemas.ref(ContractShapes.GoTrueSession.class),
                           schemas.ref(ContractShapes.GoTrueUser.class))));
     }
-    errors(op, realm, scheme != null, schemas);
+    errors(key, op, realm, scheme != null, schemas);
   }
 
   /**
@@ -389,7 +435,8 @@ public class OpenApiConfig {
   }
 
   /** Adds the error answers: problem details, or GoTrue's errors on the realm API. */
-  private static void errors(Operation op, boolean realm, boolean secured, Schemas schemas) {
+  private static void errors(
+      String key, Operation op, boolean realm, boolean secured, Schemas schemas) {
     ApiResponses responses = op.getResponses();
     Content error =
         realm
@@ -420,6 +467,11 @@ public class OpenApiConfig {
             "WWW-Authenticate", new Header().schema(typed("string")).example("Bearer"));
       }
       responses.putIfAbsent("401", unauthorized);
+    }
+    String conflict = CONFLICTS.get(key);
+    if (conflict != null) {
+      responses.putIfAbsent(
+          "409", new ApiResponse().description("conflict: " + conflict).content(error));
     }
     if (pathParams) {
       responses.putIfAbsent(
@@ -513,7 +565,12 @@ public class OpenApiConfig {
     Schema<?> ref(Class<?> type) {
       @SuppressWarnings("rawtypes")
       Map<String, Schema> all = ModelConverters.getInstance(true).readAll(new AnnotatedType(type));
-      all.forEach(components::addSchemas);
+      all.forEach(
+          (name, schema) -> {
+            if (components.getSchemas() == null || !components.getSchemas().containsKey(name)) {
+              components.addSchemas(name, schema);
+            }
+          });
       io.swagger.v3.oas.annotations.media.Schema named =
           type.getAnnotation(io.swagger.v3.oas.annotations.media.Schema.class);
       String name = named != null && !named.name().isEmpty() ? named.name() : type.getSimpleName();
