@@ -16,6 +16,9 @@ import dev.miosa.data.provisioner.resource.ResourceStore;
 import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.FieldError;
 import dev.miosa.data.provisioner.spi.MiosaException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.time.Instant;
@@ -37,6 +40,7 @@ import org.springframework.web.bind.annotation.RestController;
  * same project.
  */
 @RestController
+@Tag(name = "backups")
 @RequestMapping("/v1/projects/{project}/services/{service}/backups")
 class PostgresBackupController {
 
@@ -113,6 +117,8 @@ class PostgresBackupController {
   }
 
   /** {@code 202}: an on-demand backup of one environment's database. */
+  @Operation(operationId = "createBackup", summary = "Back up an environment's database now")
+  @ApiResponse(responseCode = "202", description = "the backup (pending) and its operationId")
   @PostMapping
   ResponseEntity<BackupView> backup(
       @PathVariable String project,
@@ -132,6 +138,7 @@ class PostgresBackupController {
    * The backups, newest first, optionally of one environment; also of a deleted data service (by
    * id).
    */
+  @Operation(operationId = "listBackups", summary = "List backups, newest first")
   @GetMapping
   Map<String, List<BackupView>> list(
       @PathVariable String project,
@@ -143,6 +150,7 @@ class PostgresBackupController {
         "items", backups().list(serviceId, environment).stream().map(BackupView::of).toList());
   }
 
+  @Operation(operationId = "getBackup", summary = "Get a backup")
   @GetMapping("/{backupId}")
   BackupView get(
       @PathVariable String project, @PathVariable String service, @PathVariable String backupId) {
@@ -160,6 +168,10 @@ class PostgresBackupController {
    * of any Postgres data service of the same project, after {@code confirm} repeats the
    * environment's name.
    */
+  @Operation(
+      operationId = "restoreBackup",
+      summary = "Replace an environment's database with a backup")
+  @ApiResponse(responseCode = "202", description = "restore started")
   @PostMapping("/{backupId}/restore")
   ResponseEntity<Map<String, Object>> restore(
       @PathVariable String project,

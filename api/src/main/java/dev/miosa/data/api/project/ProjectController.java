@@ -6,6 +6,11 @@ import dev.miosa.data.api.project.ProjectViews.Page;
 import dev.miosa.data.api.project.ProjectViews.ProjectView;
 import dev.miosa.data.api.service.DataServices;
 import dev.miosa.data.provisioner.spi.MiosaException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
@@ -24,6 +29,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Operator API: projects and their environments (api.md). */
 @RestController
+@Tag(name = "projects")
 @RequestMapping("/v1/projects")
 class ProjectController {
 
@@ -43,6 +49,13 @@ class ProjectController {
     this.idempotency = idempotency;
   }
 
+  @Operation(
+      operationId = "createProject",
+      summary = "Create a project with its environments production and staging")
+  @ApiResponse(
+      responseCode = "201",
+      description = "the project",
+      content = @Content(schema = @Schema(implementation = ProjectView.class)))
   @PostMapping
   ResponseEntity<?> create(
       @Valid @RequestBody CreateProjectRequest body,
@@ -58,6 +71,7 @@ class ProjectController {
         });
   }
 
+  @Operation(operationId = "listProjects", summary = "List projects, a page at a time")
   @GetMapping
   Page<ProjectView> list(
       @RequestParam(required = false) String cursor,
@@ -74,23 +88,36 @@ class ProjectController {
     return projects.list(cursor, n);
   }
 
+  @Operation(operationId = "getProject", summary = "Get a project")
   @GetMapping("/{project}")
   ProjectView get(@PathVariable String project) {
     return projects.view(projects.find(project));
   }
 
+  @Operation(
+      operationId = "deleteProject",
+      summary = "Delete a project; 409 while it still has data services")
+  @ApiResponse(responseCode = "204", description = "deleted")
   @DeleteMapping("/{project}")
   ResponseEntity<Void> delete(@PathVariable String project) {
     projects.delete(project);
     return ResponseEntity.noContent().build();
   }
 
+  @Operation(operationId = "listEnvironments", summary = "List a project's environments")
   @GetMapping("/{project}/environments")
   Map<String, List<EnvironmentView>> environments(@PathVariable String project) {
     Project p = projects.find(project);
     return Map.of("items", environments.live(p.id()).stream().map(EnvironmentView::of).toList());
   }
 
+  @Operation(
+      operationId = "createEnvironment",
+      summary = "Add an environment; every data service is provisioned for it too")
+  @ApiResponse(
+      responseCode = "201",
+      description = "the environment and the operations provisioning it",
+      content = @Content(schema = @Schema(implementation = DataServices.EnvironmentCreated.class)))
   @PostMapping("/{project}/environments")
   ResponseEntity<?> addEnvironment(
       @PathVariable String project,
@@ -109,6 +136,10 @@ class ProjectController {
         });
   }
 
+  @Operation(
+      operationId = "deleteEnvironment",
+      summary = "Delete an environment and deprovision its resources")
+  @ApiResponse(responseCode = "202", description = "deprovisioning started")
   @DeleteMapping("/{project}/environments/{env}")
   ResponseEntity<Map<String, Object>> deleteEnvironment(
       @PathVariable String project,

@@ -1,6 +1,8 @@
 package dev.miosa.data.api.runtime;
 
 import dev.miosa.data.credentials.EnvFormat;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
@@ -16,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
  * {@link EnvFetch}.
  */
 @RestController
+@Tag(name = "runtime")
 class RuntimeEnvController {
 
   private final EnvFetch envFetch;
@@ -24,6 +27,9 @@ class RuntimeEnvController {
     this.envFetch = envFetch;
   }
 
+  @Operation(
+      operationId = "fetchRuntimeEnv",
+      summary = "Fetch the token's environment's variables as JSON, dotenv or shell")
   @GetMapping("/v1/runtime/env")
   ResponseEntity<byte[]> env(HttpServletRequest request) {
     // Read from the request itself: @RequestParam/@RequestHeader resolution evaluates an

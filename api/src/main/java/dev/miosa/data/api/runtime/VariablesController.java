@@ -9,6 +9,9 @@ import dev.miosa.data.api.project.ProjectService;
 import dev.miosa.data.api.security.MiosaAuthentication;
 import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.MiosaException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.time.Duration;
@@ -24,6 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Operator API: an environment's variables (audited) and its runtime tokens. */
 @RestController
+@Tag(name = "variables")
 class VariablesController {
 
   private final ProjectService projects;
@@ -48,6 +52,7 @@ class VariablesController {
     this.props = props;
   }
 
+  @Operation(operationId = "getVariables", summary = "Read an environment's variables (audited)")
   @GetMapping("/v1/projects/{project}/environments/{env}/variables")
   Map<String, String> variables(@PathVariable String project, @PathVariable String env) {
     Project p = projects.find(project);
@@ -57,6 +62,10 @@ class VariablesController {
     return vars;
   }
 
+  @Operation(
+      operationId = "mintRuntimeToken",
+      summary = "Mint a runtime token for an environment (the token is shown once)")
+  @ApiResponse(responseCode = "201", description = "the token")
   @PostMapping("/v1/projects/{project}/environments/{env}/runtime-tokens")
   ResponseEntity<Map<String, Object>> mint(
       @PathVariable String project,
@@ -80,6 +89,8 @@ class VariablesController {
         .body(out);
   }
 
+  @Operation(operationId = "revokeRuntimeToken", summary = "Revoke a runtime token")
+  @ApiResponse(responseCode = "204", description = "revoked")
   @DeleteMapping("/v1/runtime-tokens/{id}")
   ResponseEntity<Void> revoke(@PathVariable String id) {
     if (!tokens.revoke(id)) {

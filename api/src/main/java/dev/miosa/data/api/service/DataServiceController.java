@@ -3,6 +3,11 @@ package dev.miosa.data.api.service;
 import dev.miosa.data.api.idempotency.Idempotency;
 import dev.miosa.data.api.project.Project;
 import dev.miosa.data.api.project.ProjectService;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
@@ -21,6 +26,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Operator API: data services of a project (api.md). */
 @RestController
+@Tag(name = "services")
 @RequestMapping("/v1/projects/{project}/services")
 class DataServiceController {
 
@@ -34,6 +40,13 @@ class DataServiceController {
     this.idempotency = idempotency;
   }
 
+  @Operation(
+      operationId = "attachService",
+      summary = "Attach a data service: provision it in every environment")
+  @ApiResponse(
+      responseCode = "202",
+      description = "the data service (phase provisioning) and its operationId",
+      content = @Content(schema = @Schema(implementation = DataServiceView.class)))
   @PostMapping
   ResponseEntity<?> attach(
       @PathVariable String project,
@@ -53,17 +66,25 @@ class DataServiceController {
         });
   }
 
+  @Operation(operationId = "listServices", summary = "List a project's data services")
   @GetMapping
   Map<String, List<DataServiceView>> list(@PathVariable String project) {
     return Map.of("items", services.list(projects.find(project)));
   }
 
+  @Operation(
+      operationId = "getService",
+      summary = "Get a data service: phases and variable names per environment")
   @GetMapping("/{service}")
   DataServiceView get(@PathVariable String project, @PathVariable String service) {
     Project p = projects.find(project);
     return services.view(services.find(p, service), null);
   }
 
+  @Operation(
+      operationId = "deleteService",
+      summary = "Delete a data service and its data in every environment")
+  @ApiResponse(responseCode = "202", description = "deletion started")
   @DeleteMapping("/{service}")
   ResponseEntity<DataServiceView> delete(
       @PathVariable String project,

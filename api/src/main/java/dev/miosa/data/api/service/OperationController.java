@@ -5,6 +5,7 @@ import dev.miosa.data.provisioner.operation.Operation;
 import dev.miosa.data.provisioner.operation.OperationStore;
 import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.MiosaException;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -12,6 +13,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Operator API: polling an operation, like the Open Service Broker's last_operation. */
 @RestController
+@Tag(name = "operations")
 class OperationController {
 
   private final OperationStore operations;
@@ -61,6 +63,9 @@ class OperationController {
     }
   }
 
+  @io.swagger.v3.oas.annotations.Operation(
+      operationId = "getOperation",
+      summary = "Poll an asynchronous operation")
   @GetMapping("/v1/operations/{id}")
   OperationView get(@PathVariable String id) {
     return operations

@@ -13,6 +13,9 @@ import dev.miosa.data.volumes.Attachment;
 import dev.miosa.data.volumes.Volume;
 import dev.miosa.data.volumes.VolumeAttachments;
 import dev.miosa.data.volumes.Volumes;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -33,6 +36,7 @@ import org.springframework.web.bind.annotation.RestController;
  * project.
  */
 @RestController
+@Tag(name = "runtime")
 @RequestMapping("/v1/runtime/volumes/{service}/attachment")
 class RuntimeVolumeController extends VolumeControllerBase {
 
@@ -48,6 +52,10 @@ class RuntimeVolumeController extends VolumeControllerBase {
    * {@code 201} and the mount spec; {@code 200} when this instance holds it already; {@code 409}
    * naming the holder.
    */
+  @Operation(
+      operationId = "attachOwnVolume",
+      summary = "Attach this instance (the token's) to the volume of the token's environment")
+  @ApiResponse(responseCode = "201", description = "attached: the mount spec")
   @PostMapping
   ResponseEntity<AttachmentView> attach(@PathVariable String service) {
     RuntimePrincipal caller = instanceCaller();
@@ -59,6 +67,7 @@ class RuntimeVolumeController extends VolumeControllerBase {
   }
 
   /** {@code 200} with the new lease expiry; {@code 409} when this instance no longer holds it. */
+  @Operation(operationId = "renewOwnAttachment", summary = "Renew this instance's lease")
   @PutMapping
   AttachmentView renew(
       @PathVariable String service, @RequestParam(required = false) Long fencingToken) {
@@ -71,6 +80,8 @@ class RuntimeVolumeController extends VolumeControllerBase {
   }
 
   /** {@code 204}; {@code 404} when this instance holds no attachment of it. Never forced. */
+  @Operation(operationId = "detachOwnVolume", summary = "Detach this instance (never forced)")
+  @ApiResponse(responseCode = "204", description = "detached")
   @DeleteMapping
   ResponseEntity<Void> detach(
       @PathVariable String service, @RequestParam(required = false) Long fencingToken) {

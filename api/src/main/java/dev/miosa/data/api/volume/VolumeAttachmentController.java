@@ -9,6 +9,9 @@ import dev.miosa.data.volumes.Attachment;
 import dev.miosa.data.volumes.Volume;
 import dev.miosa.data.volumes.VolumeAttachments;
 import dev.miosa.data.volumes.Volumes;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
@@ -33,6 +36,7 @@ import org.springframework.web.bind.annotation.RestController;
  * service's; {@code ?fencingToken=} limits a renew or detach to that attachment.
  */
 @RestController
+@Tag(name = "volumes")
 @RequestMapping("/v1/projects/{project}/services/{service}/attachments")
 class VolumeAttachmentController extends VolumeControllerBase {
 
@@ -48,6 +52,13 @@ class VolumeAttachmentController extends VolumeControllerBase {
    * {@code 201} and the mount spec; {@code 200} when the instance holds it already; {@code 409}
    * naming the holder.
    */
+  @Operation(
+      operationId = "attachVolume",
+      summary = "Attach the environment's volume to an instance")
+  @ApiResponse(
+      responseCode = "201",
+      description = "attached: the mount spec; 409 naming the holder")
+  @ApiResponse(responseCode = "200", description = "this instance holds it already")
   @PostMapping
   ResponseEntity<AttachmentView> attach(
       @PathVariable String project,
@@ -71,6 +82,9 @@ class VolumeAttachmentController extends VolumeControllerBase {
   }
 
   /** {@code 200} with the new lease expiry; {@code 409} when the instance no longer holds it. */
+  @Operation(
+      operationId = "renewAttachment",
+      summary = "Renew an attachment's lease; 409 if the instance no longer holds it")
   @PutMapping("/{instanceId}")
   AttachmentView renew(
       @PathVariable String project,
@@ -86,6 +100,10 @@ class VolumeAttachmentController extends VolumeControllerBase {
   }
 
   /** {@code 204}, also when a late detach of an older attachment changes nothing. */
+  @Operation(
+      operationId = "detachVolume",
+      summary = "Detach an instance (force=true: an operator forces it)")
+  @ApiResponse(responseCode = "204", description = "detached, or nothing to change")
   @DeleteMapping("/{instanceId}")
   ResponseEntity<Void> detach(
       @PathVariable String project,
@@ -102,6 +120,7 @@ class VolumeAttachmentController extends VolumeControllerBase {
   }
 
   /** The current attachments (unexpired leases), optionally of one environment. */
+  @Operation(operationId = "listAttachments", summary = "List the current attachments")
   @GetMapping
   Map<String, List<AttachmentView>> list(
       @PathVariable String project,

@@ -11,6 +11,9 @@ import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.volumes.Snapshot;
 import dev.miosa.data.volumes.Volume;
 import dev.miosa.data.volumes.Volumes;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -33,6 +36,7 @@ import org.springframework.web.bind.annotation.RestController;
  * requests that cannot succeed are refused first and start nothing.
  */
 @RestController
+@Tag(name = "volumes")
 @RequestMapping("/v1/projects/{project}/services/{service}")
 class VolumeMaintenanceController extends VolumeControllerBase {
 
@@ -49,6 +53,8 @@ class VolumeMaintenanceController extends VolumeControllerBase {
   }
 
   /** {@code 202}: a snapshot of the environment's volume, attached (crash-consistent) or not. */
+  @Operation(operationId = "createSnapshot", summary = "Snapshot an environment's volume")
+  @ApiResponse(responseCode = "202", description = "the snapshot (pending) and its operation")
   @PostMapping("/snapshots")
   ResponseEntity<SnapshotView> snapshot(
       @PathVariable String project,
@@ -71,6 +77,7 @@ class VolumeMaintenanceController extends VolumeControllerBase {
   }
 
   /** The snapshots, oldest first, optionally of one environment. */
+  @Operation(operationId = "listSnapshots", summary = "List snapshots, oldest first")
   @GetMapping("/snapshots")
   Map<String, List<SnapshotView>> snapshots(
       @PathVariable String project,
@@ -84,6 +91,7 @@ class VolumeMaintenanceController extends VolumeControllerBase {
             .toList());
   }
 
+  @Operation(operationId = "getSnapshot", summary = "Get a snapshot")
   @GetMapping("/snapshots/{snapshotId}")
   SnapshotView snapshot(
       @PathVariable String project, @PathVariable String service, @PathVariable String snapshotId) {
@@ -107,6 +115,10 @@ class VolumeMaintenanceController extends VolumeControllerBase {
    * otherwise). To restore into a new volume, create a volume data service with {@code
    * "config":{"fromSnapshot":"snp_..."}}.
    */
+  @Operation(
+      operationId = "restoreSnapshot",
+      summary = "Restore a snapshot into its own detached volume")
+  @ApiResponse(responseCode = "202", description = "restore started")
   @PostMapping("/snapshots/{snapshotId}/restore")
   ResponseEntity<Map<String, Object>> restore(
       @PathVariable String project, @PathVariable String service, @PathVariable String snapshotId) {
@@ -123,6 +135,8 @@ class VolumeMaintenanceController extends VolumeControllerBase {
    * {@code 202}: grows the environment's detached volume to {@code sizeGiB}; {@code 400} naming
    * {@code sizeGiB} for a bad size or a shrink, {@code 409} while attached.
    */
+  @Operation(operationId = "resizeVolume", summary = "Grow an environment's detached volume")
+  @ApiResponse(responseCode = "202", description = "resize started")
   @PostMapping("/resize")
   ResponseEntity<Map<String, Object>> resize(
       @PathVariable String project,
