@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * <p>Invariants (see DESIGN.md): the files always hold exactly the recorded entries plus the admin
  * user; entries never pin a server user; a database is removed from PgBouncer before it is dropped;
  * {@link #sync()} at start rebuilds the files from the records alone.
+ *
+ * <p>Rewrites are coalesced: registrations that arrive while a rewrite runs are all served by the
+ * next one (one render, one {@code RELOAD}), whose rows are read after every one of them was
+ * committed. So N concurrent registrations cost two rewrites, not N.
  */
 public final class PgBouncerRegistry {
 
@@ -38,6 +42,14 @@ public final class PgBouncerRegistry {
   private final PoolerEntryStore store;
   private final PgBouncerAdmin admin;
   private final Secret adminVerifier;
+  private final Object gate = new Object();
+  private long requested; // guarded by gate: rewrites asked for
+  private long done; // guarded by gate: every request up to this one has its outcome
+  private boolean writing; // guarded by gate
+  private Outcome lastOutcome; // guarded by gate: of the rewrite that completed `done`
+  private volatile int knownVersion; // PgBouncer's version once read; 0 = read it again
+
+  private record Outcome(int entries, ProvisioningException error) {}
 
   /**
    * @param settings where PgBouncer is
@@ -98,6 +110,7 @@ public final class PgBouncerRegistry {
    * @return how many databases are registered
    */
   public int sync() {
+    knownVersion = 0; // at start (or on demand) the version is read afresh
     int n = rewriteAndReload();
     log.info("PgBouncer {} serves {} tenant databases", settings, n);
     return n;
@@ -144,21 +157,83 @@ public final class PgBouncerRegistry {
     }
   }
 
+  /**
+   * Rewrites and reloads, sharing the work with concurrent callers: the caller returns once a
+   * rewrite that started after its call (so read its committed row) has finished, and gets that
+   * rewrite's outcome.
+   */
   private int rewriteAndReload() {
+    long ticket;
+    long upTo;
+    synchronized (gate) {
+      ticket = ++requested;
+      while (true) {
+        if (done >= ticket) {
+          return outcome(lastOutcome);
+        }
+        if (!writing) {
+          writing = true;
+          upTo = requested; // this rewrite serves every request made so far
+          break;
+        }
+        try {
+          gate.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ProvisioningException(
+              "POOLER_UNAVAILABLE", "interrupted while PgBouncer was reconfigured", true, e);
+        }
+      }
+    }
+    Outcome result;
+    try {
+      result = new Outcome(writeAndReloadNow(), null);
+    } catch (ProvisioningException e) {
+      result = new Outcome(0, e);
+    } catch (RuntimeException e) {
+      result =
+          new Outcome(
+              0,
+              new ProvisioningException(
+                  "POOLER_UNAVAILABLE", "could not reconfigure PgBouncer", true, e));
+    }
+    synchronized (gate) {
+      writing = false;
+      done = upTo;
+      lastOutcome = result;
+      gate.notifyAll();
+    }
+    return outcome(result);
+  }
+
+  private static int outcome(Outcome o) {
+    if (o.error() != null) {
+      ProvisioningException e = o.error();
+      // A fresh exception per caller (each gets its own stack); the cause is the shared one.
+      throw new ProvisioningException(e.code(), e.getMessage(), e.retryable(), e);
+    }
+    return o.entries();
+  }
+
+  private int writeAndReloadNow() {
     return store.withAllLocked(
         entries -> {
-          int version;
-          try {
-            version = admin.version();
-          } catch (IOException e) {
-            // Still write the files, so that PgBouncer serves everything when it comes back.
-            write(entries, false);
-            throw unavailable("reach PgBouncer's admin console", e);
+          int version = knownVersion;
+          if (version == 0) {
+            try {
+              version = admin.version();
+            } catch (IOException e) {
+              // Still write the files, so that PgBouncer serves everything when it comes back.
+              write(entries, false);
+              throw unavailable("reach PgBouncer's admin console", e);
+            }
+            knownVersion = version;
           }
           write(entries, version >= CLIENT_LIMITS_SINCE);
           try {
             admin.reload();
           } catch (IOException e) {
+            knownVersion = 0; // PgBouncer may have been replaced: ask again next time
             throw unavailable("reload PgBouncer", e);
           }
           return entries.size();
