@@ -292,8 +292,26 @@ public final class PostgresProvider implements ServiceProvider {
     }
   }
 
-  /** Revokes CONNECT and TEMPORARY from PUBLIC on every connectable database of the server. */
+  /**
+   * Revokes CONNECT and TEMPORARY from PUBLIC on every connectable database of the server. Two
+   * provisions at once would both find a database created by either and revoke on it together,
+   * which PostgreSQL refuses ("tuple concurrently updated"); so the sweep holds a session advisory
+   * lock on the tenant server.
+   */
   private static void revokePublicConnect(Connection admin) throws SQLException {
+    try (Statement st = admin.createStatement()) {
+      st.execute("SELECT pg_advisory_lock(hashtext('miosa.revoke-public-connect'))");
+    }
+    try {
+      revokePublicConnectLocked(admin);
+    } finally {
+      try (Statement st = admin.createStatement()) {
+        st.execute("SELECT pg_advisory_unlock(hashtext('miosa.revoke-public-connect'))");
+      }
+    }
+  }
+
+  private static void revokePublicConnectLocked(Connection admin) throws SQLException {
     List<String> names = new ArrayList<>();
     try (Statement st = admin.createStatement();
         var rs =
