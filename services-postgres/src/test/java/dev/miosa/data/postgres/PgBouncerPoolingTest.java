@@ -415,4 +415,33 @@ class PgBouncerPoolingTest {
       }
     }
   }
+
+  static long adminLoginsSoFar() throws Exception {
+    return Files.readAllLines(bouncer.configDir().getParent().resolve("pgbouncer.log")).stream()
+        .filter(l -> l.contains("login attempt: db=pgbouncer"))
+        .count();
+  }
+
+  @Test
+  void registrationsReuseOneAdminConsoleSession() throws Exception {
+    registry.sync(); // a session exists (and a restart in another test may have ended the old)
+    long before = adminLoginsSoFar();
+    var verifier = Scram.verifier(dev.miosa.data.credentials.Secret.of("session-password"));
+    try {
+      for (int i = 0; i < 5; i++) {
+        registry.register(
+            "res_sess_" + i,
+            new PoolerEntry(
+                "sess_" + i, "sess_" + i, pg.host(), pg.port(), "transaction", 2, 10, verifier));
+      }
+      assertThat(bouncer.admin("SHOW DATABASES")).anyMatch(row -> row.startsWith("sess_4\t"));
+      assertThat(adminLoginsSoFar() - before)
+          .as("five RELOADs, no new admin console login")
+          .isLessThanOrEqualTo(1); // the test's own SHOW DATABASES (psql) logs in once
+    } finally {
+      for (int i = 0; i < 5; i++) {
+        registry.unregister("sess_" + i);
+      }
+    }
+  }
 }

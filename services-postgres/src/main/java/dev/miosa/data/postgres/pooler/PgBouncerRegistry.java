@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,9 +28,11 @@ import org.slf4j.LoggerFactory;
  * user; entries never pin a server user; a database is removed from PgBouncer before it is dropped;
  * {@link #sync()} at start rebuilds the files from the records alone.
  *
- * <p>Rewrites are coalesced: registrations that arrive while a rewrite runs are all served by the
- * next one (one render, one {@code RELOAD}), whose rows are read after every one of them was
- * committed. So N concurrent registrations cost two rewrites, not N.
+ * <p>Rewrites are coalesced: every change is numbered after its row is committed, and each rewrite
+ * notes the last number before it reads the rows (under the lock). A caller returns as soon as a
+ * rewrite that read after its change has finished, whether it ran that rewrite or another caller
+ * did. So changes arriving together share one render and one {@code RELOAD}, and N concurrent
+ * changes cost at most two rewrites, not N.
  */
 public final class PgBouncerRegistry {
 
@@ -43,10 +46,11 @@ public final class PgBouncerRegistry {
   private final PgBouncerAdmin admin;
   private final Secret adminVerifier;
   private final Object gate = new Object();
-  private long requested; // guarded by gate: rewrites asked for
-  private long done; // guarded by gate: every request up to this one has its outcome
+  private final AtomicLong changes = new AtomicLong(); // numbered after their row committed
+  private long covered; // guarded by gate: changes up to this number have an outcome
   private boolean writing; // guarded by gate
-  private Outcome lastOutcome; // guarded by gate: of the rewrite that completed `done`
+  private Outcome lastOutcome; // guarded by gate: of the rewrite that set `covered`
+  private long readMark; // written by the rewriting thread only, published through gate
   private volatile int knownVersion; // PgBouncer's version once read; 0 = read it again
 
   private record Outcome(int entries, ProvisioningException error) {}
@@ -80,7 +84,7 @@ public final class PgBouncerRegistry {
    */
   public void register(String resourceId, PoolerEntry entry) {
     store.upsert(resourceId, entry);
-    rewriteAndReload();
+    rewriteAndReload(changes.incrementAndGet());
   }
 
   /**
@@ -92,7 +96,7 @@ public final class PgBouncerRegistry {
    */
   public void unregister(String database) {
     store.delete(database);
-    rewriteAndReload();
+    rewriteAndReload(changes.incrementAndGet());
     try {
       if (admin.databases().contains(database)) {
         admin.kill(database);
@@ -111,7 +115,7 @@ public final class PgBouncerRegistry {
    */
   public int sync() {
     knownVersion = 0; // at start (or on demand) the version is read afresh
-    int n = rewriteAndReload();
+    int n = rewriteAndReload(changes.incrementAndGet());
     log.info("PgBouncer {} serves {} tenant databases", settings, n);
     return n;
   }
@@ -158,22 +162,18 @@ public final class PgBouncerRegistry {
   }
 
   /**
-   * Rewrites and reloads, sharing the work with concurrent callers: the caller returns once a
-   * rewrite that started after its call (so read its committed row) has finished, and gets that
-   * rewrite's outcome.
+   * Rewrites and reloads, sharing the work with concurrent callers: returns once a rewrite that
+   * read the rows after change {@code mark} was committed has finished, with that rewrite's
+   * outcome.
    */
-  private int rewriteAndReload() {
-    long ticket;
-    long upTo;
+  private int rewriteAndReload(long mark) {
     synchronized (gate) {
-      ticket = ++requested;
       while (true) {
-        if (done >= ticket) {
+        if (covered >= mark) {
           return outcome(lastOutcome);
         }
         if (!writing) {
           writing = true;
-          upTo = requested; // this rewrite serves every request made so far
           break;
         }
         try {
@@ -186,6 +186,7 @@ public final class PgBouncerRegistry {
       }
     }
     Outcome result;
+    readMark = -1;
     try {
       result = new Outcome(writeAndReloadNow(), null);
     } catch (ProvisioningException e) {
@@ -199,7 +200,9 @@ public final class PgBouncerRegistry {
     }
     synchronized (gate) {
       writing = false;
-      done = upTo;
+      // A rewrite that failed before reading the rows fails everyone waiting so far (retryable).
+      long upTo = readMark >= 0 ? readMark : Math.max(mark, changes.get());
+      covered = Math.max(covered, upTo);
       lastOutcome = result;
       gate.notifyAll();
     }
@@ -217,6 +220,7 @@ public final class PgBouncerRegistry {
 
   private int writeAndReloadNow() {
     return store.withAllLocked(
+        () -> readMark = changes.get(),
         entries -> {
           int version = knownVersion;
           if (version == 0) {
