@@ -47,6 +47,14 @@ bench_cleanup() {
     wait "$APP" 2>/dev/null
   fi
   for p in "${CLEANUP_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  # Servers the app started and did not stop (it was killed, or its shutdown timed out).
+  local f pid
+  for f in "$DIR"/app/*-postgres/data/postmaster.pid "$DIR"/app/pgbouncer/pgbouncer.pid "$DIR"/app/redis/redis.pid; do
+    [ -f "$f" ] || continue
+    pid=$(head -1 "$f")
+    case $f in *postmaster.pid) kill -INT "$pid" 2>/dev/null ;; *) kill -TERM "$pid" 2>/dev/null ;; esac
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  done
   if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $DIR" >&2; else rm -rf "$DIR"; fi
 }
 

@@ -127,14 +127,16 @@ public final class RedisAclReconciler implements AutoCloseable {
       return 0;
     }
     boolean restart = appliedRunIds.containsKey(backend);
+    long start = System.nanoTime();
     provider.forgetServerFacts(backend);
     int applied = reapplyAll(backend);
     appliedRunIds.put(backend, runId);
     log.info(
-        "Redis server {} {}: {} tenant user(s) applied",
+        "Redis server {} {}: {} tenant user(s) applied in {} ms",
         backend,
         restart ? "restarted" : "seen at start",
-        applied);
+        applied,
+        (System.nanoTime() - start) / 1_000_000);
     return applied;
   }
 
