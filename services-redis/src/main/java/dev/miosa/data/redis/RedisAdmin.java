@@ -172,11 +172,16 @@ public final class RedisAdmin implements AutoCloseable {
     if (users.isEmpty()) {
       return;
     }
-    io.lettuce.core.api.async.RedisAsyncCommands<String, String> async;
-    synchronized (this) {
-      sync();
-      async = connection.async();
+    // A connection of its own, flushed once: the shared one must not hold back other commands.
+    try (StatefulRedisConnection<String, String> batch = client.connect()) {
+      batch.setAutoFlushCommands(false);
+      awaitAll(dispatchSetUsers(batch.async(), users));
     }
+  }
+
+  private static List<io.lettuce.core.RedisFuture<String>> dispatchSetUsers(
+      io.lettuce.core.api.async.RedisAsyncCommands<String, String> async,
+      Map<String, List<String>> users) {
     List<io.lettuce.core.RedisFuture<String>> replies = new java.util.ArrayList<>(users.size());
     users.forEach(
         (user, rules) -> {
@@ -185,6 +190,11 @@ public final class RedisAdmin implements AutoCloseable {
           rules.forEach(args::add);
           replies.add(async.dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8), args));
         });
+    async.flushCommands();
+    return replies;
+  }
+
+  private static void awaitAll(List<io.lettuce.core.RedisFuture<String>> replies) {
     RedisException first = null;
     for (var reply : replies) {
       try {
