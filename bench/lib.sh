@@ -40,6 +40,7 @@ bench_init() {
 }
 
 bench_cleanup() {
+  set +e # a failing kill or wait must not cut the cleanup short
   local p
   for p in "${CLEANUP_PIDS[@]}"; do kill "$p" 2>/dev/null; done
   if [ -n "${APP:-}" ]; then
