@@ -10,9 +10,17 @@ import dev.miosa.data.provisioner.spi.OperationHandler;
 import dev.miosa.data.provisioner.spi.ProvisionResult;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
 import dev.miosa.data.provisioner.spi.ServiceProvider;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -30,6 +38,13 @@ public final class Reconciler implements OperationExecutor {
   private final SecretCipher cipher;
   private final JdbcClient jdbc;
   private final Consumer<String> onEnvironmentChanged;
+  private final ExecutorService parallel =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "miosa-provision");
+            t.setDaemon(true);
+            return t;
+          });
 
   /**
    * @param registry providers by type
@@ -61,27 +76,78 @@ public final class Reconciler implements OperationExecutor {
   }
 
   private void provisionAll(Operation op) {
+    List<ResourceRow> due = new ArrayList<>();
     for (ResourceRow row : resources.ofService(op.serviceId(), op.environmentId())) {
-      if (!"present".equals(row.desired()) || "ready".equals(row.phase())) {
-        continue;
+      if ("present".equals(row.desired()) && !"ready".equals(row.phase())) {
+        due.add(row);
       }
-      ServiceProvider provider = providerOf(row);
-      var ctx = new StoredResourceContext(row, resources, cipher, op.id());
+    }
+    if (due.size() == 1) {
+      provisionOne(op, due.get(0));
+      return;
+    }
+    // The resources of one data service (one per environment) are independent: provision them at
+    // once, so an attach costs about one environment's time, not the sum (and the provider can
+    // share work between them, e.g. one PgBouncer reload). Each still ends ready or failed on its
+    // own; the first failure fails the attempt once all have ended.
+    Map<String, String> mdc = MDC.getCopyOfContextMap();
+    List<Future<?>> running = new ArrayList<>();
+    for (ResourceRow row : due) {
+      running.add(
+          parallel.submit(
+              () -> {
+                if (mdc != null) {
+                  MDC.setContextMap(mdc);
+                }
+                try {
+                  provisionOne(op, row);
+                } finally {
+                  MDC.clear();
+                }
+              }));
+    }
+    RuntimeException first = null;
+    for (Future<?> f : running) {
       try {
-        ProvisionResult result = provider.provision(ctx);
-        resources.mergeAttributes(row.id(), result.attributes());
-        resources.setPhase(row.id(), "ready", null);
-        log.info(
-            "resource {} ({} {}) ready: {}",
-            row.id(),
-            row.serviceType(),
-            row.environmentName(),
-            result.action());
-        onEnvironmentChanged.accept(row.environmentId());
-      } catch (RuntimeException e) {
-        resources.setPhase(row.id(), "failed", publicMessage(e));
-        throw e;
+        f.get();
+      } catch (ExecutionException e) {
+        RuntimeException cause =
+            e.getCause() instanceof RuntimeException re
+                ? re
+                : new IllegalStateException(e.getCause());
+        if (first == null) {
+          first = cause;
+        } else {
+          first.addSuppressed(cause);
+        }
+      } catch (InterruptedException e) {
+        running.forEach(r -> r.cancel(true));
+        Thread.currentThread().interrupt();
+        throw new ProvisioningException("INTERRUPTED", "provisioning was interrupted", true, e);
       }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  private void provisionOne(Operation op, ResourceRow row) {
+    ServiceProvider provider = providerOf(row);
+    var ctx = new StoredResourceContext(row, resources, cipher, op.id());
+    try {
+      ProvisionResult result = provider.provision(ctx);
+      resources.mergeAttributes(row.id(), result.attributes());
+      resources.setPhase(row.id(), "ready", null);
+      log.info(
+          "resource {} ({} {}) ready: {}",
+          row.id(),
+          row.serviceType(),
+          row.environmentName(),
+          result.action());
+      onEnvironmentChanged.accept(row.environmentId());
+    } catch (RuntimeException e) {
+      resources.setPhase(row.id(), "failed", publicMessage(e));
+      throw e;
     }
   }
 

@@ -123,15 +123,14 @@ public final class PostgresProvider implements ServiceProvider {
     try (Connection admin = connect(server, server.adminDatabase())) {
       created |= ensureRole(admin, name, verifier, plan.connectionLimit());
       created |= ensureDatabase(admin, name);
-      revokePublicConnect(admin);
-      exec(admin, "GRANT CONNECT, TEMPORARY ON DATABASE " + name + " TO " + name);
+      isolate(admin, name);
     } catch (SQLException e) {
       throw failure("create the role and database", e);
     }
     try (Connection db = connect(server, name)) {
       // PostgreSQL 15 gives public to pg_database_owner; older servers need the owner change.
-      exec(db, "ALTER SCHEMA public OWNER TO " + name);
-      exec(db, "REVOKE ALL ON SCHEMA public FROM PUBLIC");
+      inTransaction(
+          db, "ALTER SCHEMA public OWNER TO " + name, "REVOKE ALL ON SCHEMA public FROM PUBLIC");
     } catch (SQLException e) {
       throw failure("prepare the public schema", e);
     }
@@ -247,30 +246,33 @@ public final class PostgresProvider implements ServiceProvider {
 
   private boolean ensureRole(Connection admin, String name, Secret verifier, int connectionLimit)
       throws SQLException {
-    boolean created = false;
+    // The SCRAM-SHA-256 verifier is computed here: the plain password never reaches the server, so
+    // it cannot appear in its logs or pg_stat_statements. PostgreSQL stores a verifier as it is.
+    if (!Scram.isVerifier(verifier.reveal())) {
+      throw new IllegalStateException("stored verifier has an unexpected shape");
+    }
+    String settle =
+        "ALTER ROLE "
+            + name
+            + " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT"
+            + " CONNECTION LIMIT "
+            + connectionLimit
+            + " PASSWORD '"
+            + verifier.reveal()
+            + "'";
     if (!exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", name)) {
       try {
-        exec(admin, "CREATE ROLE " + name + " LOGIN");
-        created = true;
+        // One transaction, one commit (each commit waits for a WAL flush on the server).
+        inTransaction(admin, "CREATE ROLE " + name + " LOGIN", settle);
+        return true;
       } catch (SQLException e) {
         if (!"42710".equals(e.getSQLState())) { // duplicate_object: a concurrent attempt won
           throw e;
         }
       }
     }
-    exec(
-        admin,
-        "ALTER ROLE "
-            + name
-            + " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT "
-            + connectionLimit);
-    // The SCRAM-SHA-256 verifier is computed here: the plain password never reaches the server, so
-    // it cannot appear in its logs or pg_stat_statements. PostgreSQL stores a verifier as it is.
-    if (!Scram.isVerifier(verifier.reveal())) {
-      throw new IllegalStateException("stored verifier has an unexpected shape");
-    }
-    exec(admin, "ALTER ROLE " + name + " PASSWORD '" + verifier.reveal() + "'");
-    return created;
+    exec(admin, settle);
+    return false;
   }
 
   private boolean ensureDatabase(Connection admin, String name) throws SQLException {
@@ -292,21 +294,55 @@ public final class PostgresProvider implements ServiceProvider {
     }
   }
 
-  /** Revokes CONNECT and TEMPORARY from PUBLIC on every connectable database of the server. */
-  private static void revokePublicConnect(Connection admin) throws SQLException {
-    List<String> names = new ArrayList<>();
-    try (Statement st = admin.createStatement();
-        var rs =
-            st.executeQuery(
-                "SELECT quote_ident(d.datname) FROM pg_database d WHERE d.datname <> 'template0'"
-                    + " AND (d.datacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(d.datacl) a"
-                    + " WHERE a.grantee = 0 AND a.privilege_type IN ('CONNECT', 'TEMPORARY')))")) {
-      while (rs.next()) {
-        names.add(rs.getString(1));
+  /**
+   * Revokes CONNECT and TEMPORARY from PUBLIC on every connectable database of the server and
+   * grants them to the tenant on its own, in one transaction. Two provisions at once would both
+   * find a database created by either and revoke on it together, which PostgreSQL refuses ("tuple
+   * concurrently updated"); so the transaction first takes an advisory lock on the tenant server.
+   */
+  private static void isolate(Connection admin, String name) throws SQLException {
+    boolean auto = admin.getAutoCommit();
+    admin.setAutoCommit(false);
+    try {
+      exec(admin, "SELECT pg_advisory_xact_lock(hashtext('miosa.revoke-public-connect'))");
+      List<String> names = new ArrayList<>();
+      try (Statement st = admin.createStatement();
+          var rs =
+              st.executeQuery(
+                  "SELECT quote_ident(d.datname) FROM pg_database d WHERE d.datname <> 'template0'"
+                      + " AND (d.datacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(d.datacl) a"
+                      + " WHERE a.grantee = 0 AND a.privilege_type IN ('CONNECT', 'TEMPORARY')))")) {
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
       }
+      for (String db : names) {
+        exec(admin, "REVOKE CONNECT, TEMPORARY ON DATABASE " + db + " FROM PUBLIC");
+      }
+      exec(admin, "GRANT CONNECT, TEMPORARY ON DATABASE " + name + " TO " + name);
+      admin.commit();
+    } catch (SQLException | RuntimeException e) {
+      admin.rollback();
+      throw e;
+    } finally {
+      admin.setAutoCommit(auto);
     }
-    for (String db : names) {
-      exec(admin, "REVOKE CONNECT, TEMPORARY ON DATABASE " + db + " FROM PUBLIC");
+  }
+
+  /** Runs statements in one transaction (one commit on the server). */
+  private static void inTransaction(Connection c, String... statements) throws SQLException {
+    boolean auto = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      for (String sql : statements) {
+        exec(c, sql);
+      }
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(auto);
     }
   }
 

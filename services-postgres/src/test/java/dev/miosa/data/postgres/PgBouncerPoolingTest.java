@@ -9,6 +9,8 @@ import dev.miosa.data.local.LocalPostgres;
 import dev.miosa.data.local.TestServers;
 import dev.miosa.data.postgres.pooler.PgBouncer;
 import dev.miosa.data.postgres.pooler.PgBouncerRegistry;
+import dev.miosa.data.postgres.pooler.PoolerEntry;
+import dev.miosa.data.postgres.pooler.Scram;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
 import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
 import java.net.URI;
@@ -362,5 +364,84 @@ class PgBouncerPoolingTest {
         .containsEntry("poolSize", 10)
         .containsEntry("maxClientConnections", 100);
     assertThat(provider.validateConfig(Map.of("connectionLimit", 5))).containsEntry("poolSize", 2);
+  }
+
+  static long reloadsSoFar() throws Exception {
+    return Files.readAllLines(bouncer.configDir().getParent().resolve("pgbouncer.log")).stream()
+        .filter(l -> l.contains("RELOAD command issued"))
+        .count();
+  }
+
+  @Test
+  void concurrentRegistrationsAllReachTheFilesAndShareReloads() throws Exception {
+    int n = 24;
+    var verifier = Scram.verifier(dev.miosa.data.credentials.Secret.of("coalesced-password"));
+    long reloadsBefore = reloadsSoFar();
+    ExecutorService pool = Executors.newFixedThreadPool(12);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<?>> done = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String db = "coal_" + i;
+      done.add(
+          pool.submit(
+              () -> {
+                go.await();
+                registry.register(
+                    "res_" + db,
+                    new PoolerEntry(db, db, pg.host(), pg.port(), "transaction", 2, 10, verifier));
+                return null;
+              }));
+    }
+    go.countDown();
+    for (Future<?> f : done) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    long reloads = reloadsSoFar() - reloadsBefore;
+    try {
+      String databases = Files.readString(bouncer.configDir().resolve(PgBouncer.DATABASES_FILE));
+      String users = Files.readString(bouncer.configDir().resolve(PgBouncer.USERS_FILE));
+      List<String> served = bouncer.admin("SHOW DATABASES");
+      for (int i = 0; i < n; i++) {
+        String db = "coal_" + i;
+        assertThat(databases).contains("\n" + db + " = host=");
+        assertThat(users).contains("\"" + db + "\" ");
+        assertThat(served).anyMatch(row -> row.startsWith(db + "\t"));
+      }
+      assertThat(reloads).as("one RELOAD serves the registrations waiting for it").isLessThan(n);
+    } finally {
+      for (int i = 0; i < n; i++) {
+        registry.unregister("coal_" + i);
+      }
+    }
+  }
+
+  static long adminLoginsSoFar() throws Exception {
+    return Files.readAllLines(bouncer.configDir().getParent().resolve("pgbouncer.log")).stream()
+        .filter(l -> l.contains("login attempt: db=pgbouncer"))
+        .count();
+  }
+
+  @Test
+  void registrationsReuseOneAdminConsoleSession() throws Exception {
+    registry.sync(); // a session exists (and a restart in another test may have ended the old)
+    long before = adminLoginsSoFar();
+    var verifier = Scram.verifier(dev.miosa.data.credentials.Secret.of("session-password"));
+    try {
+      for (int i = 0; i < 5; i++) {
+        registry.register(
+            "res_sess_" + i,
+            new PoolerEntry(
+                "sess_" + i, "sess_" + i, pg.host(), pg.port(), "transaction", 2, 10, verifier));
+      }
+      assertThat(bouncer.admin("SHOW DATABASES")).anyMatch(row -> row.startsWith("sess_4\t"));
+      assertThat(adminLoginsSoFar() - before)
+          .as("five RELOADs, no new admin console login")
+          .isLessThanOrEqualTo(1); // the test's own SHOW DATABASES (psql) logs in once
+    } finally {
+      for (int i = 0; i < 5; i++) {
+        registry.unregister("sess_" + i);
+      }
+    }
   }
 }

@@ -169,13 +169,21 @@ class PostgresProviderTest {
   }
 
   @Test
-  void concurrentProvisionsDoNotCollideOnTheTemplate() throws Exception {
-    var pool = Executors.newFixedThreadPool(6);
+  void concurrentProvisionsDoNotCollideOnTheTemplateNorOnRevokes() throws Exception {
+    int n = 10;
+    var pool = Executors.newFixedThreadPool(n);
+    var go = new java.util.concurrent.CountDownLatch(1);
     List<Future<ProvisionResult>> results = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < n; i++) {
       var res = newResource("preview-" + i);
-      results.add(pool.submit(() -> provider.provision(res)));
+      results.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return provider.provision(res);
+              }));
     }
+    go.countDown();
     for (var f : results) {
       assertThat(f.get().action()).isEqualTo(ProvisionResult.Action.CREATED);
     }

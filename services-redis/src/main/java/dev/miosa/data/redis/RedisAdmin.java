@@ -154,7 +154,68 @@ public final class RedisAdmin implements AutoCloseable {
 
   /** Whether the user exists ({@code ACL USERS}). */
   public boolean userExists(String user) {
-    return sync().aclUsers().contains(user);
+    // ACL GETUSER is O(1); ACL USERS would list every tenant on the server.
+    // Redis answers nil for an unknown user, which Lettuce may hand over as null, [] or [null].
+    List<Object> rules = sync().aclGetuser(user);
+    return rules != null && rules.stream().anyMatch(java.util.Objects::nonNull);
+  }
+
+  /**
+   * Runs {@code ACL SETUSER} for many users, pipelined: all commands are sent before any reply is
+   * awaited, so applying N users costs about one round trip plus Redis' own work, not N round
+   * trips.
+   *
+   * @param users user name to its rules
+   * @throws RedisException the first failure, once every reply has arrived
+   */
+  public void aclSetUsers(Map<String, List<String>> users) {
+    if (users.isEmpty()) {
+      return;
+    }
+    // A connection of its own, flushed once: the shared one must not hold back other commands.
+    try (StatefulRedisConnection<String, String> batch = client.connect()) {
+      batch.setAutoFlushCommands(false);
+      awaitAll(dispatchSetUsers(batch.async(), users));
+    }
+  }
+
+  private static List<io.lettuce.core.RedisFuture<String>> dispatchSetUsers(
+      io.lettuce.core.api.async.RedisAsyncCommands<String, String> async,
+      Map<String, List<String>> users) {
+    List<io.lettuce.core.RedisFuture<String>> replies = new java.util.ArrayList<>(users.size());
+    users.forEach(
+        (user, rules) -> {
+          CommandArgs<String, String> args =
+              new CommandArgs<>(StringCodec.UTF8).add("SETUSER").add(user);
+          rules.forEach(args::add);
+          replies.add(async.dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8), args));
+        });
+    async.flushCommands();
+    return replies;
+  }
+
+  private static void awaitAll(List<io.lettuce.core.RedisFuture<String>> replies) {
+    RedisException first = null;
+    for (var reply : replies) {
+      try {
+        reply.get(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (first == null) {
+          first =
+              e.getCause() instanceof RedisException re
+                  ? re
+                  : new RedisException("ACL SETUSER failed", e.getCause());
+        }
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new io.lettuce.core.RedisCommandTimeoutException("ACL SETUSER timed out");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RedisException("interrupted while applying ACL users", e);
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
   }
 
   /**

@@ -111,6 +111,47 @@ public final class RedisProvider implements ServiceProvider, AutoCloseable {
     return true;
   }
 
+  /**
+   * Applies the ACL users of many ready resources of one backend again, in one pipeline (as after a
+   * Redis restart). Generates nothing: resources without a stored password are skipped.
+   *
+   * @param backend the backend id
+   * @param resources ready resources placed on it
+   * @return the ids of the resources whose user was applied
+   * @throws ProvisioningException when the server fails (nothing is known to be applied)
+   */
+  public List<String> reapplyAll(String backend, List<? extends ResourceContext> resources) {
+    RedisAdmin admin = admin(backend);
+    try {
+      Set<String> optional = optionalRules(backend, admin);
+      Map<String, List<String>> users = new java.util.LinkedHashMap<>();
+      List<String> applied = new java.util.ArrayList<>();
+      List<String> disabled = new java.util.ArrayList<>();
+      for (ResourceContext resource : resources) {
+        var password = resource.existingSecret(SECRET_PASSWORD);
+        if (password.isEmpty()) {
+          log.warn(
+              "resource {} has no stored Redis password; not re-applied", resource.resourceId());
+          continue;
+        }
+        RedisConfig plan = RedisConfig.from(resource.config());
+        TenantAcl acl = TenantAcl.forResource(resource.resourceId());
+        users.put(acl.user(), acl.rules(password.get().reveal(), plan.enabled(), optional));
+        applied.add(resource.resourceId());
+        if (!plan.enabled()) {
+          disabled.add(acl.user());
+        }
+      }
+      admin.aclSetUsers(users);
+      for (String user : disabled) {
+        admin.killConnectionsOf(user); // "off" refuses new logins only
+      }
+      return applied;
+    } catch (RedisException e) {
+      throw failure("apply the ACL users", admin.server(), e);
+    }
+  }
+
   private boolean apply(ResourceContext resource, TenantAcl acl, Secret password) {
     RedisConfig plan = RedisConfig.from(resource.config());
     RedisAdmin admin = admin(resource.backend());

@@ -130,4 +130,52 @@ class RedisRestartTest {
       assertThat(c.sync().ping()).isEqualTo("PONG");
     }
   }
+
+  @Test
+  void aRestartReappliesManyUsersInOnePipelineAndAsksTheRecordsOnce() throws Exception {
+    List<InMemoryResourceContext> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      InMemoryResourceContext res =
+          new InMemoryResourceContext(
+              Ids.newId("res"), Ids.newId("prj"), "production", "redis-r", new HashMap<>());
+      res.config().putAll(provider.validateConfig(Map.of()));
+      res.attributes().putAll(provider.provision(res).attributes());
+      many.add(res);
+    }
+    String gone = many.get(0).resourceId();
+    List<java.util.Collection<String>> questions = new CopyOnWriteArrayList<>();
+    RedisAclReconciler batched =
+        RedisAclReconciler.batched(
+            provider,
+            () -> many,
+            ids -> {
+              questions.add(List.copyOf(ids));
+              Set<String> wanted = new java.util.HashSet<>(ids);
+              wanted.remove(gone); // deleted while the pass ran
+              return wanted;
+            });
+
+    redis.restart();
+    int applied = -1;
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (applied < 0 && System.nanoTime() < deadline) {
+      try {
+        applied = batched.poll("redis-r");
+      } catch (RuntimeException e) {
+        Thread.sleep(20); // not answering yet
+      }
+    }
+
+    assertThat(applied).isEqualTo(299);
+    assertThat(questions).hasSize(1);
+    assertThat(questions.get(0)).hasSize(300);
+    RedisAdmin admin = provider.admin("redis-r");
+    assertThat(admin.userExists(TenantAcl.forResource(gone).user())).isFalse();
+    for (InMemoryResourceContext res : many.subList(1, many.size())) {
+      assertThat(admin.userExists(TenantAcl.forResource(res.resourceId()).user())).isTrue();
+    }
+    try (var c = RedisTenants.connect(provider.variables(many.get(299)))) {
+      assertThat(c.sync().ping()).isEqualTo("PONG");
+    }
+  }
 }

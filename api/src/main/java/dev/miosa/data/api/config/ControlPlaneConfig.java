@@ -155,7 +155,11 @@ public class ControlPlaneConfig {
 
   @Bean(destroyMethod = "close")
   OperationWorker operationWorker(
-      OperationStore store, Reconciler reconciler, WorkerSettings settings) {
-    return new OperationWorker(store, reconciler, settings);
+      OperationStore store,
+      Reconciler reconciler,
+      WorkerSettings settings,
+      DataSource controlPlane) {
+    // LISTENs on the control-plane store, so operations enqueued by other replicas start at once.
+    return new OperationWorker(store, reconciler, settings, controlPlane);
   }
 }

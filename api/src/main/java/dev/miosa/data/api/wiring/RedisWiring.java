@@ -136,13 +136,17 @@ public class RedisWiring {
         return;
       }
       reconciler =
-          new RedisAclReconciler(
+          RedisAclReconciler.batched(
               redis,
               () ->
                   resources.readyOfType("redis").stream()
                       .map(r -> new StoredResourceContext(r, resources, cipher, null))
                       .toList(),
-              id -> resources.find(id).map(RedisAclStarter::wanted).orElse(false));
+              ids ->
+                  resources.findAll(ids).stream()
+                      .filter(RedisAclStarter::wanted)
+                      .map(ResourceRow::id)
+                      .collect(java.util.stream.Collectors.toSet()));
       reconciler.start(props.reconcileInterval());
     }
 

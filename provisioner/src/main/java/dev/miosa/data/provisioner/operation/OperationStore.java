@@ -9,7 +9,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -20,13 +23,22 @@ import tools.jackson.databind.json.JsonMapper;
  * lease ({@code lease_owner}, {@code lease_expires_at}) that the worker renews while it runs: when
  * a worker dies, its lease lapses and any replica takes the operation over. Operations of one data
  * service run one at a time, oldest first.
+ *
+ * <p>Enqueueing wakes workers at once instead of leaving them to the next poll: the workers of this
+ * process through {@link #onEnqueued} (after the enqueuing transaction committed), those of other
+ * replicas through {@code NOTIFY} on {@link #CHANNEL}, which PostgreSQL delivers at commit (and
+ * drops on rollback). Polling stays as the fallback for anything a wake-up misses.
  */
 public final class OperationStore {
+
+  /** The {@code LISTEN}/{@code NOTIFY} channel told of every enqueued operation. */
+  public static final String CHANNEL = "miosa_operations";
 
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   private final JdbcClient jdbc;
   private final JsonMapper json;
+  private final List<Runnable> enqueueListeners = new CopyOnWriteArrayList<>();
 
   /**
    * @param jdbc a client on the control-plane database
@@ -38,8 +50,28 @@ public final class OperationStore {
   }
 
   /**
+   * Registers a callback run after each enqueue on this store has committed (at once when there is
+   * no transaction); it must be quick and must not throw.
+   *
+   * @param listener e.g. a worker's {@code wakeUp}
+   */
+  public void onEnqueued(Runnable listener) {
+    enqueueListeners.add(listener);
+  }
+
+  /**
+   * Removes a callback added by {@link #onEnqueued}.
+   *
+   * @param listener the callback
+   */
+  public void removeEnqueueListener(Runnable listener) {
+    enqueueListeners.remove(listener);
+  }
+
+  /**
    * Enqueues an operation. Runs in the caller's transaction when there is one, so the operation
-   * exists exactly when the change that asked for it was committed.
+   * exists exactly when the change that asked for it was committed. Workers are woken once it is
+   * committed: here through {@link #onEnqueued}, on other replicas through {@code NOTIFY}.
    *
    * @return the new operation's id
    */
@@ -64,7 +96,28 @@ public final class OperationStore {
         .param("params", json.writeValueAsString(params))
         .param("max", maxAttempts)
         .update();
+    // Delivered to every LISTENing replica when (and only if) the transaction commits;
+    // PostgreSQL folds identical notifications of one transaction into one.
+    jdbc.sql("SELECT pg_notify('" + CHANNEL + "', '')").query().singleRow();
+    wakeAfterCommit();
     return id;
+  }
+
+  private void wakeAfterCommit() {
+    if (enqueueListeners.isEmpty()) {
+      return;
+    }
+    if (TransactionSynchronizationManager.isSynchronizationActive()) {
+      TransactionSynchronizationManager.registerSynchronization(
+          new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+              enqueueListeners.forEach(Runnable::run);
+            }
+          });
+    } else {
+      enqueueListeners.forEach(Runnable::run);
+    }
   }
 
   /**

@@ -2,12 +2,14 @@ package dev.miosa.data.provisioner.operation;
 
 import dev.miosa.data.provisioner.Ids;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -16,6 +18,13 @@ import org.slf4j.MDC;
  * Polls the {@link OperationStore}, runs claimed operations on a small pool and renews their leases
  * while they run. Several replicas may run a worker against the same store. Stopping the worker (or
  * the process dying) leaves running operations to lapse and be taken over.
+ *
+ * <p>The poller does not wait out its interval when there is work: it is woken by an enqueue on its
+ * own store (after commit), by {@code NOTIFY} from any replica when given a data source to {@code
+ * LISTEN} on, and when one of its operations ends (the next one of that data service may now be
+ * due). A wake-up that arrives while the poller is claiming is remembered, never lost. The poll
+ * interval is only the fallback (retries whose backoff passed, leases that lapsed, missed
+ * notifications).
  */
 public final class OperationWorker implements AutoCloseable {
 
@@ -29,8 +38,12 @@ public final class OperationWorker implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Semaphore slots;
   private final Object wake = new Object();
+  private final DataSource listenOn;
+  private final Runnable wakeUp = this::wakeUp;
+  private boolean wakePending; // guarded by wake
   private volatile boolean running;
   private Thread poller;
+  private QueueListener listener;
 
   /**
    * @param store the queue
@@ -39,7 +52,23 @@ public final class OperationWorker implements AutoCloseable {
    */
   public OperationWorker(
       OperationStore store, OperationExecutor executor, WorkerSettings settings) {
+    this(store, executor, settings, null);
+  }
+
+  /**
+   * @param store the queue
+   * @param executor what runs an operation
+   * @param settings tuning
+   * @param listenOn the control-plane database, to {@code LISTEN} for operations enqueued by other
+   *     replicas (one connection is held), or null to rely on polling for those
+   */
+  public OperationWorker(
+      OperationStore store,
+      OperationExecutor executor,
+      WorkerSettings settings,
+      DataSource listenOn) {
     this.store = store;
+    this.listenOn = listenOn;
     this.executor = executor;
     this.settings = settings;
     this.pool = Executors.newFixedThreadPool(settings.threads(), r -> daemon(r, "miosa-op"));
@@ -53,13 +82,19 @@ public final class OperationWorker implements AutoCloseable {
       return;
     }
     running = true;
+    store.onEnqueued(wakeUp);
+    if (listenOn != null) {
+      listener = new QueueListener(listenOn, wakeUp, Duration.ofSeconds(10));
+      listener.start();
+    }
     poller = daemon(this::pollLoop, "miosa-op-poller");
     poller.start();
   }
 
-  /** Asks the poller to look at the queue now (after an enqueue on this replica). */
+  /** Asks the poller to look at the queue now; remembered if the poller is busy claiming. */
   public void wakeUp() {
     synchronized (wake) {
+      wakePending = true;
       wake.notifyAll();
     }
   }
@@ -68,11 +103,16 @@ public final class OperationWorker implements AutoCloseable {
     while (running) {
       try {
         slots.acquire();
+        synchronized (wake) {
+          wakePending = false; // this claim sees everything committed before the wake-up
+        }
         var claimed = store.claim(owner, settings.lease());
         if (claimed.isEmpty()) {
           slots.release();
           synchronized (wake) {
-            wake.wait(settings.pollInterval().toMillis());
+            if (!wakePending) {
+              wake.wait(settings.pollInterval().toMillis());
+            }
           }
           continue;
         }
@@ -134,6 +174,7 @@ public final class OperationWorker implements AutoCloseable {
     } finally {
       MDC.remove("operation");
       slots.release();
+      wakeUp(); // the next operation of this data service may be due now
     }
   }
 
@@ -141,6 +182,10 @@ public final class OperationWorker implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    store.removeEnqueueListener(wakeUp);
+    if (listener != null) {
+      listener.close();
+    }
     if (poller != null) {
       poller.interrupt();
     }

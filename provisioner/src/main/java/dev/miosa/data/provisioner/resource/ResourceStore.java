@@ -119,6 +119,19 @@ public final class ResourceStore {
     return jdbc.sql(SELECT + " WHERE r.id = :id").param("id", id).query(this::map).optional();
   }
 
+  /**
+   * The resources of some ids, in one query (ids not found are left out).
+   *
+   * @param ids resource ids
+   * @return their rows, in no particular order
+   */
+  public List<ResourceRow> findAll(java.util.Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.sql(SELECT + " WHERE r.id IN (:ids)").param("ids", ids).query(this::map).list();
+  }
+
   /** Every ready resource of a type, e.g. to re-apply state to a backend after its restart. */
   public List<ResourceRow> readyOfType(String type) {
     return jdbc.sql(SELECT + " WHERE s.type = :type AND r.phase = 'ready' ORDER BY r.created_at")

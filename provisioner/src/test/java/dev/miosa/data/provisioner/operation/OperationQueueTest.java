@@ -10,25 +10,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The durable queue against a real PostgreSQL: exclusivity, retries, takeover, ordering. */
 class OperationQueueTest {
 
+  DataSource db;
   OperationStore store;
   final List<OperationWorker> workers = new ArrayList<>();
 
   @BeforeEach
   void setUp() {
-    store =
-        new OperationStore(
-            JdbcClient.create(TestServers.controlPlaneDatabase("queue")),
-            JsonMapper.builder().build());
+    db = TestServers.controlPlaneDatabase("queue");
+    store = new OperationStore(JdbcClient.create(db), JsonMapper.builder().build());
   }
 
   @AfterEach
@@ -155,5 +159,85 @@ class OperationQueueTest {
     assertThat(events)
         .containsExactly(
             "start provision", "end provision", "start deprovision", "end deprovision");
+  }
+
+  /** Polling only every minute: anything that runs sooner was woken. */
+  static WorkerSettings slowPoll() {
+    return new WorkerSettings(
+        2,
+        Duration.ofMinutes(1),
+        Duration.ofSeconds(15),
+        Duration.ofMillis(30),
+        Duration.ofMillis(200),
+        3);
+  }
+
+  /** Lets the poller claim nothing and start its minute-long wait. */
+  static void letThePollerFallAsleep() throws InterruptedException {
+    Thread.sleep(300);
+  }
+
+  @Test
+  void anOperationEnqueuedInATransactionIsPickedUpAtCommitNotAtTheNextPoll() throws Exception {
+    CountDownLatch ran = new CountDownLatch(1);
+    startWorker(op -> ran.countDown(), slowPoll());
+    letThePollerFallAsleep();
+    var tx = new TransactionTemplate(new DataSourceTransactionManager(db));
+    tx.executeWithoutResult(
+        status -> store.enqueue(Operation.PROVISION, "prj_1", "svc_tx", null, Map.of(), 3));
+    assertThat(ran.await(10, TimeUnit.SECONDS)).as("ran long before the 1 minute poll").isTrue();
+  }
+
+  @Test
+  void theNextOperationOfADataServiceStartsWhenThePreviousEnds() throws Exception {
+    CountDownLatch ran = new CountDownLatch(3);
+    startWorker(op -> ran.countDown(), slowPoll());
+    letThePollerFallAsleep();
+    for (int i = 0; i < 3; i++) {
+      store.enqueue(Operation.PROVISION, "prj_1", "svc_seq", null, Map.of(), 3);
+    }
+    assertThat(ran.await(10, TimeUnit.SECONDS)).as("all three before the next poll").isTrue();
+  }
+
+  @Test
+  void aNotifyFromAnotherReplicasEnqueueWakesThisWorker() throws Exception {
+    CountDownLatch ran = new CountDownLatch(1);
+    OperationWorker w = new OperationWorker(store, op -> ran.countDown(), slowPoll(), db);
+    workers.add(w);
+    w.start();
+    letThePollerFallAsleep();
+    // Another replica: its own store on the same database; this worker hears only its NOTIFY.
+    OperationStore otherReplica =
+        new OperationStore(JdbcClient.create(db), JsonMapper.builder().build());
+    otherReplica.enqueue(Operation.PROVISION, "prj_1", "svc_remote", null, Map.of(), 3);
+    assertThat(ran.await(10, TimeUnit.SECONDS)).as("woken by NOTIFY, not the poll").isTrue();
+  }
+
+  @Test
+  void withoutListeningAnotherReplicasEnqueueWaitsForThePoll() throws Exception {
+    CountDownLatch ran = new CountDownLatch(1);
+    startWorker(op -> ran.countDown(), slowPoll());
+    letThePollerFallAsleep();
+    new OperationStore(JdbcClient.create(db), JsonMapper.builder().build())
+        .enqueue(Operation.PROVISION, "prj_1", "svc_remote", null, Map.of(), 3);
+    assertThat(ran.await(1, TimeUnit.SECONDS)).as("nothing else wakes it").isFalse();
+  }
+
+  @Test
+  void aRolledBackEnqueueWakesNobodyAndLeavesNoOperation() throws Exception {
+    CountDownLatch ran = new CountDownLatch(1);
+    OperationWorker w = new OperationWorker(store, op -> ran.countDown(), slowPoll(), db);
+    workers.add(w);
+    w.start();
+    letThePollerFallAsleep();
+    var tx = new TransactionTemplate(new DataSourceTransactionManager(db));
+    String[] id = new String[1];
+    tx.executeWithoutResult(
+        status -> {
+          id[0] = store.enqueue(Operation.PROVISION, "prj_1", "svc_rb", null, Map.of(), 3);
+          status.setRollbackOnly();
+        });
+    assertThat(ran.await(1, TimeUnit.SECONDS)).isFalse();
+    assertThat(store.find(id[0])).isEmpty();
   }
 }

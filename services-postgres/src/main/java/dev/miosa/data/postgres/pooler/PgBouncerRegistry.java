@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * <p>Invariants (see DESIGN.md): the files always hold exactly the recorded entries plus the admin
  * user; entries never pin a server user; a database is removed from PgBouncer before it is dropped;
  * {@link #sync()} at start rebuilds the files from the records alone.
+ *
+ * <p>Rewrites are coalesced: every change is numbered after its row is committed, and each rewrite
+ * notes the last number before it reads the rows (under the lock). A caller returns as soon as a
+ * rewrite that read after its change has finished, whether it ran that rewrite or another caller
+ * did. So changes arriving together share one render and one {@code RELOAD}, and N concurrent
+ * changes cost at most two rewrites, not N.
  */
 public final class PgBouncerRegistry {
 
@@ -38,6 +45,15 @@ public final class PgBouncerRegistry {
   private final PoolerEntryStore store;
   private final PgBouncerAdmin admin;
   private final Secret adminVerifier;
+  private final Object gate = new Object();
+  private final AtomicLong changes = new AtomicLong(); // numbered after their row committed
+  private long covered; // guarded by gate: changes up to this number have an outcome
+  private boolean writing; // guarded by gate
+  private Outcome lastOutcome; // guarded by gate: of the rewrite that set `covered`
+  private long readMark; // written by the rewriting thread only, published through gate
+  private volatile int knownVersion; // PgBouncer's version once read; 0 = read it again
+
+  private record Outcome(int entries, ProvisioningException error) {}
 
   /**
    * @param settings where PgBouncer is
@@ -68,7 +84,7 @@ public final class PgBouncerRegistry {
    */
   public void register(String resourceId, PoolerEntry entry) {
     store.upsert(resourceId, entry);
-    rewriteAndReload();
+    rewriteAndReload(changes.incrementAndGet());
   }
 
   /**
@@ -80,7 +96,7 @@ public final class PgBouncerRegistry {
    */
   public void unregister(String database) {
     store.delete(database);
-    rewriteAndReload();
+    rewriteAndReload(changes.incrementAndGet());
     try {
       if (admin.databases().contains(database)) {
         admin.kill(database);
@@ -98,7 +114,8 @@ public final class PgBouncerRegistry {
    * @return how many databases are registered
    */
   public int sync() {
-    int n = rewriteAndReload();
+    knownVersion = 0; // at start (or on demand) the version is read afresh
+    int n = rewriteAndReload(changes.incrementAndGet());
     log.info("PgBouncer {} serves {} tenant databases", settings, n);
     return n;
   }
@@ -144,21 +161,83 @@ public final class PgBouncerRegistry {
     }
   }
 
-  private int rewriteAndReload() {
+  /**
+   * Rewrites and reloads, sharing the work with concurrent callers: returns once a rewrite that
+   * read the rows after change {@code mark} was committed has finished, with that rewrite's
+   * outcome.
+   */
+  private int rewriteAndReload(long mark) {
+    synchronized (gate) {
+      while (true) {
+        if (covered >= mark) {
+          return outcome(lastOutcome);
+        }
+        if (!writing) {
+          writing = true;
+          break;
+        }
+        try {
+          gate.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ProvisioningException(
+              "POOLER_UNAVAILABLE", "interrupted while PgBouncer was reconfigured", true, e);
+        }
+      }
+    }
+    Outcome result;
+    readMark = -1;
+    try {
+      result = new Outcome(writeAndReloadNow(), null);
+    } catch (ProvisioningException e) {
+      result = new Outcome(0, e);
+    } catch (RuntimeException e) {
+      result =
+          new Outcome(
+              0,
+              new ProvisioningException(
+                  "POOLER_UNAVAILABLE", "could not reconfigure PgBouncer", true, e));
+    }
+    synchronized (gate) {
+      writing = false;
+      // A rewrite that failed before reading the rows fails everyone waiting so far (retryable).
+      long upTo = readMark >= 0 ? readMark : Math.max(mark, changes.get());
+      covered = Math.max(covered, upTo);
+      lastOutcome = result;
+      gate.notifyAll();
+    }
+    return outcome(result);
+  }
+
+  private static int outcome(Outcome o) {
+    if (o.error() != null) {
+      ProvisioningException e = o.error();
+      // A fresh exception per caller (each gets its own stack); the cause is the shared one.
+      throw new ProvisioningException(e.code(), e.getMessage(), e.retryable(), e);
+    }
+    return o.entries();
+  }
+
+  private int writeAndReloadNow() {
     return store.withAllLocked(
+        () -> readMark = changes.get(),
         entries -> {
-          int version;
-          try {
-            version = admin.version();
-          } catch (IOException e) {
-            // Still write the files, so that PgBouncer serves everything when it comes back.
-            write(entries, false);
-            throw unavailable("reach PgBouncer's admin console", e);
+          int version = knownVersion;
+          if (version == 0) {
+            try {
+              version = admin.version();
+            } catch (IOException e) {
+              // Still write the files, so that PgBouncer serves everything when it comes back.
+              write(entries, false);
+              throw unavailable("reach PgBouncer's admin console", e);
+            }
+            knownVersion = version;
           }
           write(entries, version >= CLIENT_LIMITS_SINCE);
           try {
             admin.reload();
           } catch (IOException e) {
+            knownVersion = 0; // PgBouncer may have been replaced: ask again next time
             throw unavailable("reload PgBouncer", e);
           }
           return entries.size();

@@ -58,13 +58,14 @@ final class PoolerEntryStore {
    * replicas rewriting the files take turns and each rewrite sees every registration committed
    * before it began.
    */
-  <T> T withAllLocked(Function<List<PoolerEntry>, T> work) {
+  <T> T withAllLocked(Runnable beforeRead, Function<List<PoolerEntry>, T> work) {
     return tx.execute(
         status -> {
           jdbc.sql(
                   "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext('miosa.pgbouncer.files'))) l")
               .query(Long.class)
               .single();
+          beforeRead.run();
           return work.apply(all());
         });
   }

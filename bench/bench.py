@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Timing loops of the benchmark scripts (bench/*.sh), against $API with admin token $TOKEN.
+
+  bench.py project SLUG                       create a project (ignores 409)
+  bench.py attach SLUG TYPE N [PREFIX]        N attaches one after another (+1 warm-up, not
+                                              counted); attach-to-ready p50/p95, client and
+                                              server side (operation createdAt -> finishedAt)
+  bench.py five PROJECTS                      per project: attach postgres, storage, redis, auth,
+                                              volume at once, time until all are ready; p50/p95
+  bench.py fill SLUG TYPE COUNT CONC [PREFIX] COUNT attaches, CONC at a time; elapsed, rate and
+                                              where the time went (queue wait vs running)
+  bench.py token SLUG ENV                     prints a runtime token
+  bench.py fetch RUNTIME_TOKEN N              N sequential GET /v1/runtime/env on one keep-alive
+                                              connection (+N/10 warm-up); p50/p99
+Figures go to stdout as 'key value' lines after a human line.
+"""
+import http.client
+import json
+import os
+import sys
+import threading
+import time
+import urllib.parse
+from datetime import datetime
+
+API = urllib.parse.urlparse(os.environ["API"])
+TOKEN = os.environ["TOKEN"]
+_local = threading.local()
+
+
+def conn():
+    c = getattr(_local, "c", None)
+    if c is None:
+        c = _local.c = http.client.HTTPConnection(API.hostname, API.port, timeout=120)
+    return c
+
+
+def call(method, path, body=None, token=TOKEN, ok=(200, 201, 202, 204)):
+    for attempt in range(3):
+        try:
+            c = conn()
+            c.request(method, path, body=None if body is None else json.dumps(body),
+                      headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+            r = c.getresponse()
+            data = r.read()
+            break
+        except (http.client.HTTPException, ConnectionError):
+            _local.c = None
+            if attempt == 2:
+                raise
+    if r.status not in ok:
+        raise RuntimeError("%s %s -> %d %s" % (method, path, r.status, data[:300]))
+    return json.loads(data) if data else None
+
+
+def ts(s):
+    return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    if not xs:
+        return float("nan")
+    k = (len(xs) - 1) * p
+    f = int(k)
+    c = min(f + 1, len(xs) - 1)
+    return xs[f] + (xs[c] - xs[f]) * (k - f)
+
+
+def wait_ops(ops, poll=0.003):
+    """Waits until every operation ended; returns their final rows."""
+    done = {}
+    while len(done) < len(ops):
+        for op in ops:
+            if op in done:
+                continue
+            o = call("GET", "/v1/operations/" + op)
+            if o["state"] in ("succeeded", "failed"):
+                if o["state"] != "succeeded":
+                    raise RuntimeError("operation failed: %s" % o)
+                done[op] = o
+        if len(done) < len(ops):
+            time.sleep(poll)
+    return [done[op] for op in ops]
+
+
+def create_project(slug):
+    call("POST", "/v1/projects", {"slug": slug}, ok=(200, 201, 409))
+
+
+def attach_body(t, name):
+    body = {"type": t, "name": name}
+    if t == "volume":
+        body["config"] = {"sizeGiB": 1}
+    return body
+
+
+def attach(slug, t, name):
+    return call("POST", "/v1/projects/%s/services" % slug, attach_body(t, name))["operationId"]
+
+
+def cmd_attach(slug, t, n, prefix="a"):
+    n = int(n)
+    create_project(slug)
+    client, server = [], []
+    for i in range(n + 1):
+        t0 = time.perf_counter()
+        op = attach(slug, t, "%s%d" % (prefix, i))
+        o = wait_ops([op])[0]
+        t1 = time.perf_counter()
+        if i == 0:
+            continue  # warm-up
+        client.append((t1 - t0) * 1000)
+        server.append((ts(o["finishedAt"]) - ts(o["createdAt"])) * 1000)
+    print("%s attach-to-ready over %d attaches: client p50 %.0f ms p95 %.0f ms; server p50 %.0f ms p95 %.0f ms"
+          % (t, n, pct(client, .5), pct(client, .95), pct(server, .5), pct(server, .95)))
+    print("attach_p50_ms %.1f" % pct(client, .5))
+    print("attach_p95_ms %.1f" % pct(client, .95))
+
+
+def cmd_five(projects):
+    projects = int(projects)
+    types = ["postgres", "storage", "redis", "auth", "volume"]
+    times = []
+    for p in range(projects + 1):
+        slug = "five-%d-%d" % (os.getpid(), p)
+        create_project(slug)
+        t0 = time.perf_counter()
+        ops = [attach(slug, t, "main") for t in types]
+        wait_ops(ops)
+        t1 = time.perf_counter()
+        if p > 0:
+            times.append((t1 - t0) * 1000)
+    print("all five types attached to one project, %d projects: p50 %.0f ms p95 %.0f ms (min %.0f, max %.0f)"
+          % (projects, pct(times, .5), pct(times, .95), min(times), max(times)))
+    print("five_p50_ms %.1f" % pct(times, .5))
+
+
+def cmd_fill(slug, t, count, conc, prefix="f"):
+    count, conc = int(count), int(conc)
+    create_project(slug)
+    names = ["%s%d" % (prefix, i) for i in range(count)]
+    rows, lock, errors = [], threading.Lock(), []
+
+    def worker(k):
+        try:
+            for i in range(k, count, conc):
+                op = attach(slug, t, names[i])
+                o = wait_ops([op], poll=0.02)[0]
+                with lock:
+                    rows.append(o)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(conc)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    el = time.perf_counter() - t0
+    if errors:
+        raise errors[0]
+    rows.sort(key=lambda o: ts(o["finishedAt"]))
+    total = [(ts(o["finishedAt"]) - ts(o["createdAt"])) * 1000 for o in rows]
+    dec = max(1, count // 10)
+    print("filled %d %s attaches (%d at a time) in %.1f s = %.1f/s; per operation created->finished: p50 %.0f ms, "
+          "first tenth p50 %.0f ms, last tenth p50 %.0f ms"
+          % (count, t, conc, el, count / el, pct(total, .5), pct(total[:dec], .5), pct(total[-dec:], .5)))
+    print("fill_seconds %.1f" % el)
+
+
+def cmd_token(slug, env):
+    print(call("POST", "/v1/projects/%s/environments/%s/runtime-tokens" % (slug, env), {"ttlSeconds": 86400})["token"])
+
+
+def cmd_fetch(rt, n):
+    n = int(n)
+    lat = []
+    for i in range(n + n // 10):
+        t0 = time.perf_counter()
+        call("GET", "/v1/runtime/env", token=rt, ok=(200,))
+        if i >= n // 10:
+            lat.append((time.perf_counter() - t0) * 1000)
+    print("env fetch, %d sequential requests on one connection: p50 %.2f ms p99 %.2f ms"
+          % (n, pct(lat, .5), pct(lat, .99)))
+    print("fetch_p50_ms %.3f" % pct(lat, .5))
+    print("fetch_p99_ms %.3f" % pct(lat, .99))
+
+
+if __name__ == "__main__":
+    cmd, args = sys.argv[1], sys.argv[2:]
+    {"project": create_project, "attach": cmd_attach, "five": cmd_five, "fill": cmd_fill,
+     "token": cmd_token, "fetch": cmd_fetch}[cmd](*args)
