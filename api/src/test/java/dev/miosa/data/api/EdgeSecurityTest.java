@@ -20,6 +20,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class EdgeSecurityTest extends ApiTestBase {
 
   @Autowired JdbcClient jdbc;
+  @Autowired dev.miosa.data.api.runtime.RuntimeEnvListener listener;
 
   /**
    * A route: method, canonical path, body, and whether the canonical path needs the admin token.
@@ -203,6 +204,84 @@ class EdgeSecurityTest extends ApiTestBase {
                             .query(String.class)
                             .list())
                     .containsExactly("admin", "runtime-token:" + minted.path("id").asString()));
+  }
+
+  @Test
+  void chunkedBodiesOverTheLimitAre413AndChangeNothing() {
+    long projects = count("projects");
+    StringBuilder big = new StringBuilder("{\"slug\":\"edge-chunked-big\",\"pad\":\"");
+    big.append("x".repeat(2 * 1024 * 1024)).append("\"}");
+    byte[] body = big.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (String token : new String[] {null, ADMIN_TOKEN}) {
+      for (String target : List.of("/v1/projects", "/v1/storage/res_nosuch/signed-urls")) {
+        RawHttp.Res res = RawHttp.sendChunked(port, "POST", target, token, body);
+        assertThat(res.status()).as(target).isEqualTo(413);
+        assertThat(res.contentType()).startsWith("application/problem+json");
+      }
+    }
+    assertThat(count("projects")).isEqualTo(projects);
+    // Under the limit a chunked body is read as usual.
+    String slug = uniqueSlug("edge-chunked");
+    RawHttp.Res ok =
+        RawHttp.sendChunked(
+            port,
+            "POST",
+            "/v1/projects",
+            ADMIN_TOKEN,
+            ("{\"slug\":\"" + slug + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(ok.status()).as(ok.body()).isEqualTo(201);
+  }
+
+  @Test
+  void hostileBodiesGetBoundedAnswers() {
+    StringBuilder many = new StringBuilder("{\"slug\":\"edge-many\"");
+    for (int i = 0; i < 5000; i++) {
+      many.append(",\"f").append(i).append("\":1");
+    }
+    many.append('}');
+    var res = admin().post("/v1/projects", many.toString());
+    assertThat(res.status()).isEqualTo(400);
+    assertThat(res.json().path("errors").size()).isBetween(1, 50);
+    assertThat(res.body().length()).isLessThan(20_000);
+    // A duplicate key is ambiguous: refused, not "last one wins".
+    var dup = admin().post("/v1/projects", "{\"slug\":\"edge-dup-a\",\"slug\":\"edge-dup-b\"}");
+    assertThat(dup.status()).isEqualTo(400);
+    assertThat(admin().get("/v1/projects/edge-dup-b").status()).isEqualTo(404);
+  }
+
+  @Test
+  void malformedQueryStringsAre400NotServerErrors() {
+    String slug = createProject("edge-query");
+    String runtime =
+        admin()
+            .post(
+                "/v1/projects/" + slug + "/environments/production/runtime-tokens",
+                "{\"instanceId\":\"i-1\"}")
+            .json()
+            .path("token")
+            .asString();
+    record Probe(int port, String target, String token) {}
+    for (Probe p :
+        List.of(
+            new Probe(port, "/actuator/health?x=%zz", null),
+            new Probe(port, "/v1/projects?x=%zz", ADMIN_TOKEN),
+            new Probe(port, "/v1/projects?limit=%ff%", ADMIN_TOKEN),
+            new Probe(port, "/v1/runtime/env?format=%zz", runtime),
+            new Probe(listener.port(), "/v1/runtime/env?format=%zz", runtime),
+            new Probe(listener.port(), "/v1/runtime/env?format=%", runtime))) {
+      RawHttp.Res res = RawHttp.send(p.port(), "GET", p.target(), p.token(), null);
+      assertThat(res.status()).as(p.target()).isEqualTo(400);
+      assertThat(res.contentType()).as(p.target()).startsWith("application/problem+json");
+    }
+  }
+
+  @Test
+  void publicRoutesIgnoreAnyAuthorizationHeader() {
+    for (String token : new String[] {"wrong", ADMIN_TOKEN}) {
+      assertThat(RawHttp.send(port, "GET", "/actuator/health", token, null).status())
+          .isEqualTo(200);
+      assertThat(RawHttp.send(port, "GET", "/v3/api-docs", token, null).status()).isEqualTo(200);
+    }
   }
 
   private long count(String table) {

@@ -55,6 +55,40 @@ final class RawHttp {
     }
   }
 
+  /**
+   * Sends a JSON body with {@code Transfer-Encoding: chunked} (no Content-Length), 64 KiB chunks.
+   */
+  static Res sendChunked(int port, String method, String target, String token, byte[] body) {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(30_000);
+      StringBuilder req = new StringBuilder();
+      req.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+      req.append("Host: 127.0.0.1:").append(port).append("\r\n");
+      req.append("Connection: close\r\n");
+      if (token != null) {
+        req.append("Authorization: Bearer ").append(token).append("\r\n");
+      }
+      req.append("Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+      OutputStream out = socket.getOutputStream();
+      out.write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
+      try {
+        for (int off = 0; off < body.length; off += 65536) {
+          int n = Math.min(65536, body.length - off);
+          out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+          out.write(body, off, n);
+          out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+      } catch (IOException e) {
+        // The server may answer and close before it read the whole body: read its answer.
+      }
+      return parse(socket.getInputStream());
+    } catch (IOException e) {
+      throw new UncheckedIOException(method + " " + target, e);
+    }
+  }
+
   private static Res parse(InputStream in) throws IOException {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     in.transferTo(all);

@@ -195,8 +195,19 @@ public class RuntimeEnvListener implements SmartLifecycle {
       HttpHeaders h = req.headers();
       String format = null;
       if (q >= 0) {
-        List<String> values =
-            new QueryStringDecoder(uri).parameters().getOrDefault("format", List.of());
+        List<String> values;
+        try {
+          values = new QueryStringDecoder(uri).parameters().getOrDefault("format", List.of());
+        } catch (IllegalArgumentException e) {
+          write(
+              ctx,
+              problem(
+                  ErrorCode.INVALID_REQUEST,
+                  "the query string is not validly percent-encoded",
+                  List.of(new FieldError("query", "is not validly percent-encoded"))),
+              true);
+          return;
+        }
         format = values.isEmpty() ? null : values.get(0);
       }
       Request r =

@@ -63,7 +63,8 @@ final class ProblemResponses {
   }
 
   private static String forbiddenDetail(AccessDeniedException e) {
-    return "this token may not call this route (runtime tokens reach only /v1/runtime/)";
+    return "this token may not call this route: the admin token reaches the operator API, a"
+        + " runtime token only /v1/runtime/";
   }
 
   private void write(HttpServletResponse response, ErrorCode code, String detail)

@@ -78,23 +78,36 @@ public class SecurityConfig {
     return problems.rejected();
   }
 
+  /**
+   * The two bearer token kinds, each its own provider. Being a bean, it also keeps Spring Boot from
+   * creating its default in-memory user with a generated password.
+   */
+  @Bean
+  ProviderManager bearerTokenAuthenticationManager(
+      AdminToken adminToken, RuntimeTokenService runtimeTokens) {
+    return new ProviderManager(
+        new AdminTokenAuthenticationProvider(adminToken),
+        new RuntimeTokenAuthenticationProvider(runtimeTokens));
+  }
+
   @Bean
   SecurityFilterChain securityFilterChain(
-      HttpSecurity http,
-      AdminToken adminToken,
-      RuntimeTokenService runtimeTokens,
-      ProblemResponses problems,
-      JsonMapper json)
+      HttpSecurity http, ProviderManager tokens, ProblemResponses problems, JsonMapper json)
       throws Exception {
     PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
     // The storage signing and auth realm APIs carry their own bearer credentials.
+    // Public routes ignore any Authorization header (a load balancer's health check may carry one).
     RequestMatcher ownCredentials =
-        new OrRequestMatcher(path.matcher("/v1/storage/**"), path.matcher("/v1/auth/**"));
+        new OrRequestMatcher(
+            path.matcher("/v1/storage/**"),
+            path.matcher("/v1/auth/**"),
+            path.matcher(HttpMethod.GET, "/actuator/health"),
+            path.matcher(HttpMethod.GET, "/actuator/health/**"),
+            path.matcher(HttpMethod.GET, "/v3/api-docs"),
+            path.matcher(HttpMethod.GET, "/v3/api-docs/**"),
+            path.matcher(HttpMethod.GET, "/swagger-ui.html"),
+            path.matcher(HttpMethod.GET, "/swagger-ui/**"));
 
-    ProviderManager tokens =
-        new ProviderManager(
-            new AdminTokenAuthenticationProvider(adminToken),
-            new RuntimeTokenAuthenticationProvider(runtimeTokens));
     AuthenticationFilter bearer = new AuthenticationFilter(tokens, new BearerTokenConverter());
     bearer.setRequestMatcher(new NegatedRequestMatcher(ownCredentials));
     bearer.setSuccessHandler((request, response, authentication) -> {});

@@ -23,6 +23,17 @@ class ProblemErrorController implements ErrorController {
     Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
     int code = status instanceof Integer i ? i : 500;
     ErrorCode errorCode = ProblemHandler.codeForStatus(code);
-    return ProblemHandler.problem(errorCode, errorCode.title(), List.of());
+    ResponseEntity<ProblemDetail> res =
+        ProblemHandler.problem(errorCode, errorCode.title(), List.of());
+    // The request's own path, never the internal error path.
+    Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
+    if (uri instanceof String path) {
+      try {
+        res.getBody().setInstance(java.net.URI.create(path));
+      } catch (IllegalArgumentException e) {
+        res.getBody().setInstance(java.net.URI.create("about:blank"));
+      }
+    }
+    return res;
   }
 }

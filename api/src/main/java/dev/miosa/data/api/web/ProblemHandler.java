@@ -199,12 +199,16 @@ public class ProblemHandler {
     return detail.toString();
   }
 
-  /** A {@code 400} naming every field, in the order of their names. */
+  /** The most invalid fields one answer names (a hostile body may have thousands). */
+  static final int MAX_FIELD_ERRORS = 50;
+
+  /** A {@code 400} naming every field (at most {@link #MAX_FIELD_ERRORS}), sorted by name. */
   static MiosaException invalid(List<FieldError> errors) {
     List<FieldError> sorted =
         errors.stream()
             .distinct()
             .sorted(Comparator.comparing(FieldError::field).thenComparing(FieldError::message))
+            .limit(MAX_FIELD_ERRORS)
             .toList();
     return new MiosaException(ErrorCode.INVALID_REQUEST, invalidDetail(sorted), sorted);
   }
@@ -299,6 +303,16 @@ public class ProblemHandler {
   @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
   ResponseEntity<ProblemDetail> notAcceptable(HttpMediaTypeNotAcceptableException e) {
     return problem(ErrorCode.NOT_ACCEPTABLE, "no acceptable representation", List.of());
+  }
+
+  /** Tomcat's refusal of a query string it cannot decode (a bad {@code %} escape). */
+  @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+  ResponseEntity<ProblemDetail> badParameters(
+      org.apache.tomcat.util.http.InvalidParameterException e) {
+    return problem(
+        ErrorCode.INVALID_REQUEST,
+        "the query string is not validly percent-encoded",
+        List.of(new FieldError("query", "is not validly percent-encoded")));
   }
 
   @ExceptionHandler(Exception.class)

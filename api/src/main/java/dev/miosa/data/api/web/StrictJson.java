@@ -68,6 +68,7 @@ public class StrictJson extends JacksonJsonHttpMessageConverter {
    */
   public static JsonMapper strict(JsonMapper base) {
     return base.rebuild()
+        .enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
