@@ -276,6 +276,14 @@ class EdgeSecurityTest extends ApiTestBase {
   }
 
   @Test
+  void actuatorErrorsAreProblemDetailsToo() {
+    RawHttp.Res res = RawHttp.send(port, "GET", "/actuator/health/nosuchcomponent", null, null);
+    assertThat(res.status()).isEqualTo(404);
+    assertThat(res.contentType()).startsWith("application/problem+json");
+    assertThat(res.body()).contains("\"status\":404");
+  }
+
+  @Test
   void publicRoutesIgnoreAnyAuthorizationHeader() {
     for (String token : new String[] {"wrong", ADMIN_TOKEN}) {
       assertThat(RawHttp.send(port, "GET", "/actuator/health", token, null).status())
