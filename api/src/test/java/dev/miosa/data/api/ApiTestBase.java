@@ -108,6 +108,17 @@ abstract class ApiTestBase {
     return slug;
   }
 
+  /** Mints a runtime token for an environment of a project (instance {@code i-1}); its text. */
+  String mintRuntimeToken(String slug, String env) {
+    return admin()
+        .post(
+            "/v1/projects/" + slug + "/environments/" + env + "/runtime-tokens",
+            "{\"instanceId\":\"i-1\"}")
+        .json()
+        .path("token")
+        .asString();
+  }
+
   /** Attaches a data service and waits until its operation finished; returns the operation. */
   JsonNode attachAndWait(String slug, String body) {
     var res = admin().post("/v1/projects/" + slug + "/services", body);

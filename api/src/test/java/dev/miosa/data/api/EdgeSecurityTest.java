@@ -30,14 +30,7 @@ class EdgeSecurityTest extends ApiTestBase {
   @Test
   void noSpellingOfAnyPathReachesAdminRoutesWithoutTheAdminToken() {
     String slug = createProject("edge");
-    String runtimeToken =
-        admin()
-            .post(
-                "/v1/projects/" + slug + "/environments/production/runtime-tokens",
-                "{\"instanceId\":\"i-1\"}")
-            .json()
-            .path("token")
-            .asString();
+    String runtimeToken = mintRuntimeToken(slug, "production");
     List<Route> routes =
         List.of(
             new Route("operator", "GET", "/v1/projects", null, true),
@@ -252,14 +245,7 @@ class EdgeSecurityTest extends ApiTestBase {
   @Test
   void malformedQueryStringsAre400NotServerErrors() {
     String slug = createProject("edge-query");
-    String runtime =
-        admin()
-            .post(
-                "/v1/projects/" + slug + "/environments/production/runtime-tokens",
-                "{\"instanceId\":\"i-1\"}")
-            .json()
-            .path("token")
-            .asString();
+    String runtime = mintRuntimeToken(slug, "production");
     record Probe(int port, String target, String token) {}
     for (Probe p :
         List.of(

@@ -17,16 +17,6 @@ class RuntimeEnvListenerTest extends ApiTestBase {
 
   @Autowired RuntimeEnvListener listener;
 
-  private String mint(String slug) {
-    return admin()
-        .post(
-            "/v1/projects/" + slug + "/environments/production/runtime-tokens",
-            "{\"instanceId\":\"i-1\"}")
-        .json()
-        .path("token")
-        .asString();
-  }
-
   private Http fast(String token) {
     return new Http("http://127.0.0.1:" + listener.port(), token);
   }
@@ -35,7 +25,7 @@ class RuntimeEnvListenerTest extends ApiTestBase {
   void servesTheSameBytesAsTheMainPortWithEntityTags() {
     String slug = createProject("rtl");
     attachAndWait(slug, "{\"type\":\"redis\"}");
-    String token = mint(slug);
+    String token = mintRuntimeToken(slug, "production");
     for (String query : new String[] {"", "?format=dotenv", "?format=shell", "?format=json"}) {
       Http.Res main = admin().as(token).get("/v1/runtime/env" + query);
       Http.Res fast = fast(token).get("/v1/runtime/env" + query);
@@ -67,7 +57,7 @@ class RuntimeEnvListenerTest extends ApiTestBase {
   @Test
   void refusesEverythingButAValidRuntimeTokenOnTheOnePath() {
     String slug = createProject("rtl-deny");
-    String token = mint(slug);
+    String token = mintRuntimeToken(slug, "production");
     int port = listener.port();
     for (String bad : new String[] {null, "mrt_forged", ADMIN_TOKEN, "", "x".repeat(600)}) {
       RawHttp.Res res = RawHttp.send(port, "GET", "/v1/runtime/env", bad, null);
@@ -113,7 +103,7 @@ class RuntimeEnvListenerTest extends ApiTestBase {
   @Test
   void keepAliveConnectionsServeManyRequests() {
     String slug = createProject("rtl-ka");
-    String token = mint(slug);
+    String token = mintRuntimeToken(slug, "production");
     Http client = fast(token);
     for (int i = 0; i < 200; i++) {
       assertThat(client.get("/v1/runtime/env").status()).isEqualTo(200);
