@@ -31,7 +31,7 @@ class TokensAndIdempotencyTest extends ApiTestBase {
     String b = createProject("tok-b");
     attachAndWait(a, "{\"type\":\"postgres\"}");
     attachAndWait(b, "{\"type\":\"postgres\"}");
-    String token = mint(a, "production");
+    String token = mintRuntimeToken(a, "production");
     JsonNode own = admin().as(token).get("/v1/runtime/env").json();
     JsonNode aStaging = admin().get("/v1/projects/" + a + "/environments/staging/variables").json();
     JsonNode bProduction =
@@ -99,7 +99,7 @@ class TokensAndIdempotencyTest extends ApiTestBase {
   @Test
   void variableReadsAreAudited() throws Exception {
     String slug = createProject("audit");
-    String token = mint(slug, "production");
+    String token = mintRuntimeToken(slug, "production");
     admin().as(token).get("/v1/runtime/env");
     admin().get("/v1/projects/" + slug + "/environments/production/variables");
     String projectId = admin().get("/v1/projects/" + slug).json().path("id").asString();
@@ -185,15 +185,5 @@ class TokensAndIdempotencyTest extends ApiTestBase {
     assertThat(
             again.json().path("id").asString() + "/" + again.json().path("operationId").asString())
         .isEqualTo(ids.iterator().next());
-  }
-
-  String mint(String slug, String env) {
-    return admin()
-        .post(
-            "/v1/projects/" + slug + "/environments/" + env + "/runtime-tokens",
-            "{\"instanceId\":\"i-1\"}")
-        .json()
-        .path("token")
-        .asString();
   }
 }

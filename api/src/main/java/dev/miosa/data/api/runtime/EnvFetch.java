@@ -4,7 +4,6 @@ import dev.miosa.data.api.audit.AuditLog;
 import dev.miosa.data.api.runtime.RuntimeTokenService.RuntimePrincipal;
 import dev.miosa.data.credentials.EnvFormat;
 import dev.miosa.data.provisioner.spi.MiosaException;
-import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
 import org.springframework.stereotype.Component;
@@ -34,14 +33,19 @@ public class EnvFetch {
   static {
     for (EnvFormat f : EnvFormat.values()) {
       CONTENT_TYPES.put(
-          f,
-          f == EnvFormat.JSON
-              ? "application/json"
-              : f.mediaType() + ";charset=" + StandardCharsets.UTF_8.name().toLowerCase());
+          f, f == EnvFormat.JSON ? "application/json" : f.mediaType() + ";charset=utf-8");
     }
   }
 
   private static final byte[] EMPTY = new byte[0];
+
+  /**
+   * The media type of a format as sent: {@code application/json}, or the text type with {@code
+   * charset=utf-8}.
+   */
+  public static String contentType(EnvFormat format) {
+    return CONTENT_TYPES.get(format);
+  }
 
   private final VariablesCache cache;
   private final AuditLog audit;

@@ -4,6 +4,8 @@ import dev.miosa.data.credentials.EnvFormat;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.EnumMap;
+import java.util.Map;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -20,6 +22,14 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @Tag(name = "runtime")
 class RuntimeEnvController {
+
+  private static final Map<EnvFormat, MediaType> MEDIA_TYPES = new EnumMap<>(EnvFormat.class);
+
+  static {
+    for (EnvFormat f : EnvFormat.values()) {
+      MEDIA_TYPES.put(f, MediaType.parseMediaType(EnvFetch.contentType(f)));
+    }
+  }
 
   private final EnvFetch envFetch;
 
@@ -39,7 +49,7 @@ class RuntimeEnvController {
     EnvFetch.Answer answer =
         envFetch.fetch(RuntimeCaller.current(), format, request.getHeader("If-None-Match"));
     return ResponseEntity.status(answer.notModified() ? HttpStatus.NOT_MODIFIED : HttpStatus.OK)
-        .contentType(MediaType.parseMediaType(answer.contentType()))
+        .contentType(MEDIA_TYPES.get(format))
         .cacheControl(CacheControl.noStore())
         .eTag(answer.etag())
         .body(answer.notModified() ? null : answer.body());

@@ -1,6 +1,7 @@
 package dev.miosa.data.api.runtime;
 
 import dev.miosa.data.api.runtime.RuntimeTokenService.RuntimePrincipal;
+import dev.miosa.data.api.security.BearerTokenConverter;
 import dev.miosa.data.api.web.ProblemHandler;
 import dev.miosa.data.credentials.EnvFormat;
 import dev.miosa.data.provisioner.spi.ErrorCode;
@@ -212,7 +213,7 @@ public class RuntimeEnvListener implements SmartLifecycle {
       }
       Request r =
           new Request(
-              bearer(h.get(HttpHeaderNames.AUTHORIZATION)),
+              BearerTokenConverter.tokenOf(h.get(HttpHeaderNames.AUTHORIZATION)),
               format,
               h.get(HttpHeaderNames.ACCEPT),
               h.get(HttpHeaderNames.IF_NONE_MATCH),
@@ -223,7 +224,7 @@ public class RuntimeEnvListener implements SmartLifecycle {
         ctx.channel().attr(PENDING).set(pending.thenRunAsync(() -> answer(ctx, r), blocking));
         return;
       }
-      if (r.token() != null && tokens.cached(r.token()) && answerIfCached(ctx, r)) {
+      if (answerIfCached(ctx, r)) {
         return;
       }
       ctx.channel().attr(PENDING).set(CompletableFuture.runAsync(() -> answer(ctx, r), blocking));
@@ -245,11 +246,17 @@ public class RuntimeEnvListener implements SmartLifecycle {
 
   /** Answers on the event loop when nothing would block; false when it would. */
   private boolean answerIfCached(ChannelHandlerContext ctx, Request r) {
-    Optional<RuntimePrincipal> principal = tokens.authenticate(r.token());
-    if (principal.isPresent() && !envFetch.cached(principal.get().environmentId())) {
+    if (r.token() == null) {
+      write(ctx, respond(Optional.empty(), r), r.keepAlive());
+      return true;
+    }
+    RuntimeTokenService.CachedLookup lookup = tokens.authenticateIfCached(r.token());
+    if (!lookup.cached()
+        || lookup.principal().isPresent()
+            && !envFetch.cached(lookup.principal().get().environmentId())) {
       return false;
     }
-    write(ctx, respond(principal, r), r.keepAlive());
+    write(ctx, respond(lookup.principal(), r), r.keepAlive());
     return true;
   }
 
@@ -317,13 +324,5 @@ public class RuntimeEnvListener implements SmartLifecycle {
     if (!keepAlive) {
       future.addListener(ChannelFutureListener.CLOSE);
     }
-  }
-
-  private static String bearer(String header) {
-    if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return null;
-    }
-    String token = header.substring(7).trim();
-    return token.isEmpty() || token.length() > 512 ? null : token;
   }
 }

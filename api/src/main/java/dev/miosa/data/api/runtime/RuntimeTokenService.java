@@ -96,21 +96,45 @@ public class RuntimeTokenService {
    *     live
    */
   public Optional<RuntimePrincipal> authenticate(String token) {
-    if (!token.startsWith(TokenHashes.RUNTIME_TOKEN_PREFIX) || token.length() > 200) {
+    if (!wellFormed(token)) {
       return Optional.empty();
     }
-    Optional<RuntimeToken> found = byHash.get(TokenHashes.sha256Hex(token));
-    return found
-        .filter(t -> t.revokedAt() == null && t.expiresAt().isAfter(Instant.now()))
-        .map(t -> new RuntimePrincipal(t.id(), t.projectId(), t.environmentId(), t.instanceId()));
+    return valid(byHash.get(TokenHashes.sha256Hex(token)));
   }
 
   /**
-   * Whether the look-up of a presented token is in memory, so that {@link #authenticate} would not
-   * block on the store.
+   * The outcome of a look-up that must not block (the runtime listener's event loop).
+   *
+   * @param cached whether the outcome is known without the store
+   * @param principal the principal when the token is valid (empty when not, or not cached)
    */
-  public boolean cached(String token) {
-    return byHash.getIfPresent(TokenHashes.sha256Hex(token)) != null;
+  public record CachedLookup(boolean cached, Optional<RuntimePrincipal> principal) {
+    static final CachedLookup NOT_CACHED = new CachedLookup(false, Optional.empty());
+  }
+
+  /**
+   * Checks a presented token from memory only: like {@link #authenticate}, but never waits for the
+   * store; a token whose look-up is not cached answers {@link CachedLookup#cached()} false.
+   *
+   * @param token the bearer token
+   * @return the outcome
+   */
+  public CachedLookup authenticateIfCached(String token) {
+    if (!wellFormed(token)) {
+      return new CachedLookup(true, Optional.empty());
+    }
+    Optional<RuntimeToken> found = byHash.getIfPresent(TokenHashes.sha256Hex(token));
+    return found == null ? CachedLookup.NOT_CACHED : new CachedLookup(true, valid(found));
+  }
+
+  private static boolean wellFormed(String token) {
+    return token.startsWith(TokenHashes.RUNTIME_TOKEN_PREFIX) && token.length() <= 200;
+  }
+
+  private static Optional<RuntimePrincipal> valid(Optional<RuntimeToken> found) {
+    return found
+        .filter(t -> t.revokedAt() == null && t.expiresAt().isAfter(Instant.now()))
+        .map(t -> new RuntimePrincipal(t.id(), t.projectId(), t.environmentId(), t.instanceId()));
   }
 
   private Optional<RuntimeToken> load(String hash) {

@@ -9,7 +9,7 @@ import org.springframework.security.web.authentication.AuthenticationConverter;
  * case-insensitive). No header gives no authentication (the request goes on unauthenticated and the
  * rules decide); a header with another scheme or an empty token is a bad credential.
  */
-final class BearerTokenConverter implements AuthenticationConverter {
+public final class BearerTokenConverter implements AuthenticationConverter {
 
   private static final int MAX_TOKEN_LENGTH = 512;
 
@@ -19,13 +19,28 @@ final class BearerTokenConverter implements AuthenticationConverter {
     if (header == null) {
       return null;
     }
-    if (header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw new BadCredentialsException("the Authorization header must be 'Bearer <token>'");
-    }
-    String token = header.substring(7).trim();
-    if (token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
-      throw new BadCredentialsException("the bearer token is empty or too long");
+    String token = tokenOf(header);
+    if (token == null) {
+      throw new BadCredentialsException(
+          "the Authorization header must be 'Bearer <token>' with a token of at most "
+              + MAX_TOKEN_LENGTH
+              + " characters");
     }
     return new BearerToken(token);
+  }
+
+  /**
+   * The token of an {@code Authorization} header value.
+   *
+   * @param header the header value, or null
+   * @return the token, or null when the header is absent, of another scheme, or its token is empty
+   *     or longer than 512 characters
+   */
+  public static String tokenOf(String header) {
+    if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String token = header.substring(7).trim();
+    return token.isEmpty() || token.length() > MAX_TOKEN_LENGTH ? null : token;
   }
 }

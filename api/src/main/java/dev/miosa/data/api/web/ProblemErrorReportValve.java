@@ -2,10 +2,11 @@ package dev.miosa.data.api.web;
 
 import dev.miosa.data.provisioner.spi.ErrorCode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Tomcat's error report for errors the container answers itself, before any filter or servlet runs
@@ -35,22 +36,11 @@ public class ProblemErrorReportValve extends ErrorReportValve {
             ? "the request is malformed (bad percent-encoding, an encoded '/', a malformed"
                 + " request line or header)"
             : code.title();
-    String body =
-        "{\"type\":\""
-            + code.typeUri()
-            + "\",\"title\":\""
-            + code.title()
-            + "\",\"status\":"
-            + status
-            + ",\"detail\":\""
-            + detail.replace("\"", "\\\"")
-            + "\",\"code\":\""
-            + code.name()
-            + "\"}";
+    byte[] bytes =
+        JsonMapper.shared().writeValueAsBytes(ProblemHandler.body(code, detail, List.of()));
     try {
       response.setContentType("application/problem+json");
       response.setCharacterEncoding("UTF-8");
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       response.setContentLength(bytes.length);
       response.getOutputStream().write(bytes);
       response.finishResponse();

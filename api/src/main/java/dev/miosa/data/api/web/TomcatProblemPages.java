@@ -26,31 +26,23 @@ class TomcatProblemPages
         context -> {
           Host host = (Host) context.getParent();
           if (host instanceof StandardHost standard) {
+            // The host adds a valve of this class when it starts.
             standard.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
           }
+          // Spring Boot's context customizer adds a plain ErrorReportValve, before or after this
+          // one: take it out just before the host starts.
           host.addLifecycleListener(
               event -> {
-                if (Lifecycle.BEFORE_START_EVENT.equals(event.getType())
-                    || Lifecycle.START_EVENT.equals(event.getType())) {
-                  replaceErrorReportValves(host);
+                if (Lifecycle.BEFORE_START_EVENT.equals(event.getType())) {
+                  for (Valve valve : host.getPipeline().getValves()) {
+                    if (valve instanceof ErrorReportValve
+                        && !(valve instanceof ProblemErrorReportValve)) {
+                      host.getPipeline().removeValve(valve);
+                    }
+                  }
                 }
               });
-          replaceErrorReportValves(host);
         });
-  }
-
-  private static void replaceErrorReportValves(Host host) {
-    boolean ours = false;
-    for (Valve valve : host.getPipeline().getValves()) {
-      if (valve instanceof ProblemErrorReportValve) {
-        ours = true;
-      } else if (valve instanceof ErrorReportValve) {
-        host.getPipeline().removeValve(valve);
-      }
-    }
-    if (!ours) {
-      host.getPipeline().addValve(new ProblemErrorReportValve());
-    }
   }
 
   @Override
