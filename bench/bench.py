@@ -122,17 +122,22 @@ def cmd_five(projects):
     projects = int(projects)
     types = ["postgres", "storage", "redis", "auth", "volume"]
     times = []
+    per_type = {}
     for p in range(projects + 1):
         slug = "five-%d-%d" % (os.getpid(), p)
         create_project(slug)
         t0 = time.perf_counter()
         ops = [attach(slug, t, "main") for t in types]
-        wait_ops(ops)
+        done = wait_ops(ops)
         t1 = time.perf_counter()
         if p > 0:
             times.append((t1 - t0) * 1000)
+            for t, o in zip(types, done):
+                per_type.setdefault(t, []).append((ts(o["finishedAt"]) - ts(o["createdAt"])) * 1000)
     print("all five types attached to one project, %d projects: p50 %.0f ms p95 %.0f ms (min %.0f, max %.0f)"
           % (projects, pct(times, .5), pct(times, .95), min(times), max(times)))
+    print("  per type, operation created->finished p50: "
+          + ", ".join("%s %.0f ms" % (t, pct(per_type[t], .5)) for t in types))
     print("five_p50_ms %.1f" % pct(times, .5))
 
 

@@ -136,8 +136,7 @@ public final class Reconciler implements OperationExecutor {
     var ctx = new StoredResourceContext(row, resources, cipher, op.id());
     try {
       ProvisionResult result = provider.provision(ctx);
-      resources.mergeAttributes(row.id(), result.attributes());
-      resources.setPhase(row.id(), "ready", null);
+      resources.markReady(row.id(), result.attributes());
       log.info(
           "resource {} ({} {}) ready: {}",
           row.id(),

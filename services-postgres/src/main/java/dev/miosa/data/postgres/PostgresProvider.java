@@ -10,15 +10,10 @@ import dev.miosa.data.provisioner.spi.ProvisioningException;
 import dev.miosa.data.provisioner.spi.ResourceContext;
 import dev.miosa.data.provisioner.spi.ServiceProvider;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,11 +24,12 @@ import org.slf4j.LoggerFactory;
  * <p>Invariants (see DESIGN.md beside this file): names come from the resource id only; the role is
  * never superuser, never creates roles or databases; {@code CONNECT} is revoked from {@code PUBLIC}
  * on every database of the server; passwords are sent as SCRAM-SHA-256 verifiers computed
- * client-side, never as plain text; admin work connects to the maintenance database, never to a
- * template. With a PgBouncer: a database is ready only after a login through it worked, and it is
- * removed from PgBouncer before it is dropped.
+ * client-side, never as plain text. The DDL itself (pooled admin connections, the tenant template,
+ * the isolation sweep, drops) is {@link TenantDdl}'s; this class adapts it to the provider SPI.
+ * With a PgBouncer: a database is ready only after a login through it worked, and it is removed
+ * from PgBouncer before it is dropped.
  */
-public final class PostgresProvider implements ServiceProvider {
+public final class PostgresProvider implements ServiceProvider, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PostgresProvider.class);
 
@@ -49,6 +45,7 @@ public final class PostgresProvider implements ServiceProvider {
   private final Map<String, PostgresServer> servers;
   private final Supplier<Secret> passwordGenerator;
   private final PgBouncerRegistry pooler;
+  private final TenantDdl ddl = new TenantDdl();
 
   /**
    * @param servers the tenant servers, at least one
@@ -120,19 +117,12 @@ public final class PostgresProvider implements ServiceProvider {
     // Computed once and stored: the server and PgBouncer's auth file must hold the same verifier.
     Secret verifier = resource.secret(SECRET_SCRAM, () -> Scram.verifier(password));
     boolean created = false;
-    try (Connection admin = connect(server, server.adminDatabase())) {
-      created |= ensureRole(admin, name, verifier, plan.connectionLimit());
-      created |= ensureDatabase(admin, name);
-      isolate(admin, name);
+    try (Connection admin = ddl.admin(server)) {
+      created |= ddl.ensureRole(admin, name, verifier, plan.connectionLimit());
+      created |= ddl.ensureDatabase(server, admin, name);
+      ddl.isolate(admin, name);
     } catch (SQLException e) {
       throw failure("create the role and database", e);
-    }
-    try (Connection db = connect(server, name)) {
-      // PostgreSQL 15 gives public to pg_database_owner; older servers need the owner change.
-      inTransaction(
-          db, "ALTER SCHEMA public OWNER TO " + name, "REVOKE ALL ON SCHEMA public FROM PUBLIC");
-    } catch (SQLException e) {
-      throw failure("prepare the public schema", e);
     }
     if (pooler != null) {
       pooler.register(
@@ -161,30 +151,8 @@ public final class PostgresProvider implements ServiceProvider {
       // Before the drop: PgBouncer then holds no server connection that could block it.
       pooler.unregister(name);
     }
-    try (Connection admin = connect(server, server.adminDatabase())) {
-      boolean roleExists = exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", name);
-      boolean dbExists = exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", name);
-      if (roleExists) {
-        exec(admin, "ALTER ROLE " + name + " NOLOGIN");
-      }
-      if (dbExists) {
-        exec(admin, "REVOKE CONNECT, TEMPORARY ON DATABASE " + name + " FROM PUBLIC");
-        if (roleExists) {
-          exec(admin, "REVOKE ALL ON DATABASE " + name + " FROM " + name);
-        }
-      }
-      try (PreparedStatement st =
-          admin.prepareStatement(
-              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                  + " WHERE (usename = ? OR datname = ?) AND pid <> pg_backend_pid()")) {
-        st.setString(1, name);
-        st.setString(2, name);
-        st.executeQuery().close();
-      }
-      exec(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-      if (roleExists) {
-        exec(admin, "DROP ROLE IF EXISTS " + name);
-      }
+    try (Connection admin = ddl.admin(server)) {
+      ddl.drop(admin, name);
       log.info("dropped database and role {} on {}", name, server.id());
     } catch (SQLException e) {
       throw failure("drop the database and role", e);
@@ -244,108 +212,6 @@ public final class PostgresProvider implements ServiceProvider {
     return new PgTools.Target(server.host(), server.port(), name, password, name, server.sslmode());
   }
 
-  private boolean ensureRole(Connection admin, String name, Secret verifier, int connectionLimit)
-      throws SQLException {
-    // The SCRAM-SHA-256 verifier is computed here: the plain password never reaches the server, so
-    // it cannot appear in its logs or pg_stat_statements. PostgreSQL stores a verifier as it is.
-    if (!Scram.isVerifier(verifier.reveal())) {
-      throw new IllegalStateException("stored verifier has an unexpected shape");
-    }
-    String settle =
-        "ALTER ROLE "
-            + name
-            + " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT"
-            + " CONNECTION LIMIT "
-            + connectionLimit
-            + " PASSWORD '"
-            + verifier.reveal()
-            + "'";
-    if (!exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", name)) {
-      try {
-        // One transaction, one commit (each commit waits for a WAL flush on the server).
-        inTransaction(admin, "CREATE ROLE " + name + " LOGIN", settle);
-        return true;
-      } catch (SQLException e) {
-        if (!"42710".equals(e.getSQLState())) { // duplicate_object: a concurrent attempt won
-          throw e;
-        }
-      }
-    }
-    exec(admin, settle);
-    return false;
-  }
-
-  private boolean ensureDatabase(Connection admin, String name) throws SQLException {
-    if (exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", name)) {
-      exec(admin, "ALTER DATABASE " + name + " OWNER TO " + name);
-      return false;
-    }
-    try {
-      exec(
-          admin,
-          "CREATE DATABASE " + name + " OWNER " + name + " ENCODING 'UTF8' TEMPLATE template1");
-      return true;
-    } catch (SQLException e) {
-      if ("42P04".equals(e.getSQLState())) { // duplicate_database
-        exec(admin, "ALTER DATABASE " + name + " OWNER TO " + name);
-        return false;
-      }
-      throw e;
-    }
-  }
-
-  /**
-   * Revokes CONNECT and TEMPORARY from PUBLIC on every connectable database of the server and
-   * grants them to the tenant on its own, in one transaction. Two provisions at once would both
-   * find a database created by either and revoke on it together, which PostgreSQL refuses ("tuple
-   * concurrently updated"); so the transaction first takes an advisory lock on the tenant server.
-   */
-  private static void isolate(Connection admin, String name) throws SQLException {
-    boolean auto = admin.getAutoCommit();
-    admin.setAutoCommit(false);
-    try {
-      exec(admin, "SELECT pg_advisory_xact_lock(hashtext('miosa.revoke-public-connect'))");
-      List<String> names = new ArrayList<>();
-      try (Statement st = admin.createStatement();
-          var rs =
-              st.executeQuery(
-                  "SELECT quote_ident(d.datname) FROM pg_database d WHERE d.datname <> 'template0'"
-                      + " AND (d.datacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(d.datacl) a"
-                      + " WHERE a.grantee = 0 AND a.privilege_type IN ('CONNECT', 'TEMPORARY')))")) {
-        while (rs.next()) {
-          names.add(rs.getString(1));
-        }
-      }
-      for (String db : names) {
-        exec(admin, "REVOKE CONNECT, TEMPORARY ON DATABASE " + db + " FROM PUBLIC");
-      }
-      exec(admin, "GRANT CONNECT, TEMPORARY ON DATABASE " + name + " TO " + name);
-      admin.commit();
-    } catch (SQLException | RuntimeException e) {
-      admin.rollback();
-      throw e;
-    } finally {
-      admin.setAutoCommit(auto);
-    }
-  }
-
-  /** Runs statements in one transaction (one commit on the server). */
-  private static void inTransaction(Connection c, String... statements) throws SQLException {
-    boolean auto = c.getAutoCommit();
-    c.setAutoCommit(false);
-    try {
-      for (String sql : statements) {
-        exec(c, sql);
-      }
-      c.commit();
-    } catch (SQLException | RuntimeException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(auto);
-    }
-  }
-
   private PostgresServer server(String backend) {
     PostgresServer s = servers.get(backend);
     if (s == null) {
@@ -358,31 +224,6 @@ public final class PostgresProvider implements ServiceProvider {
     return s;
   }
 
-  static Connection connect(PostgresServer server, String database) throws SQLException {
-    Properties props = new Properties();
-    props.setProperty("user", server.adminUser());
-    props.setProperty("password", server.adminPassword().reveal());
-    props.setProperty("connectTimeout", "10");
-    props.setProperty("socketTimeout", "300");
-    props.setProperty("ApplicationName", "miosa-provisioner");
-    return DriverManager.getConnection(server.adminJdbcUrl(database), props);
-  }
-
-  private static boolean exists(Connection c, String sql, String arg) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(sql)) {
-      st.setString(1, arg);
-      try (var rs = st.executeQuery()) {
-        return rs.next();
-      }
-    }
-  }
-
-  private static void exec(Connection c, String sql) throws SQLException {
-    try (Statement st = c.createStatement()) {
-      st.execute(sql);
-    }
-  }
-
   private static ProvisioningException failure(String what, SQLException e) {
     String state = e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")";
     boolean connection = e.getSQLState() != null && e.getSQLState().startsWith("08");
@@ -391,5 +232,11 @@ public final class PostgresProvider implements ServiceProvider {
         "could not " + what + " on the tenant Postgres server" + state,
         true,
         e);
+  }
+
+  /** Closes the pools of admin connections to the tenant servers. */
+  @Override
+  public void close() {
+    ddl.close();
   }
 }

@@ -191,6 +191,73 @@ class PostgresProviderTest {
   }
 
   @Test
+  void databasesAreClonedFromTheTemplateWithPublicOwnedByTheTenantAndClosedToOthers()
+      throws Exception {
+    var res = newResource("production");
+    res.attributes().putAll(provider.provision(res).attributes());
+    Map<String, String> vars = provider.variables(res);
+    try (Connection admin = adminConnection("postgres");
+        var st = admin.createStatement()) {
+      var rs =
+          st.executeQuery(
+              "SELECT datistemplate, datallowconn, shobj_description(oid, 'pg_database')"
+                  + " FROM pg_database WHERE datname = 'miosa_template'");
+      assertThat(rs.next()).as("the template exists").isTrue();
+      assertThat(rs.getBoolean(1)).isTrue();
+      assertThat(rs.getBoolean(2)).as("nobody connects to the template").isFalse();
+      assertThat(rs.getString(3)).isEqualTo(TenantDdl.TEMPLATE_MARK);
+    }
+    try (Connection c = DriverManager.getConnection(vars.get("JDBC_DATABASE_URL"));
+        var st = c.createStatement()) {
+      var rs =
+          st.executeQuery(
+              "SELECT has_schema_privilege('public', 'public', 'USAGE'),"
+                  + " has_schema_privilege('public', 'public', 'CREATE'),"
+                  + " pg_has_role(current_user, n.nspowner, 'USAGE')"
+                  + " FROM pg_namespace n WHERE n.nspname = 'public'");
+      rs.next();
+      assertThat(rs.getBoolean(1)).as("PUBLIC may not use the schema").isFalse();
+      assertThat(rs.getBoolean(2)).as("PUBLIC may not create in it").isFalse();
+      assertThat(rs.getBoolean(3)).as("the tenant owns it").isTrue();
+      // As its owner the tenant may share it, and drop and make it again.
+      st.execute("GRANT USAGE ON SCHEMA public TO PUBLIC");
+      st.execute("DROP SCHEMA public CASCADE");
+      st.execute("CREATE SCHEMA public");
+    }
+  }
+
+  @Test
+  void aTemplateLeftUnfinishedIsMadeAgainBeforeUse() throws Exception {
+    try (Connection admin = adminConnection("postgres");
+        var st = admin.createStatement()) {
+      provider.provision(newResource("production")); // the template exists now
+      st.execute("ALTER DATABASE miosa_template WITH IS_TEMPLATE false ALLOW_CONNECTIONS true");
+      st.execute("DROP DATABASE miosa_template WITH (FORCE)");
+      st.execute("CREATE DATABASE miosa_template"); // as a crash half-way would leave it
+    }
+    try (Connection t = adminConnection("miosa_template");
+        var st = t.createStatement()) {
+      st.execute("CREATE TABLE stray (v int)");
+    }
+    try (var fresh = new PostgresProvider(List.of(server))) {
+      var res = InMemoryResourceContext.of("production", "pg-1", fresh.validateConfig(Map.of()));
+      res.attributes().putAll(fresh.provision(res).attributes());
+      try (Connection c =
+              DriverManager.getConnection(fresh.variables(res).get("JDBC_DATABASE_URL"));
+          var st = c.createStatement()) {
+        var rs = st.executeQuery("SELECT to_regclass('public.stray') IS NULL");
+        rs.next();
+        assertThat(rs.getBoolean(1)).as("cloned from a template made afresh").isTrue();
+      }
+    }
+  }
+
+  static Connection adminConnection(String database) throws SQLException {
+    return DriverManager.getConnection(
+        server.adminJdbcUrl(database), server.adminUser(), server.adminPassword().reveal());
+  }
+
+  @Test
   void configIsValidatedNamingTheField() {
     assertThatThrownBy(() -> provider.validateConfig(Map.of("connectionLimit", "ten")))
         .hasMessageContaining("integer")

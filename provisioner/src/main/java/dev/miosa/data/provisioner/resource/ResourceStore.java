@@ -150,6 +150,25 @@ public final class ResourceStore {
         .update();
   }
 
+  /**
+   * Marks a resource ready with the attributes its provider reported merged over the stored ones,
+   * in one statement (one commit).
+   *
+   * @param id the resource id
+   * @param attributes attributes to merge (may be empty)
+   */
+  public void markReady(String id, Map<String, String> attributes) {
+    jdbc.sql(
+            """
+            UPDATE resources SET attributes = attributes || CAST(:attrs AS jsonb), phase = 'ready',
+                   error = NULL, updated_at = now()
+            WHERE id = :id
+            """)
+        .param("id", id)
+        .param("attrs", json.writeValueAsString(attributes))
+        .update();
+  }
+
   /** Marks the live resources of a service (or of one of its environments) for removal. */
   public int markAbsent(String serviceId, String environmentIdOrNull) {
     return jdbc.sql(
@@ -180,20 +199,26 @@ public final class ResourceStore {
    * concurrent callers both get the first value written.
    */
   public String putSecretIfAbsent(String id, String name, String ciphertext) {
-    jdbc.sql(
+    // One round trip when the name is free (the usual case); a second read when another attempt
+    // stored it first.
+    return jdbc.sql(
             """
             UPDATE resources SET secrets = secrets || jsonb_build_object(CAST(:name AS text), CAST(:value AS text))
             WHERE id = :id AND (secrets -> CAST(:name AS text)) IS NULL
+            RETURNING secrets ->> CAST(:name AS text)
             """)
         .param("id", id)
         .param("name", name)
         .param("value", ciphertext)
-        .update();
-    return jdbc.sql("SELECT secrets ->> :name FROM resources WHERE id = :id")
-        .param("id", id)
-        .param("name", name)
         .query(String.class)
-        .single();
+        .optional()
+        .orElseGet(
+            () ->
+                jdbc.sql("SELECT secrets ->> :name FROM resources WHERE id = :id")
+                    .param("id", id)
+                    .param("name", name)
+                    .query(String.class)
+                    .single());
   }
 
   private ResourceRow map(ResultSet rs, int row) throws SQLException {

@@ -32,8 +32,10 @@ final class PgArchives {
 
   /**
    * Empties the target database as its owner, inside the restore's transaction: every schema the
-   * role owns (with all it holds) and its large objects are dropped, and an empty {@code public}
-   * schema closed to {@code PUBLIC} is made again, as provisioning leaves it.
+   * role owns, directly or as the database's owner ({@code pg_database_owner}, which owns {@code
+   * public} in databases cloned from the tenant template), with all it holds, and its large objects
+   * are dropped, and an empty {@code public} schema closed to {@code PUBLIC} is made again, as
+   * provisioning leaves it.
    */
   static final String EMPTY_DATABASE =
       """
@@ -41,7 +43,8 @@ final class PgArchives {
       DECLARE s record;
       BEGIN
         FOR s IN SELECT n.nspname FROM pg_namespace n
-                 WHERE n.nspowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+                 WHERE n.nspowner IN (SELECT oid FROM pg_roles
+                                      WHERE rolname IN (current_user, 'pg_database_owner'))
                    AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' LOOP
           EXECUTE format('DROP SCHEMA %I CASCADE', s.nspname);
         END LOOP;
