@@ -14,9 +14,15 @@ import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Managed Postgres: for each environment a login role and a database it owns on a tenant server.
@@ -46,6 +52,13 @@ public final class PostgresProvider implements ServiceProvider, AutoCloseable {
   private final Supplier<Secret> passwordGenerator;
   private final PgBouncerRegistry pooler;
   private final TenantDdl ddl = new TenantDdl();
+  private final ExecutorService background =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "miosa-pgbouncer-register");
+            t.setDaemon(true);
+            return t;
+          });
 
   /**
    * @param servers the tenant servers, at least one
@@ -116,26 +129,41 @@ public final class PostgresProvider implements ServiceProvider, AutoCloseable {
     Secret password = resource.secret("password", passwordGenerator);
     // Computed once and stored: the server and PgBouncer's auth file must hold the same verifier.
     Secret verifier = resource.secret(SECRET_SCRAM, () -> Scram.verifier(password));
+    // PgBouncer's files are rewritten while the server creates the database: an entry for a
+    // database not yet there harms no one (nobody has its credentials before it is ready, and
+    // PgBouncer opens server connections only for clients), and the rewrite then costs no time.
+    CompletableFuture<Void> registered =
+        pooler == null
+            ? CompletableFuture.completedFuture(null)
+            : CompletableFuture.runAsync(
+                withMdc(
+                    () ->
+                        pooler.register(
+                            resource.resourceId(),
+                            new PoolerEntry(
+                                name,
+                                name,
+                                server.host(),
+                                server.port(),
+                                plan.poolMode(),
+                                plan.poolSize(),
+                                plan.maxClientConnections(),
+                                verifier))),
+                background);
     boolean created = false;
     try (Connection admin = ddl.admin(server)) {
       created |= ddl.ensureRole(admin, name, verifier, plan.connectionLimit());
       created |= ddl.ensureDatabase(server, admin, name);
       ddl.isolate(admin, name);
     } catch (SQLException e) {
+      awaitQuietly(registered); // the attempt ends with nothing of it still running
       throw failure("create the role and database", e);
+    } catch (RuntimeException e) {
+      awaitQuietly(registered);
+      throw e;
     }
     if (pooler != null) {
-      pooler.register(
-          resource.resourceId(),
-          new PoolerEntry(
-              name,
-              name,
-              server.host(),
-              server.port(),
-              plan.poolMode(),
-              plan.poolSize(),
-              plan.maxClientConnections(),
-              verifier));
+      await(registered);
       pooler.verifyLogin(name, name, password);
     }
     return new ProvisionResult(
@@ -212,6 +240,41 @@ public final class PostgresProvider implements ServiceProvider, AutoCloseable {
     return new PgTools.Target(server.host(), server.port(), name, password, name, server.sslmode());
   }
 
+  /** The task with the caller's logging context (the operation id) on whichever thread runs it. */
+  private static Runnable withMdc(Runnable task) {
+    Map<String, String> context = MDC.getCopyOfContextMap();
+    return () -> {
+      if (context != null) {
+        MDC.setContextMap(context);
+      }
+      try {
+        task.run();
+      } finally {
+        MDC.clear();
+      }
+    };
+  }
+
+  /** Waits for work started beside the DDL; its failure becomes this attempt's failure. */
+  private static void await(CompletableFuture<Void> work) {
+    try {
+      work.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  private static void awaitQuietly(CompletableFuture<Void> work) {
+    try {
+      work.join();
+    } catch (CompletionException | CancellationException e) {
+      // the attempt already failed for another reason, which is the one reported
+    }
+  }
+
   private PostgresServer server(String backend) {
     PostgresServer s = servers.get(backend);
     if (s == null) {
@@ -237,6 +300,7 @@ public final class PostgresProvider implements ServiceProvider, AutoCloseable {
   /** Closes the pools of admin connections to the tenant servers. */
   @Override
   public void close() {
+    background.shutdown();
     ddl.close();
   }
 }

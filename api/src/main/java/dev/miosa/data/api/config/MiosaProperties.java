@@ -49,7 +49,7 @@ public record MiosaProperties(
    * @param maxAttempts attempts before an operation ends {@code failed}
    */
   public record Worker(
-      @DefaultValue("4") int threads,
+      @DefaultValue("8") int threads,
       @DefaultValue("500ms") Duration pollInterval,
       @DefaultValue("15s") Duration lease,
       @DefaultValue("1s") Duration backoffBase,

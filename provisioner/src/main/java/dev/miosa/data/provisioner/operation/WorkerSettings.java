@@ -31,11 +31,11 @@ public record WorkerSettings(
   }
 
   /**
-   * Sensible production defaults: 4 threads, 15 s lease, backoff 1 s doubling to 60 s, 8 attempts.
+   * Sensible production defaults: 8 threads, 15 s lease, backoff 1 s doubling to 60 s, 8 attempts.
    */
   public static WorkerSettings defaults() {
     return new WorkerSettings(
-        4,
+        8,
         Duration.ofMillis(500),
         Duration.ofSeconds(15),
         Duration.ofSeconds(1),
