@@ -386,14 +386,13 @@ public final class RealmService {
                 () ->
                     new MiosaException(
                         ErrorCode.USER_NOT_FOUND, "User from sub claim in JWT does not exist"));
-    sessions
+    if (sessions
         .findSession(realm.id(), v.sessionId())
         .filter(s -> s.userId().equals(user.id()))
-        .orElseThrow(
-            () ->
-                new MiosaException(
-                    ErrorCode.SESSION_NOT_FOUND,
-                    "Session from session_id claim in JWT does not exist"));
+        .isEmpty()) {
+      throw new MiosaException(
+          ErrorCode.SESSION_NOT_FOUND, "Session from session_id claim in JWT does not exist");
+    }
     return new Principal(user, v.sessionId());
   }
 
