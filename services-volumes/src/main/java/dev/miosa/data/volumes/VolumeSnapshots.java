@@ -70,9 +70,9 @@ public final class VolumeSnapshots {
    * @throws MiosaException {@code VOLUME_NOT_FOUND}
    */
   public Snapshot create(String resourceId) {
-    store
-        .find(resourceId)
-        .orElseThrow(() -> new MiosaException(ErrorCode.VOLUME_NOT_FOUND, "no such volume"));
+    if (store.find(resourceId).isEmpty()) {
+      throw new MiosaException(ErrorCode.VOLUME_NOT_FOUND, "no such volume");
+    }
     String id = Ids.newId("snp");
     jdbc.sql("INSERT INTO volume_snapshots (id, resource_id) VALUES (:id, :r)")
         .param("id", id)
