@@ -8,6 +8,7 @@ import dev.miosa.data.provisioner.Reconciler;
 import dev.miosa.data.provisioner.operation.Operation;
 import dev.miosa.data.provisioner.operation.OperationStore;
 import dev.miosa.data.provisioner.resource.ResourceStore;
+import dev.miosa.data.provisioner.resource.StoredResourceContext;
 import dev.miosa.data.volumes.image.VolumeImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,6 +95,16 @@ final class VolumeWorld implements AutoCloseable {
    * Creates a volume data service (config validated by the provider) and provisions it everywhere.
    */
   Service createService(String name, Map<String, Object> config) {
+    Service service = createUnprovisionedService(name, config);
+    run(operations.enqueue(Operation.PROVISION, projectId, service.id(), null, Map.of(), 5));
+    return service;
+  }
+
+  /**
+   * Creates a volume data service (config validated by the provider) with a resource row per
+   * environment, and provisions nothing.
+   */
+  Service createUnprovisionedService(String name, Map<String, Object> config) {
     Map<String, Object> stored = volumes.provider().validateConfig(config);
     String serviceId = Ids.newId("svc");
     replica
@@ -109,8 +120,13 @@ final class VolumeWorld implements AutoCloseable {
     environments.forEach(
         (env, envId) ->
             ids.put(env, resources.createIfAbsent(serviceId, envId, "default").orElseThrow()));
-    run(operations.enqueue(Operation.PROVISION, projectId, serviceId, null, Map.of(), 5));
     return new Service(serviceId, name, ids);
+  }
+
+  /** A provider's view of a stored resource, as a worker builds it. */
+  StoredResourceContext context(String resourceId) {
+    return new StoredResourceContext(
+        resources.find(resourceId).orElseThrow(), resources, CIPHER, null);
   }
 
   /** Marks a data service for deletion (after the api's guard) and deprovisions it. */

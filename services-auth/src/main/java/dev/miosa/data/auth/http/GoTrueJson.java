@@ -45,7 +45,10 @@ final class GoTrueJson {
 
   private GoTrueJson() {}
 
-  /** A user object. A decoy user (see {@code RealmService}) has no identities, as in GoTrue. */
+  /**
+   * A user object. A decoy user (see {@code Signups}: the answer to a signup of a registered
+   * address) has no identities, as in GoTrue.
+   */
   static Map<String, Object> user(User u) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", u.id().toString());
