@@ -175,7 +175,10 @@ class StorageLifecycleTest extends ApiTestBase {
 
     byte[] body = "finalize me".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     String declared = "0".repeat(64);
-    var lie = sign(vars, "{\"method\":\"PUT\",\"contentSha256\":\"" + declared + "\"}");
+    var lie =
+        sign(
+            vars,
+            "{\"method\":\"PUT\",\"contentLength\":11,\"contentSha256\":\"" + declared + "\"}");
     assertThat(lie.status()).as(lie.body()).isEqualTo(201);
     assertThat(browser("PUT", lie.json().path("url").asString(), body, Map.of()).statusCode())
         .isEqualTo(200);

@@ -8,8 +8,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.MiosaException;
 import io.minio.ListObjectsArgs;
+import io.minio.PutObjectArgs;
 import io.minio.Result;
 import io.minio.messages.Item;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +56,15 @@ class ContentAddressingTest {
         (SignOutcome.Signed)
             StorageFixture.sign(
                 env.target(),
-                Map.of("method", "PUT", "contentSha256", hash, "contentType", "text/plain"));
+                Map.of(
+                    "method",
+                    "PUT",
+                    "contentSha256",
+                    hash,
+                    "contentType",
+                    "text/plain",
+                    "contentLength",
+                    content.length));
     assertThat(first.key()).isEqualTo("sha256/" + hash);
     assertThat(first.uploadKey()).startsWith(".uploads/" + hash + "/");
     assertThat(Curl.put(first.url(), file(content), "Content-Type: text/plain").status())
@@ -65,7 +75,8 @@ class ContentAddressingTest {
 
     var second =
         StorageFixture.sign(
-            env.target(), Map.of("method", "PUT", "contentSha256", hash.toUpperCase()));
+            env.target(),
+            Map.of("method", "PUT", "contentSha256", hash.toUpperCase(), "contentLength", 21));
     assertThat(second)
         .isEqualTo(new SignOutcome.AlreadyStored("sha256/" + hash, hash, content.length));
     assertThat(keys(env)).containsExactly("sha256/" + hash);
@@ -79,14 +90,10 @@ class ContentAddressingTest {
     assertThat(get.text()).isEqualTo("the same bytes, twice");
 
     // Two uploads racing for the same content: the second finalize finds it stored.
-    var a =
-        (SignOutcome.Signed)
-            StorageFixture.sign(
-                env.target(), Map.of("method", "PUT", "contentSha256", sha256("race".getBytes())));
-    var b =
-        (SignOutcome.Signed)
-            StorageFixture.sign(
-                env.target(), Map.of("method", "PUT", "contentSha256", sha256("race".getBytes())));
+    Map<String, Object> race =
+        Map.of("method", "PUT", "contentSha256", sha256("race".getBytes()), "contentLength", 4);
+    var a = (SignOutcome.Signed) StorageFixture.sign(env.target(), race);
+    var b = (SignOutcome.Signed) StorageFixture.sign(env.target(), race);
     assertThat(Curl.put(a.url(), file("race".getBytes())).status()).isEqualTo(200);
     assertThat(Curl.put(b.url(), file("race".getBytes())).status()).isEqualTo(200);
     assertThat(
@@ -107,7 +114,9 @@ class ContentAddressingTest {
     String declared = sha256("what I said".getBytes(StandardCharsets.UTF_8));
     var put =
         (SignOutcome.Signed)
-            StorageFixture.sign(env.target(), Map.of("method", "PUT", "contentSha256", declared));
+            StorageFixture.sign(
+                env.target(),
+                Map.of("method", "PUT", "contentSha256", declared, "contentLength", 11));
     assertThat(Curl.put(put.url(), file("what I sent".getBytes(StandardCharsets.UTF_8))).status())
         .as("the store accepts the body: the check is ours")
         .isEqualTo(200);
@@ -125,7 +134,9 @@ class ContentAddressingTest {
             .url();
     assertThat(Curl.get(get).status()).isEqualTo(404);
     assertThat(
-            StorageFixture.sign(env.target(), Map.of("method", "PUT", "contentSha256", declared)))
+            StorageFixture.sign(
+                env.target(),
+                Map.of("method", "PUT", "contentSha256", declared, "contentLength", 11)))
         .isInstanceOf(SignOutcome.Signed.class);
 
     assertThatThrownBy(
@@ -135,16 +146,24 @@ class ContentAddressingTest {
   }
 
   @Test
-  void aContentAddressedUploadOverTheCapIsDeletedAtFinalize() throws Exception {
+  void aContentAddressedUploadOverTheCapIsRefusedAtSigningAndDeletedAtFinalize() throws Exception {
     var env = provision("prj_a", Map.of("maxObjectBytes", 16));
     byte[] big = new byte[17];
-    var put =
-        (SignOutcome.Signed)
-            StorageFixture.sign(
-                env.target(), Map.of("method", "PUT", "contentSha256", sha256(big)));
-    assertThat(Curl.put(put.url(), file(big)).status()).isEqualTo(200);
     assertThatThrownBy(
-            () -> StorageFixture.finalizeUpload(env.target(), Map.of("uploadKey", put.uploadKey())))
+            () ->
+                StorageFixture.sign(
+                    env.target(),
+                    Map.of("method", "PUT", "contentSha256", sha256(big), "contentLength", 17)))
+        .hasMessageStartingWith("contentLength:");
+    // A POST form's policy carries the cap but the store may not enforce it: finalize checks.
+    String uploadKey = ".uploads/" + sha256(big) + "/abcdefgh12345678abcd";
+    admin()
+        .putObject(
+            PutObjectArgs.builder().bucket(env.bucket()).object(uploadKey).stream(
+                    new ByteArrayInputStream(big), big.length, -1)
+                .build());
+    assertThatThrownBy(
+            () -> StorageFixture.finalizeUpload(env.target(), Map.of("uploadKey", uploadKey)))
         .extracting(e -> ((MiosaException) e).code())
         .isEqualTo(ErrorCode.OBJECT_TOO_LARGE);
     assertThat(keys(env)).isEmpty();

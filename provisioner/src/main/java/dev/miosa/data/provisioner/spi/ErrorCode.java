@@ -62,6 +62,11 @@ public enum ErrorCode {
   CONTENT_HASH_MISMATCH(Kind.UNPROCESSABLE, "Content hash mismatch"),
   /** The uploaded object is larger than the data service's {@code maxObjectBytes}; deleted. */
   OBJECT_TOO_LARGE(Kind.UNPROCESSABLE, "Object too large"),
+  /**
+   * Storage: a browser form (POST policy) upload was asked of an object store that does not enforce
+   * a policy's conditions (found by probing); signed PUTs work there.
+   */
+  FORM_UPLOADS_UNSUPPORTED(Kind.CONFLICT, "Form uploads not supported by this object store"),
   IDEMPOTENCY_KEY_REUSED(Kind.UNPROCESSABLE, "Idempotency-Key reused with another request"),
   IDEMPOTENCY_KEY_IN_FLIGHT(Kind.CONFLICT, "Request with this Idempotency-Key still running"),
   /** Auth realm: no realm with that id (never created, or deprovisioned). */
