@@ -147,6 +147,38 @@ class InputValidationTest extends ApiTestBase {
   }
 
   @Test
+  void aServiceWhoseVariablesWouldCollideWithAnothersIs409NamingBoth() {
+    String slug = createProject("collide");
+    String services = "/v1/projects/" + slug + "/services";
+    assertThat(admin().post(services, "{\"type\":\"postgres\"}").status()).isEqualTo(202);
+    var jdbc = admin().post(services, "{\"type\":\"postgres\",\"name\":\"jdbc\"}");
+    assertThat(jdbc.status()).as(jdbc.body()).isEqualTo(409);
+    assertThat(jdbc.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(jdbc.json().path("code").asString()).isEqualTo("VARIABLE_NAME_CONFLICT");
+    assertThat(jdbc.json().path("detail").asString())
+        .contains("postgres:jdbc", "postgres:main", "JDBC_DATABASE_URL");
+    assertThat(fields(jdbc.json())).containsExactly("name");
+    assertThat(admin().get(services).json().path("items").size()).isEqualTo(1);
+
+    // In the other order too, and the same name on another type collides with nothing.
+    String other = createProject("collide");
+    String otherServices = "/v1/projects/" + other + "/services";
+    assertThat(admin().post(otherServices, "{\"type\":\"postgres\",\"name\":\"jdbc\"}").status())
+        .isEqualTo(202);
+    var main = admin().post(otherServices, "{\"type\":\"postgres\"}");
+    assertThat(main.status()).isEqualTo(409);
+    assertThat(main.json().path("detail").asString())
+        .contains("postgres:main", "postgres:jdbc", "JDBC_DATABASE_URL");
+    assertThat(
+            admin()
+                .post(
+                    otherServices,
+                    "{\"type\":\"volume\",\"name\":\"jdbc\",\"config\":{\"sizeGiB\":1}}")
+                .status())
+        .isEqualTo(202);
+  }
+
+  @Test
   void unknownFieldsAre400NamingThem() {
     long before = countProjects();
     var res = admin().post("/v1/projects", "{\"slug\":\"unknown-field\",\"owner\":\"x\"}");

@@ -185,6 +185,11 @@ public final class VolumeProvider implements ServiceProvider {
   }
 
   @Override
+  public java.util.List<String> variableNames() {
+    return java.util.List.of("VOLUME_PATH");
+  }
+
+  @Override
   public Map<String, String> variables(ResourceContext resource) {
     return Map.of("VOLUME_PATH", settings.mountPathFor(resource.serviceName()));
   }

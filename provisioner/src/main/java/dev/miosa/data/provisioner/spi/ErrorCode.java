@@ -36,6 +36,8 @@ public enum ErrorCode {
   PROJECT_HAS_SERVICES(Kind.CONFLICT, "Project still has data services"),
   ENVIRONMENT_EXISTS(Kind.CONFLICT, "Environment exists"),
   SERVICE_CONFLICT(Kind.CONFLICT, "Data service exists"),
+  /** A data service's variables would carry a name another data service of the project gives. */
+  VARIABLE_NAME_CONFLICT(Kind.CONFLICT, "Variable names collide"),
   CONFLICT(Kind.CONFLICT, "Conflict"),
   /** No volume (or data service, or environment) by that name. */
   VOLUME_NOT_FOUND(Kind.NOT_FOUND, "Volume not found"),

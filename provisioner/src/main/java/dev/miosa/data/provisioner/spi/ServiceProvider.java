@@ -69,4 +69,14 @@ public interface ServiceProvider {
    * @return names to values, in a stable order
    */
   Map<String, String> variables(ResourceContext resource);
+
+  /**
+   * The names of every variable a resource of this type may give, before the data service name's
+   * prefix ({@code DATABASE_URL}, not {@code ANALYTICS_DATABASE_URL}), whatever its config or
+   * backend. The control plane refuses a data service whose prefixed names would equal another's (a
+   * postgres service named {@code jdbc} would give {@code JDBC_DATABASE_URL}).
+   *
+   * @return the plain names
+   */
+  java.util.List<String> variableNames();
 }
