@@ -131,7 +131,7 @@ public class DataServices {
   public DataServiceView attach(
       Project project, String type, String name, Map<String, Object> config) {
     ServiceProvider provider = providerFor(type);
-    Map<String, Object> validated = provider.validateConfig(config);
+    Map<String, Object> validated = provider.validateConfig(project.id(), config);
     lockProject(project.id());
     requireDistinctVariables(project, provider, name);
     DataService s =

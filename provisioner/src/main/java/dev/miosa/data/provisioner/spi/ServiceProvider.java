@@ -51,6 +51,20 @@ public interface ServiceProvider {
    * @throws ProvisioningException (or any runtime exception) to fail this attempt; the operation is
    *     retried with backoff
    */
+  /**
+   * Validates the config of a new data service of a project: as {@link #validateConfig(Map)}, plus
+   * the checks that depend on the project (a volume's {@code fromSnapshot} must name a snapshot of
+   * the same project).
+   *
+   * @param projectId the project the data service is attached to
+   * @param config the config as sent
+   * @return the config as stored, defaults included
+   * @throws MiosaException naming the bad field
+   */
+  default Map<String, Object> validateConfig(String projectId, Map<String, Object> config) {
+    return validateConfig(config);
+  }
+
   ProvisionResult provision(ResourceContext resource);
 
   /**
