@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -40,6 +42,18 @@ class ContentAddressingTest {
       out.add(r.get().objectName());
     }
     return out;
+  }
+
+  /** Signs a content-addressed upload declaring {@code hash} and uploads {@code body} to it. */
+  SignOutcome.Signed uploadByContent(StorageFixture.Env env, String hash, byte[] body)
+      throws Exception {
+    var put =
+        (SignOutcome.Signed)
+            StorageFixture.sign(
+                env.target(),
+                Map.of("method", "PUT", "contentSha256", hash, "contentLength", body.length));
+    assertThat(Curl.put(put.url(), file(body)).status()).isEqualTo(200);
+    return put;
   }
 
   Path file(byte[] content) throws Exception {
@@ -167,6 +181,46 @@ class ContentAddressingTest {
         .extracting(e -> ((MiosaException) e).code())
         .isEqualTo(ErrorCode.OBJECT_TOO_LARGE);
     assertThat(keys(env)).isEmpty();
+  }
+
+  @Test
+  void uploadsNeverFinalizedAreDeletedAfterTheWindowAndNothingElseIs() throws Exception {
+    var env = provision();
+    byte[] good = "finalized".getBytes(StandardCharsets.UTF_8);
+    var placed = uploadByContent(env, sha256(good), good);
+    StorageFixture.finalizeUpload(env.target(), Map.of("uploadKey", placed.uploadKey()));
+    var plain =
+        (SignOutcome.Signed)
+            StorageFixture.sign(
+                env.target(), Map.of("method", "PUT", "key", "plain.txt", "contentLength", 9));
+    assertThat(Curl.put(plain.url(), file(good)).status()).isEqualTo(200);
+    // A body that does not match its declared hash, never finalized.
+    var abandoned =
+        uploadByContent(
+            env,
+            sha256("declared".getBytes(StandardCharsets.UTF_8)),
+            "not what was declared".getBytes(StandardCharsets.UTF_8));
+
+    Duration window = AbandonedUploads.DEFAULT_TTL;
+    var withinWindow =
+        new AbandonedUploads(
+            () -> List.of(env.target()),
+            StorageFixture.BACKENDS,
+            StorageFixture.CONTENT,
+            window,
+            Clock.systemUTC());
+    assertThat(withinWindow.sweep()).isZero();
+    assertThat(keys(env)).contains(abandoned.uploadKey());
+
+    var afterWindow =
+        new AbandonedUploads(
+            () -> List.of(env.target()),
+            StorageFixture.BACKENDS,
+            StorageFixture.CONTENT,
+            window,
+            Clock.offset(Clock.systemUTC(), window.plusMinutes(1)));
+    assertThat(afterWindow.sweep()).isEqualTo(1);
+    assertThat(keys(env)).containsExactlyInAnyOrder("sha256/" + sha256(good), "plain.txt");
   }
 
   @Test
