@@ -23,13 +23,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * MinIO SDK's signing-only client of {@link StorageClients#presigner()}.
  *
  * <p>Invariants: URLs are signed for the public endpoint and never touch the store (only a
- * content-addressed upload asks the internal endpoint whether its hash is stored); a {@code
- * contentType} and a {@code contentLength} are signed headers of a {@code PUT}, so the store
- * answers 403 to any other value; a {@code POST} policy always carries the exact key, the content
- * type when given, and a {@code content-length-range} ending at the cap; keys go to the SDK
- * unencoded; a {@code POST} form is signed only for a store that {@link FormUploadProbe enforces}
- * its policy, since every bucket shares the store's identity and a store that checks only the
- * signature would let a form write into any bucket.
+ * content-addressed upload asks the internal endpoint whether its hash is stored, and the first
+ * {@code POST} asked of a store probes it once); a {@code contentType} and a {@code contentLength}
+ * are signed headers of a {@code PUT}, so the store answers 403 to any other value; a {@code POST}
+ * policy always carries the exact key, the content type when given, and a {@code
+ * content-length-range} ending at the cap; keys go to the SDK unencoded; a {@code POST} form is
+ * signed only for a store that {@link FormUploadProbe enforces} its policy, since every bucket
+ * shares the store's identity and a store that checks only the signature would let a form write
+ * into any bucket.
  */
 public final class ObjectSigner {
 
