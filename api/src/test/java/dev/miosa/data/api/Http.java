@@ -66,13 +66,19 @@ final class Http {
 
   /** Sends a body of any media type. */
   Res sendRaw(String method, String path, String contentType, String body) {
+    return sendBytes(
+        method, path, contentType, body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** Sends a body of any media type as the given bytes (which need not be valid UTF-8). */
+  Res sendBytes(String method, String path, String contentType, byte[] body) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
     b.header("Content-Type", contentType);
-    b.method(method, HttpRequest.BodyPublishers.ofString(body));
+    b.method(method, HttpRequest.BodyPublishers.ofByteArray(body));
     try {
       HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Res(r.statusCode(), r.headers().map(), r.body());

@@ -2,6 +2,7 @@ package dev.miosa.data.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,6 +36,58 @@ class InputValidationTest extends ApiTestBase {
     var res = admin().post("/v1/projects", "{\"slug\":\"" + "a".repeat(200) + "\"}");
     assertThat(res.status()).isEqualTo(400);
     assertThat(res.json().path("errors").get(0).path("field").asString()).isEqualTo("slug");
+  }
+
+  @Test
+  void loneSurrogatesAndInvalidUtf8Are400AndNeverStoredAsQuestionMarks() {
+    long before = countProjects();
+    var lone = admin().post("/v1/projects", "{\"slug\":\"lone-one\",\"name\":\"a\\ud800b\"}");
+    assertThat(lone.status()).as(lone.body()).isEqualTo(400);
+    assertThat(lone.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(fields(lone.json())).containsExactly("name");
+    var lowAlone = admin().post("/v1/projects", "{\"slug\":\"lone-two\",\"name\":\"\\udc00\"}");
+    assertThat(fields(lowAlone.json())).containsExactly("name");
+
+    String slug = createProject("unicode");
+    var nested =
+        admin()
+            .post(
+                "/v1/projects/" + slug + "/services",
+                "{\"type\":\"postgres\",\"config\":{\"backupSchedule\":\"\\ud800\"}}");
+    assertThat(nested.status()).isEqualTo(400);
+    assertThat(fields(nested.json())).containsExactly("config.backupSchedule");
+    long withOne = countProjects();
+
+    byte[] prefix = "{\"slug\":\"bad-bytes\",\"name\":\"a".getBytes(StandardCharsets.UTF_8);
+    byte[] suffix = "b\"}".getBytes(StandardCharsets.UTF_8);
+    java.util.Map<String, byte[]> invalid =
+        java.util.Map.of(
+            "overlong '/'", new byte[] {(byte) 0xC0, (byte) 0xAF},
+            "overlong NUL", new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0x80},
+            "encoded surrogate", new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+            "invalid byte", new byte[] {(byte) 0xFF},
+            "truncated sequence", new byte[] {(byte) 0xE2, (byte) 0x82},
+            "lone continuation", new byte[] {(byte) 0x80});
+    invalid.forEach(
+        (what, bytes) -> {
+          byte[] body = new byte[prefix.length + bytes.length + suffix.length];
+          System.arraycopy(prefix, 0, body, 0, prefix.length);
+          System.arraycopy(bytes, 0, body, prefix.length, bytes.length);
+          System.arraycopy(suffix, 0, body, prefix.length + bytes.length, suffix.length);
+          var res = admin().sendBytes("POST", "/v1/projects", "application/json", body);
+          assertThat(res.status()).as(what).isEqualTo(400);
+          assertThat(res.header("Content-Type")).as(what).startsWith("application/problem+json");
+          assertThat(fields(res.json())).as(what).containsExactly("body");
+        });
+    assertThat(countProjects()).isEqualTo(withOne).isEqualTo(before + 1);
+
+    var emoji =
+        admin()
+            .post(
+                "/v1/projects",
+                "{\"slug\":\"" + uniqueSlug("pair") + "\",\"name\":\"\\ud83d\\ude00 ok\"}");
+    assertThat(emoji.status()).as(emoji.body()).isEqualTo(201);
+    assertThat(emoji.json().path("name").asString()).isEqualTo("\ud83d\ude00 ok");
   }
 
   @Test
@@ -91,6 +144,38 @@ class InputValidationTest extends ApiTestBase {
     assertThat(admin().get("/v1/projects/xml-made").status()).isEqualTo(404);
     assertThat(admin().get("/v1/projects/form-made").status()).isEqualTo(404);
     assertThat(countProjects()).isEqualTo(before);
+  }
+
+  @Test
+  void aServiceWhoseVariablesWouldCollideWithAnothersIs409NamingBoth() {
+    String slug = createProject("collide");
+    String services = "/v1/projects/" + slug + "/services";
+    assertThat(admin().post(services, "{\"type\":\"postgres\"}").status()).isEqualTo(202);
+    var jdbc = admin().post(services, "{\"type\":\"postgres\",\"name\":\"jdbc\"}");
+    assertThat(jdbc.status()).as(jdbc.body()).isEqualTo(409);
+    assertThat(jdbc.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(jdbc.json().path("code").asString()).isEqualTo("VARIABLE_NAME_CONFLICT");
+    assertThat(jdbc.json().path("detail").asString())
+        .contains("postgres:jdbc", "postgres:main", "JDBC_DATABASE_URL");
+    assertThat(fields(jdbc.json())).containsExactly("name");
+    assertThat(admin().get(services).json().path("items").size()).isEqualTo(1);
+
+    // In the other order too, and the same name on another type collides with nothing.
+    String other = createProject("collide");
+    String otherServices = "/v1/projects/" + other + "/services";
+    assertThat(admin().post(otherServices, "{\"type\":\"postgres\",\"name\":\"jdbc\"}").status())
+        .isEqualTo(202);
+    var main = admin().post(otherServices, "{\"type\":\"postgres\"}");
+    assertThat(main.status()).isEqualTo(409);
+    assertThat(main.json().path("detail").asString())
+        .contains("postgres:main", "postgres:jdbc", "JDBC_DATABASE_URL");
+    assertThat(
+            admin()
+                .post(
+                    otherServices,
+                    "{\"type\":\"volume\",\"name\":\"jdbc\",\"config\":{\"sizeGiB\":1}}")
+                .status())
+        .isEqualTo(202);
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -87,6 +88,47 @@ final class RawHttp {
     } catch (IOException e) {
       throw new UncheckedIOException(method + " " + target, e);
     }
+  }
+
+  /**
+   * Sends exactly the given bytes as a request on a new connection and reads the answer until the
+   * server closes it: for odd framing (the caller writes {@code Connection: close} or the server
+   * closes on a bad request).
+   */
+  static Res exchange(int port, byte[] request) {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      try {
+        out.write(request);
+        out.flush();
+      } catch (IOException e) {
+        // The server may answer and close before it read everything: read its answer.
+      }
+      return parse(socket.getInputStream());
+    } catch (IOException e) {
+      throw new UncheckedIOException("raw request", e);
+    }
+  }
+
+  /**
+   * Sends a request with the given header lines (each without CRLF; {@code Host} and {@code
+   * Connection: close} are added) and an optional body sent as is.
+   */
+  static Res exchange(int port, String method, String target, List<String> headers, byte[] body) {
+    StringBuilder req = new StringBuilder();
+    req.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+    req.append("Host: 127.0.0.1:").append(port).append("\r\n");
+    req.append("Connection: close\r\n");
+    headers.forEach(h -> req.append(h).append("\r\n"));
+    req.append("\r\n");
+    byte[] head = req.toString().getBytes(StandardCharsets.ISO_8859_1);
+    byte[] all = new byte[head.length + (body == null ? 0 : body.length)];
+    System.arraycopy(head, 0, all, 0, head.length);
+    if (body != null) {
+      System.arraycopy(body, 0, all, head.length, body.length);
+    }
+    return exchange(port, all);
   }
 
   private static Res parse(InputStream in) throws IOException {

@@ -55,6 +55,42 @@ class RuntimeEnvListenerTest extends ApiTestBase {
   }
 
   @Test
+  void severalAuthorizationHeadersAre401OnEveryPortEvenWhenEachIsValid() {
+    String slug = createProject("rtl-twice");
+    String token = mintRuntimeToken(slug, "production");
+    java.util.List<String> twiceAdmin =
+        java.util.List.of(
+            "Authorization: Bearer " + ADMIN_TOKEN, "Authorization: Bearer " + ADMIN_TOKEN);
+    java.util.List<String> twiceRuntime =
+        java.util.List.of("Authorization: Bearer " + token, "Authorization: Bearer " + token);
+    RawHttp.Res admin = RawHttp.exchange(port, "GET", "/v1/projects", twiceAdmin, null);
+    assertThat(admin.status()).isEqualTo(401);
+    assertThat(admin.contentType()).startsWith("application/problem+json");
+    assertThat(RawHttp.exchange(port, "GET", "/v1/runtime/env", twiceRuntime, null).status())
+        .isEqualTo(401);
+    assertThat(
+            RawHttp.exchange(listener.port(), "GET", "/v1/runtime/env", twiceRuntime, null)
+                .status())
+        .isEqualTo(401);
+    // One header is still fine.
+    assertThat(
+            RawHttp.exchange(
+                    listener.port(), "GET", "/v1/runtime/env", twiceRuntime.subList(0, 1), null)
+                .status())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void aRuntimeTokensInstanceIdFollowsTheVolumeAttachmentRule() {
+    String slug = createProject("rtl-inst");
+    String tokens = "/v1/projects/" + slug + "/environments/production/runtime-tokens";
+    var colon = admin().post(tokens, "{\"instanceId\":\"vm:1\"}");
+    assertThat(colon.status()).isEqualTo(400);
+    assertThat(InputValidationTest.fields(colon.json())).containsExactly("instanceId");
+    assertThat(admin().post(tokens, "{\"instanceId\":\"vm-1.a_b\"}").status()).isEqualTo(201);
+  }
+
+  @Test
   void refusesEverythingButAValidRuntimeTokenOnTheOnePath() {
     String slug = createProject("rtl-deny");
     String token = mintRuntimeToken(slug, "production");

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Map;
 import java.util.Random;
@@ -152,6 +153,36 @@ class StorageLifecycleTest extends ApiTestBase {
     assertThat(noKey.header("Content-Type")).startsWith("application/problem+json");
     assertThat(noKey.header("WWW-Authenticate")).isEqualTo("Bearer");
     assertThat(noKey.json().path("code").asString()).isEqualTo("UNAUTHORIZED");
+    // The key is checked before the body: without it, a bad body tells nothing about the rules.
+    var anonymous = new Http(vars.path("STORAGE_URL").asString(), null);
+    for (String bad : new String[] {"{not json", "{\"bucket\":\"x\"}", "{\"method\":\"PATCH\"}"}) {
+      var res = anonymous.post("/signed-urls", bad);
+      assertThat(res.status()).as(bad).isEqualTo(401);
+      assertThat(res.json().path("code").asString()).as(bad).isEqualTo("UNAUTHORIZED");
+      assertThat(anonymous.post("/objects/finalize", bad).status()).as(bad).isEqualTo(401);
+    }
+    String signPath = URI.create(vars.path("STORAGE_URL").asString()).getPath() + "/signed-urls";
+    String key = "Authorization: Bearer " + vars.path("STORAGE_KEY").asString();
+    byte[] getK = "{\"key\":\"k\",\"method\":\"GET\"}".getBytes(StandardCharsets.UTF_8);
+    java.util.List<String> json =
+        java.util.List.of("Content-Type: application/json", "Content-Length: " + getK.length);
+    var twice =
+        RawHttp.exchange(
+            port,
+            "POST",
+            signPath,
+            java.util.stream.Stream.concat(json.stream(), java.util.stream.Stream.of(key, key))
+                .toList(),
+            getK);
+    assertThat(twice.status()).as("two Authorization headers").isEqualTo(401);
+    var once =
+        RawHttp.exchange(
+            port,
+            "POST",
+            signPath,
+            java.util.stream.Stream.concat(json.stream(), java.util.stream.Stream.of(key)).toList(),
+            getK);
+    assertThat(once.status()).isEqualTo(201);
 
     Map<String, String> invalid =
         Map.of(
@@ -175,7 +206,10 @@ class StorageLifecycleTest extends ApiTestBase {
 
     byte[] body = "finalize me".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     String declared = "0".repeat(64);
-    var lie = sign(vars, "{\"method\":\"PUT\",\"contentSha256\":\"" + declared + "\"}");
+    var lie =
+        sign(
+            vars,
+            "{\"method\":\"PUT\",\"contentLength\":11,\"contentSha256\":\"" + declared + "\"}");
     assertThat(lie.status()).as(lie.body()).isEqualTo(201);
     assertThat(browser("PUT", lie.json().path("url").asString(), body, Map.of()).statusCode())
         .isEqualTo(200);

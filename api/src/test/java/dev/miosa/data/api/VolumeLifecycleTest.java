@@ -206,11 +206,17 @@ class VolumeLifecycleTest extends ApiTestBase {
 
     // Another project naming this snapshot never gets its data, and is told so.
     String other = createProject("vol-other");
-    JsonNode stolen =
-        attachAndWait(
-            other, "{\"type\":\"volume\",\"config\":{\"fromSnapshot\":\"" + snapshotId + "\"}}");
-    assertThat(stolen.path("state").asString()).isEqualTo("failed");
-    assertThat(stolen.path("errorCode").asString()).isEqualTo("SNAPSHOT_OF_ANOTHER_PROJECT");
+    var stolen =
+        admin()
+            .post(
+                "/v1/projects/" + other + "/services",
+                "{\"type\":\"volume\",\"config\":{\"fromSnapshot\":\"" + snapshotId + "\"}}");
+    assertThat(stolen.status()).as(stolen.body()).isEqualTo(404);
+    assertThat(stolen.json().path("code").asString()).isEqualTo("SNAPSHOT_NOT_FOUND");
+    assertThat(InputValidationTest.fields(stolen.json())).containsExactly("config.fromSnapshot");
+    assertThat(admin().get("/v1/projects/" + other + "/services").json().path("items").size())
+        .as("nothing left provisioning")
+        .isZero();
 
     var refused = admin().post(base(slug) + "/snapshots/" + snapshotId + "/restore", null);
     assertThat(refused.status()).isEqualTo(409);
@@ -230,6 +236,9 @@ class VolumeLifecycleTest extends ApiTestBase {
 
     await(admin().post(base(slug) + "/resize", "{\"environment\":\"staging\",\"sizeGiB\":2}"));
     assertThat(IMAGES.inspect(image).sizeBytes()).isEqualTo(2 * VolumeImages.GIB);
+    assertThat(admin().get(base(slug)).json().path("config").path("sizeGiB").asInt())
+        .as("the grown size in config")
+        .isEqualTo(2);
     assertThat(debugfsRead(image, "before.txt")).isEqualTo("earlier state");
     assertThat(IMAGES.allocatedBytes(image)).isLessThan(Files.size(image) / 50);
     var shrink =

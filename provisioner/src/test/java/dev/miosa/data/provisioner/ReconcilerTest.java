@@ -71,6 +71,11 @@ class ReconcilerTest {
           public Map<String, String> variables(ResourceContext resource) {
             return Map.of();
           }
+
+          @Override
+          public java.util.List<String> variableNames() {
+            return java.util.List.of();
+          }
         };
     return new Reconciler(
         new ProviderRegistry(List.of(fake), List.of()),

@@ -118,6 +118,11 @@ public final class AuthProvider implements ServiceProvider {
   }
 
   @Override
+  public java.util.List<String> variableNames() {
+    return java.util.List.of("AUTH_URL", "AUTH_JWT_SECRET");
+  }
+
+  @Override
   public Map<String, String> variables(ResourceContext resource) {
     Secret secret =
         resource

@@ -12,6 +12,18 @@ import java.util.Map;
  */
 public final class ConnectionUrls {
 
+  /** The names of the variables {@link #variables} gives. */
+  public static final java.util.List<String> NAMES =
+      java.util.List.of(
+          "DATABASE_URL",
+          "DATABASE_URL_UNPOOLED",
+          "JDBC_DATABASE_URL",
+          "PGHOST",
+          "PGPORT",
+          "PGDATABASE",
+          "PGUSER",
+          "PGPASSWORD");
+
   private ConnectionUrls() {}
 
   /**

@@ -3,6 +3,7 @@ package dev.miosa.data.postgres;
 import static dev.miosa.data.provisioner.spi.ConfigValues.intIn;
 
 import dev.miosa.data.provisioner.spi.InvalidConfigException;
+import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.scheduling.support.CronExpression;
@@ -20,7 +21,8 @@ import org.springframework.scheduling.support.CronExpression;
  *     poolSize}, at most 10,000, default 100; enforced by PgBouncer 1.24 and newer)
  * @param backupSchedule when scheduled backups run: a cron expression evaluated in UTC (Spring's
  *     six fields {@code second minute hour day month weekday}, the classic five fields, or a macro
- *     such as {@code @daily}), or {@code off}; default {@code @daily} (00:00 UTC)
+ *     such as {@code @daily}), or {@code off}; at most hourly (one second and one minute of the
+ *     hour); default {@code @daily} (00:00 UTC)
  * @param backupRetention how many succeeded backups of each environment are kept, the newest (1 to
  *     1,000, default 7)
  */
@@ -125,8 +127,9 @@ public record PostgresConfig(
     if (SCHEDULE_OFF.equals(trimmed)) {
       return trimmed;
     }
+    CronExpression cron;
     try {
-      parseCron(trimmed);
+      cron = parseCron(trimmed);
     } catch (IllegalArgumentException e) {
       throw new InvalidConfigException(
           "config.backupSchedule",
@@ -134,16 +137,43 @@ public record PostgresConfig(
               + e.getMessage()
               + "); e.g. \"0 3 * * *\" or \"@daily\", evaluated in UTC");
     }
+    if (!atMostHourly(trimmed)) {
+      throw new InvalidConfigException(
+          "config.backupSchedule",
+          "must run at most once an hour (one minute of the hour and one second), e.g. \"0 * *"
+              + " * *\" or \"@hourly\"");
+    }
     return trimmed;
+  }
+
+  /**
+   * Whether a valid schedule fires at most once an hour. The second and minute fields of a cron
+   * expression do not depend on the others, so it does exactly when those two alone match one
+   * moment of an hour (macros run hourly or less often).
+   */
+  static boolean atMostHourly(String schedule) {
+    if (schedule.startsWith("@")) {
+      return true;
+    }
+    String[] fields = parseCronFields(schedule);
+    CronExpression secondsAndMinutes =
+        CronExpression.parse(fields[0] + " " + fields[1] + " * * * *");
+    LocalDateTime hour = LocalDateTime.of(2026, 1, 1, 0, 0);
+    LocalDateTime first = secondsAndMinutes.next(hour.minusNanos(1));
+    LocalDateTime second = first == null ? null : secondsAndMinutes.next(first);
+    return second == null || !second.isBefore(hour.plusHours(1));
+  }
+
+  /** The six fields of a non-macro schedule (five fields get a seconds field of 0). */
+  private static String[] parseCronFields(String schedule) {
+    String[] fields = schedule.trim().split("\\s+");
+    return fields.length == 5 ? ("0 " + String.join(" ", fields)).split(" ") : fields;
   }
 
   /** Spring's six-field cron, or the classic five fields (seconds taken as 0), or a macro. */
   static CronExpression parseCron(String text) {
     String t = text.trim();
-    if (!t.startsWith("@") && t.split("\\s+").length == 5) {
-      t = "0 " + t;
-    }
-    return CronExpression.parse(t);
+    return CronExpression.parse(t.startsWith("@") ? t : String.join(" ", parseCronFields(t)));
   }
 
   private static String poolMode(Object value) {

@@ -188,6 +188,11 @@ public final class PostgresProvider implements ServiceProvider, AutoCloseable {
   }
 
   @Override
+  public java.util.List<String> variableNames() {
+    return ConnectionUrls.NAMES;
+  }
+
+  @Override
   public Map<String, String> variables(ResourceContext resource) {
     PostgresServer server = server(resource.backend());
     String name = resource.attributes().getOrDefault(ATTR_DATABASE, nameFor(resource.resourceId()));

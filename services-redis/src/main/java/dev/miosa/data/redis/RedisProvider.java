@@ -194,6 +194,11 @@ public final class RedisProvider implements ServiceProvider, AutoCloseable {
   }
 
   @Override
+  public java.util.List<String> variableNames() {
+    return RedisUrls.NAMES;
+  }
+
+  @Override
   public Map<String, String> variables(ResourceContext resource) {
     RedisServer server = server(resource.backend());
     TenantAcl acl = TenantAcl.forResource(resource.resourceId());

@@ -14,6 +14,10 @@ import java.util.Map;
  */
 public final class RedisUrls {
 
+  /** The names of the variables {@link #variables} gives. */
+  public static final java.util.List<String> NAMES =
+      java.util.List.of("REDIS_URL", "REDIS_KEY_PREFIX");
+
   private RedisUrls() {}
 
   /**

@@ -49,6 +49,11 @@ public final class UnavailableRedisProvider implements ServiceProvider {
   public void deprovision(ResourceContext resource) {}
 
   @Override
+  public java.util.List<String> variableNames() {
+    return RedisUrls.NAMES;
+  }
+
+  @Override
   public Map<String, String> variables(ResourceContext resource) {
     throw refusal();
   }

@@ -6,14 +6,20 @@ import io.minio.CopyObjectArgs;
 import io.minio.CopySource;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
+import io.minio.ListObjectsArgs;
 import io.minio.RemoveObjectArgs;
+import io.minio.Result;
 import io.minio.StatObjectArgs;
 import io.minio.errors.ErrorResponseException;
+import io.minio.messages.Item;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>Invariants: an object under {@code sha256/<h>} was copied from an upload whose bytes hashed to
  * {@code h}; the copy is conditional on the upload's ETag being the one of the bytes hashed ({@code
  * x-amz-copy-source-if-match}), so a re-upload through the still valid URL between hashing and
- * copying is never placed; a mismatching or oversized upload is deleted.
+ * copying is never placed; a mismatching or oversized upload is deleted; an upload never finalized
+ * is deleted by {@link #deleteAbandoned} once it is older than the abandoned-upload window.
  */
 public final class ContentUploads {
 
@@ -155,6 +162,47 @@ public final class ContentUploads {
     remove(clients, bucket, uploadKey);
     log.debug("stored {} bytes under {} in {}", size, contentKey, bucket);
     return new Finalized(contentKey, expected, size, false);
+  }
+
+  /**
+   * Deletes the content-addressed uploads of a bucket that were uploaded before {@code cutoff} and
+   * never finalized (finalize deletes every upload it reads, so what is left is abandoned, or a
+   * body that was never checked). Nothing outside {@code .uploads/} is touched.
+   *
+   * @param clients the store
+   * @param bucket the bucket
+   * @param cutoff uploads last modified before this instant are deleted
+   * @return how many were deleted
+   * @throws MiosaException {@code 503} when the store fails
+   */
+  public int deleteAbandoned(StorageClients clients, String bucket, Instant cutoff) {
+    List<String> abandoned = new ArrayList<>();
+    try {
+      for (Result<Item> r :
+          clients
+              .admin()
+              .listObjects(
+                  ListObjectsArgs.builder()
+                      .bucket(bucket)
+                      .prefix(ObjectKeys.UPLOAD_PREFIX)
+                      .recursive(true)
+                      .build())) {
+        Item item = r.get();
+        if (UPLOAD_KEY.matcher(item.objectName()).matches()
+            && item.lastModified().toInstant().isBefore(cutoff)) {
+          abandoned.add(item.objectName());
+        }
+      }
+    } catch (Exception e) {
+      throw unavailable("list the uploads", e);
+    }
+    for (String key : abandoned) {
+      remove(clients, bucket, key);
+    }
+    if (!abandoned.isEmpty()) {
+      log.info("deleted {} abandoned uploads from {}", abandoned.size(), bucket);
+    }
+    return abandoned.size();
   }
 
   private static long digest(InputStream in, MessageDigest sha256, long max)

@@ -1,10 +1,12 @@
 package dev.miosa.data.storage;
 
 import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.MiosaException;
 import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.PostPolicy;
 import io.minio.http.Method;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -12,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Signs object operations for a bucket with AWS Signature V4 query presigning
@@ -20,16 +23,21 @@ import java.util.Optional;
  * MinIO SDK's signing-only client of {@link StorageClients#presigner()}.
  *
  * <p>Invariants: URLs are signed for the public endpoint and never touch the store (only a
- * content-addressed upload asks the internal endpoint whether its hash is stored); a {@code
- * contentType} and a {@code contentLength} are signed headers of a {@code PUT}, so the store
- * answers 403 to any other value; a {@code POST} policy always carries the exact key, the content
- * type when given, and a {@code content-length-range} ending at the cap; keys go to the SDK
- * unencoded.
+ * content-addressed upload asks the internal endpoint whether its hash is stored, and the first
+ * {@code POST} asked of a store probes it once); a {@code contentType} and a {@code contentLength}
+ * are signed headers of a {@code PUT}, so the store answers 403 to any other value; a {@code POST}
+ * policy always carries the exact key, the content type when given, and a {@code
+ * content-length-range} ending at the cap; keys go to the SDK unencoded; a {@code POST} form is
+ * signed only for a store that {@link FormUploadProbe enforces} its policy, since every bucket
+ * shares the store's identity and a store that checks only the signature would let a form write
+ * into any bucket.
  */
 public final class ObjectSigner {
 
   private final Clock clock;
   private final ContentUploads content;
+  private final FormUploadProbe probe;
+  private final Map<StorageClients, Boolean> formUploads = new ConcurrentHashMap<>();
 
   /**
    * @param clock the clock expiry times are computed with
@@ -38,6 +46,35 @@ public final class ObjectSigner {
   public ObjectSigner(Clock clock, ContentUploads content) {
     this.clock = clock;
     this.content = content;
+    this.probe = new FormUploadProbe(clock);
+  }
+
+  /**
+   * Whether a store is offered form uploads: probed once per store by {@link FormUploadProbe} on
+   * the first form asked of it, then remembered. A probe that cannot reach the store decides
+   * nothing.
+   *
+   * @param clients the store's clients
+   * @return whether the store enforces POST policies
+   * @throws MiosaException {@code 503} when the store cannot be probed
+   */
+  public boolean formUploads(StorageClients clients) {
+    Boolean known = formUploads.get(clients);
+    if (known != null) {
+      return known;
+    }
+    synchronized (clients) {
+      known = formUploads.get(clients);
+      if (known == null) {
+        try {
+          known = probe.probe(clients).enforced();
+        } catch (IOException e) {
+          throw ContentUploads.unavailable("be probed for form uploads", e);
+        }
+        formUploads.put(clients, known);
+      }
+      return known;
+    }
   }
 
   /**
@@ -48,10 +85,19 @@ public final class ObjectSigner {
    * @param request the validated request
    * @param maxObjectBytes the cap on an upload's size
    * @return the signed URL, or "already stored" for a content-addressed upload whose hash exists
-   * @throws MiosaException {@code 503} when the store cannot be asked about a hash
+   * @throws MiosaException {@code 409 FORM_UPLOADS_UNSUPPORTED} for a {@code POST} on a store that
+   *     does not enforce POST policies, {@code 503} when the store cannot be asked about a hash or
+   *     probed
    */
   public SignOutcome sign(
       StorageClients clients, String bucket, SignRequest request, long maxObjectBytes) {
+    if (request.method().equals("POST") && !formUploads(clients)) {
+      throw new MiosaException(
+          ErrorCode.FORM_UPLOADS_UNSUPPORTED,
+          "this object store does not enforce the conditions of a form's POST policy (bucket,"
+              + " expiry, size), so form uploads are not offered; sign a PUT with contentLength"
+              + " instead");
+    }
     String key = request.key();
     String uploadKey = null;
     if (request.contentSha256() != null) {

@@ -16,8 +16,8 @@ import okhttp3.MediaType;
  * @param expiresIn how long the URL works: 1 second to 7 days (the SigV4 presign limit)
  * @param contentType for uploads: the {@code Content-Type} the uploader must send (in the canonical
  *     spelling of {@link #normalizeContentType}), or null
- * @param contentLength for uploads: the exact size in bytes ({@code PUT}) or the upper bound
- *     ({@code POST}), or null
+ * @param contentLength for uploads: the exact size in bytes ({@code PUT}, required there, so that
+ *     every upload is bound to {@code maxObjectBytes}) or the upper bound ({@code POST}), or null
  * @param contentSha256 for uploads: the body's SHA-256 in lowercase hex to store it by content, or
  *     null
  */
@@ -126,6 +126,14 @@ public record SignRequest(
             "must be at most " + maxObjectBytes + " bytes (the data service's maxObjectBytes)");
       }
       contentLength = n;
+    } else if (method.equals("PUT")) {
+      // A presigned PUT binds no size unless the length is a signed header: without it, any size
+      // would land under the cap.
+      throw MiosaException.invalid(
+          "contentLength",
+          "is required for PUT: the exact size in bytes, at most "
+              + maxObjectBytes
+              + " (the data service's maxObjectBytes); the store refuses any other size");
     }
     return new SignRequest(method, key, expiresIn, contentType, contentLength, contentSha256);
   }

@@ -70,6 +70,11 @@ public final class StorageClients implements AutoCloseable {
     return admin;
   }
 
+  /** The HTTP client of the internal endpoint, for requests the SDK does not make (form posts). */
+  OkHttpClient http() {
+    return adminHttp;
+  }
+
   /** The signing-only client on the public endpoint. */
   public MinioClient presigner() {
     return presigner;

@@ -221,6 +221,11 @@ public final class StorageProvider implements ServiceProvider {
   }
 
   @Override
+  public java.util.List<String> variableNames() {
+    return java.util.List.of("STORAGE_BUCKET", "STORAGE_URL", "STORAGE_KEY");
+  }
+
+  @Override
   public Map<String, String> variables(ResourceContext resource) {
     Map<String, String> out = new LinkedHashMap<>();
     out.put("STORAGE_BUCKET", bucketOf(resource));

@@ -2,6 +2,7 @@ package dev.miosa.data.storage;
 
 import dev.miosa.data.provisioner.resource.ResourceRow;
 import dev.miosa.data.provisioner.resource.ResourceStore;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -26,6 +27,18 @@ public final class StoredStorageTargets implements StorageTargets {
         .find(resourceId)
         .filter(StoredStorageTargets::live)
         .map(StoredStorageTargets::target);
+  }
+
+  /**
+   * Every live storage resource's target, for housekeeping across buckets.
+   *
+   * @return the targets of ready storage resources of active data services
+   */
+  public List<StorageTarget> all() {
+    return resources.readyOfType("storage").stream()
+        .filter(StoredStorageTargets::live)
+        .map(StoredStorageTargets::target)
+        .toList();
   }
 
   private static boolean live(ResourceRow r) {

@@ -8,12 +8,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.MiosaException;
 import io.minio.ListObjectsArgs;
+import io.minio.PutObjectArgs;
 import io.minio.Result;
 import io.minio.messages.Item;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -40,6 +44,18 @@ class ContentAddressingTest {
     return out;
   }
 
+  /** Signs a content-addressed upload declaring {@code hash} and uploads {@code body} to it. */
+  SignOutcome.Signed uploadByContent(StorageFixture.Env env, String hash, byte[] body)
+      throws Exception {
+    var put =
+        (SignOutcome.Signed)
+            StorageFixture.sign(
+                env.target(),
+                Map.of("method", "PUT", "contentSha256", hash, "contentLength", body.length));
+    assertThat(Curl.put(put.url(), file(body)).status()).isEqualTo(200);
+    return put;
+  }
+
   Path file(byte[] content) throws Exception {
     return Files.write(Files.createTempFile(dir, "body", ".bin"), content);
   }
@@ -54,7 +70,15 @@ class ContentAddressingTest {
         (SignOutcome.Signed)
             StorageFixture.sign(
                 env.target(),
-                Map.of("method", "PUT", "contentSha256", hash, "contentType", "text/plain"));
+                Map.of(
+                    "method",
+                    "PUT",
+                    "contentSha256",
+                    hash,
+                    "contentType",
+                    "text/plain",
+                    "contentLength",
+                    content.length));
     assertThat(first.key()).isEqualTo("sha256/" + hash);
     assertThat(first.uploadKey()).startsWith(".uploads/" + hash + "/");
     assertThat(Curl.put(first.url(), file(content), "Content-Type: text/plain").status())
@@ -65,7 +89,8 @@ class ContentAddressingTest {
 
     var second =
         StorageFixture.sign(
-            env.target(), Map.of("method", "PUT", "contentSha256", hash.toUpperCase()));
+            env.target(),
+            Map.of("method", "PUT", "contentSha256", hash.toUpperCase(), "contentLength", 21));
     assertThat(second)
         .isEqualTo(new SignOutcome.AlreadyStored("sha256/" + hash, hash, content.length));
     assertThat(keys(env)).containsExactly("sha256/" + hash);
@@ -79,14 +104,10 @@ class ContentAddressingTest {
     assertThat(get.text()).isEqualTo("the same bytes, twice");
 
     // Two uploads racing for the same content: the second finalize finds it stored.
-    var a =
-        (SignOutcome.Signed)
-            StorageFixture.sign(
-                env.target(), Map.of("method", "PUT", "contentSha256", sha256("race".getBytes())));
-    var b =
-        (SignOutcome.Signed)
-            StorageFixture.sign(
-                env.target(), Map.of("method", "PUT", "contentSha256", sha256("race".getBytes())));
+    Map<String, Object> race =
+        Map.of("method", "PUT", "contentSha256", sha256("race".getBytes()), "contentLength", 4);
+    var a = (SignOutcome.Signed) StorageFixture.sign(env.target(), race);
+    var b = (SignOutcome.Signed) StorageFixture.sign(env.target(), race);
     assertThat(Curl.put(a.url(), file("race".getBytes())).status()).isEqualTo(200);
     assertThat(Curl.put(b.url(), file("race".getBytes())).status()).isEqualTo(200);
     assertThat(
@@ -107,7 +128,9 @@ class ContentAddressingTest {
     String declared = sha256("what I said".getBytes(StandardCharsets.UTF_8));
     var put =
         (SignOutcome.Signed)
-            StorageFixture.sign(env.target(), Map.of("method", "PUT", "contentSha256", declared));
+            StorageFixture.sign(
+                env.target(),
+                Map.of("method", "PUT", "contentSha256", declared, "contentLength", 11));
     assertThat(Curl.put(put.url(), file("what I sent".getBytes(StandardCharsets.UTF_8))).status())
         .as("the store accepts the body: the check is ours")
         .isEqualTo(200);
@@ -125,7 +148,9 @@ class ContentAddressingTest {
             .url();
     assertThat(Curl.get(get).status()).isEqualTo(404);
     assertThat(
-            StorageFixture.sign(env.target(), Map.of("method", "PUT", "contentSha256", declared)))
+            StorageFixture.sign(
+                env.target(),
+                Map.of("method", "PUT", "contentSha256", declared, "contentLength", 11)))
         .isInstanceOf(SignOutcome.Signed.class);
 
     assertThatThrownBy(
@@ -135,19 +160,67 @@ class ContentAddressingTest {
   }
 
   @Test
-  void aContentAddressedUploadOverTheCapIsDeletedAtFinalize() throws Exception {
+  void aContentAddressedUploadOverTheCapIsRefusedAtSigningAndDeletedAtFinalize() throws Exception {
     var env = provision("prj_a", Map.of("maxObjectBytes", 16));
     byte[] big = new byte[17];
-    var put =
-        (SignOutcome.Signed)
-            StorageFixture.sign(
-                env.target(), Map.of("method", "PUT", "contentSha256", sha256(big)));
-    assertThat(Curl.put(put.url(), file(big)).status()).isEqualTo(200);
     assertThatThrownBy(
-            () -> StorageFixture.finalizeUpload(env.target(), Map.of("uploadKey", put.uploadKey())))
+            () ->
+                StorageFixture.sign(
+                    env.target(),
+                    Map.of("method", "PUT", "contentSha256", sha256(big), "contentLength", 17)))
+        .hasMessageStartingWith("contentLength:");
+    // A POST form's policy carries the cap but the store may not enforce it: finalize checks.
+    String uploadKey = ".uploads/" + sha256(big) + "/abcdefgh12345678abcd";
+    admin()
+        .putObject(
+            PutObjectArgs.builder().bucket(env.bucket()).object(uploadKey).stream(
+                    new ByteArrayInputStream(big), big.length, -1)
+                .build());
+    assertThatThrownBy(
+            () -> StorageFixture.finalizeUpload(env.target(), Map.of("uploadKey", uploadKey)))
         .extracting(e -> ((MiosaException) e).code())
         .isEqualTo(ErrorCode.OBJECT_TOO_LARGE);
     assertThat(keys(env)).isEmpty();
+  }
+
+  @Test
+  void uploadsNeverFinalizedAreDeletedAfterTheWindowAndNothingElseIs() throws Exception {
+    var env = provision();
+    byte[] good = "finalized".getBytes(StandardCharsets.UTF_8);
+    var placed = uploadByContent(env, sha256(good), good);
+    StorageFixture.finalizeUpload(env.target(), Map.of("uploadKey", placed.uploadKey()));
+    var plain =
+        (SignOutcome.Signed)
+            StorageFixture.sign(
+                env.target(), Map.of("method", "PUT", "key", "plain.txt", "contentLength", 9));
+    assertThat(Curl.put(plain.url(), file(good)).status()).isEqualTo(200);
+    // A body that does not match its declared hash, never finalized.
+    var abandoned =
+        uploadByContent(
+            env,
+            sha256("declared".getBytes(StandardCharsets.UTF_8)),
+            "not what was declared".getBytes(StandardCharsets.UTF_8));
+
+    Duration window = AbandonedUploads.DEFAULT_TTL;
+    var withinWindow =
+        new AbandonedUploads(
+            () -> List.of(env.target()),
+            StorageFixture.BACKENDS,
+            StorageFixture.CONTENT,
+            window,
+            Clock.systemUTC());
+    assertThat(withinWindow.sweep()).isZero();
+    assertThat(keys(env)).contains(abandoned.uploadKey());
+
+    var afterWindow =
+        new AbandonedUploads(
+            () -> List.of(env.target()),
+            StorageFixture.BACKENDS,
+            StorageFixture.CONTENT,
+            window,
+            Clock.offset(Clock.systemUTC(), window.plusMinutes(1)));
+    assertThat(afterWindow.sweep()).isEqualTo(1);
+    assertThat(keys(env)).containsExactlyInAnyOrder("sha256/" + sha256(good), "plain.txt");
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.miosa.data.local.LocalProcesses;
 import dev.miosa.data.local.LocalS3Proxy;
+import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.MiosaException;
 import io.minio.ListObjectsArgs;
 import io.minio.Result;
@@ -21,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -60,8 +60,8 @@ class SignedUrlsTest {
   }
 
   /** Uploads through a signed PUT without content type or length, returns the key. */
-  static void upload(StorageFixture.Env e, String key, Path file) {
-    var put = sign(e, Map.of("method", "PUT", "key", key));
+  static void upload(StorageFixture.Env e, String key, Path file) throws Exception {
+    var put = sign(e, Map.of("method", "PUT", "key", key, "contentLength", Files.size(file)));
     assertThat(Curl.put(put.url(), file).status()).isEqualTo(200);
   }
 
@@ -100,41 +100,43 @@ class SignedUrlsTest {
   @Test
   void aUrlSignedForThePublicHostFailsOnTheInternalOne() throws Exception {
     Path f = file("host.txt", "host".getBytes(StandardCharsets.UTF_8));
-    var put = sign(env, Map.of("method", "PUT", "key", "host.txt"));
+    var put = sign(env, Map.of("method", "PUT", "key", "host.txt", "contentLength", 4));
     String internal = put.url().replace("//localhost:", "//127.0.0.1:");
     assertThat(Curl.put(internal, f).status()).isEqualTo(403);
     assertThat(Curl.put(put.url(), f).status()).isEqualTo(200);
   }
 
   @Test
-  void postFormAcceptsAFileUnderTheCapAndItsPolicyCarriesTheCap() throws Exception {
+  void formUploadsAreRefusedOnAStoreThatDoesNotEnforceTheirPolicy() throws Exception {
+    // Why: S3Proxy checks a form's signature only, and every bucket shares the store's identity,
+    // so a form signed for one environment would write into another's bucket.
+    var probe =
+        new FormUploadProbe(Clock.systemUTC())
+            .probe(StorageFixture.BACKENDS.get(StorageFixture.BACKEND));
+    assertThat(probe.valid()).as("a correct form is accepted").isTrue();
+    assertThat(probe.otherBucket()).as("a policy naming another bucket is accepted").isTrue();
+    assertThat(probe.enforced()).isFalse();
+    String canary = StorageFixture.SERVER.bucketPrefix() + FormUploadProbe.CANARY;
+    assertThat(admin().listObjects(ListObjectsArgs.builder().bucket(canary).build()))
+        .as("the probe leaves nothing behind")
+        .isEmpty();
+
     var capped = provision("prj_a", Map.of("maxObjectBytes", 1024));
-    Path small = file("small.txt", "hello form".getBytes(StandardCharsets.UTF_8));
-    var post =
-        sign(
-            capped,
-            Map.of("method", "POST", "key", "forms/hello.txt", "contentType", "text/plain"));
-    assertThat(post.url())
-        .isEqualTo(StorageFixture.SERVER.publicEndpoint() + "/" + capped.bucket());
-
-    List<String> args = new ArrayList<>();
-    post.fields().forEach((k, v) -> args.addAll(List.of("-F", k + "=" + v)));
-    args.addAll(List.of("-F", "file=@" + small + ";type=text/plain", post.url()));
-    assertThat(Curl.run(args.toArray(String[]::new)).status()).isIn(200, 201, 204);
-
-    var get = sign(capped, Map.of("method", "GET", "key", "forms/hello.txt"));
-    assertThat(Curl.get(get.url()).text()).isEqualTo("hello form");
-
-    // The cap rides in the signed policy; MinIO refuses a larger file with 400 EntityTooLarge.
-    // S3Proxy checks the policy's signature but none of its conditions, so the store-side refusal
-    // is tested through the signed length of a PUT below.
-    String policy =
-        new String(Base64.getDecoder().decode(post.fields().get("policy")), StandardCharsets.UTF_8);
-    assertThat(policy.replace(" ", ""))
-        .contains("[\"content-length-range\",0,1024]")
-        .contains("[\"eq\",\"$key\",\"forms/hello.txt\"]")
-        .contains("[\"eq\",\"$Content-Type\",\"text/plain\"]")
-        .contains("[\"eq\",\"$bucket\",\"" + capped.bucket() + "\"]");
+    assertThatThrownBy(
+            () ->
+                sign(
+                    capped,
+                    Map.of(
+                        "method", "POST", "key", "forms/hello.txt", "contentType", "text/plain")))
+        .isInstanceOf(MiosaException.class)
+        .hasMessageContaining("does not enforce")
+        .hasMessageContaining("sign a PUT")
+        .extracting(e -> ((MiosaException) e).code())
+        .isEqualTo(ErrorCode.FORM_UPLOADS_UNSUPPORTED);
+    assertThat(
+            StorageFixture.SIGNER.formUploads(StorageFixture.BACKENDS.get(StorageFixture.BACKEND)))
+        .as("decided once and remembered")
+        .isFalse();
   }
 
   @Test
@@ -152,6 +154,21 @@ class SignedUrlsTest {
   }
 
   @Test
+  void aPutWithoutContentLengthIsRefusedSoNothingOverTheCapLands() throws Exception {
+    var capped = provision("prj_a", Map.of("maxObjectBytes", 1024));
+    Path big = file("five-kb.bin", random(5 * 1024));
+    assertThatThrownBy(() -> sign(capped, Map.of("method", "PUT", "key", "unbounded.bin")))
+        .isInstanceOf(MiosaException.class)
+        .extracting(e -> ((MiosaException) e).errors().get(0).field())
+        .isEqualTo("contentLength");
+    var bounded =
+        sign(capped, Map.of("method", "PUT", "key", "unbounded.bin", "contentLength", 1024));
+    assertThat(Curl.put(bounded.url(), big).status()).isEqualTo(403);
+    var get = sign(capped, Map.of("method", "GET", "key", "unbounded.bin"));
+    assertThat(Curl.get(get.url()).status()).as("nothing landed").isEqualTo(404);
+  }
+
+  @Test
   void anExpiredUrlGets403() throws Exception {
     upload(env, "expiring.txt", file("expiring.txt", "soon gone".getBytes(StandardCharsets.UTF_8)));
     var get = sign(env, Map.of("method", "GET", "key", "expiring.txt", "expiresInSeconds", 1));
@@ -165,7 +182,7 @@ class SignedUrlsTest {
   }
 
   @Test
-  void aUrlWithAnyPartChangedGets403() throws Exception {
+  void aUrlWithAnyPartChangedGets403AndWorksOnNoOtherBucketOrKey() throws Exception {
     Path f = file("part.txt", "original".getBytes(StandardCharsets.UTF_8));
     upload(env, "part.txt", f);
     upload(env, "other.txt", f);
@@ -189,7 +206,31 @@ class SignedUrlsTest {
         .as("signature changed")
         .isEqualTo(403);
     assertThat(Curl.run("-X", "DELETE", url).status()).as("method changed").isEqualTo(403);
-    assertThat(Curl.get(url).text()).isEqualTo("original");
+
+    // A PUT or DELETE signed for env's bucket and key works on no other bucket or key.
+    Path evil = file("evil.txt", "evil....".getBytes(StandardCharsets.UTF_8));
+    String put = sign(env, Map.of("method", "PUT", "key", "part.txt", "contentLength", 8)).url();
+    String delete = sign(env, Map.of("method", "DELETE", "key", "part.txt")).url();
+    String envBucket = "/" + env.bucket() + "/";
+    String otherBucket = "/" + other.bucket() + "/";
+    assertThat(Curl.put(put.replace(envBucket, otherBucket), evil).status())
+        .as("PUT, bucket changed")
+        .isEqualTo(403);
+    assertThat(Curl.put(put.replace("/part.txt?", "/other.txt?"), evil).status())
+        .as("PUT, key changed")
+        .isEqualTo(403);
+    assertThat(Curl.run("-X", "DELETE", delete.replace(envBucket, otherBucket)).status())
+        .as("DELETE, bucket changed")
+        .isEqualTo(403);
+    assertThat(Curl.run("-X", "DELETE", delete.replace("/part.txt?", "/other.txt?")).status())
+        .as("DELETE, key changed")
+        .isEqualTo(403);
+    for (var e : List.of(env, other)) {
+      assertThat(Curl.get(sign(e, Map.of("method", "GET", "key", "part.txt")).url()).text())
+          .isEqualTo("original");
+    }
+    assertThat(Curl.get(sign(env, Map.of("method", "GET", "key", "other.txt")).url()).text())
+        .isEqualTo("original");
   }
 
   @Test
@@ -258,7 +299,15 @@ class SignedUrlsTest {
       var put =
           sign(
               keyed,
-              Map.of("method", "PUT", "key", key, "contentType", "Text/Plain;charset=utf-8"));
+              Map.of(
+                  "method",
+                  "PUT",
+                  "key",
+                  key,
+                  "contentType",
+                  "Text/Plain;charset=utf-8",
+                  "contentLength",
+                  content.length));
       assertThat(put.headers()).containsEntry("Content-Type", "text/plain; charset=UTF-8");
       assertThat(
               Curl.put(
@@ -311,15 +360,15 @@ class SignedUrlsTest {
             "t-");
     try (var clients = new StorageClients(offline)) {
       var signer = new ObjectSigner(Clock.systemUTC(), new ContentUploads());
-      for (String method : List.of("PUT", "GET", "DELETE", "POST")) {
+      for (String method : List.of("PUT", "GET", "DELETE")) {
+        Map<String, Object> body = new java.util.HashMap<>(Map.of("method", method, "key", "k"));
+        if (method.equals("PUT")) {
+          body.put("contentLength", 10);
+        }
         var out =
             (SignOutcome.Signed)
                 signer.sign(
-                    clients,
-                    "t-bucket",
-                    SignRequest.parse(
-                        StorageFixture.request(Map.of("method", method, "key", "k")), 100),
-                    100);
+                    clients, "t-bucket", SignRequest.parse(StorageFixture.request(body), 100), 100);
         assertThat(out.url()).startsWith("https://files.example.test/t-bucket");
       }
     }
@@ -374,7 +423,9 @@ class SignedUrlsTest {
                 .isInstanceOf(MiosaException.class)
                 .hasMessageStartingWith("key: ")
                 .hasMessageContaining(message));
-    assertThat(sign(env, Map.of("method", "PUT", "key", "x".repeat(1024))).url()).contains("xxxx");
+    assertThat(
+            sign(env, Map.of("method", "PUT", "key", "x".repeat(1024), "contentLength", 1)).url())
+        .contains("xxxx");
     assertThatThrownBy(() -> sign(env, Map.of("method", "GET")))
         .hasMessage("key: must not be empty");
   }

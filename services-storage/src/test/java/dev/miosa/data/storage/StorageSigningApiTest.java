@@ -102,7 +102,9 @@ class StorageSigningApiTest {
                 "expiresInSeconds",
                 900,
                 "contentType",
-                "image/png"));
+                "image/png",
+                "contentLength",
+                4));
     assertThat(reply.status()).isEqualTo(201);
     assertThat(reply.json().get("method").asString()).isEqualTo("PUT");
     assertThat(reply.json().get("headers").get("Content-Type").asString()).isEqualTo("image/png");
@@ -140,7 +142,11 @@ class StorageSigningApiTest {
     var env = provision("prj_a", Map.of());
     byte[] body = "finalize me".getBytes(StandardCharsets.UTF_8);
     String hash = ContentAddressingTest.sha256(body);
-    var signed = sign(env, env.key(), Map.of("method", "PUT", "contentSha256", hash));
+    var signed =
+        sign(
+            env,
+            env.key(),
+            Map.of("method", "PUT", "contentSha256", hash, "contentLength", body.length));
     assertThat(signed.status()).isEqualTo(201);
     assertThat(signed.json().get("exists").asBoolean()).isFalse();
     assertThat(signed.json().get("key").asString()).isEqualTo("sha256/" + hash);
@@ -160,7 +166,11 @@ class StorageSigningApiTest {
     assertThat(done.json().get("size").asLong()).isEqualTo(body.length);
     assertThat(done.json().get("deduplicated").asBoolean()).isFalse();
 
-    var again = sign(env, env.key(), Map.of("method", "PUT", "contentSha256", hash));
+    var again =
+        sign(
+            env,
+            env.key(),
+            Map.of("method", "PUT", "contentSha256", hash, "contentLength", body.length));
     assertThat(again.status()).isEqualTo(200);
     assertThat(again.json().get("exists").asBoolean()).isTrue();
     assertThat(again.json().has("url")).isFalse();

@@ -28,8 +28,14 @@ import org.springframework.transaction.support.TransactionOperations;
  */
 public final class VolumeAttachments {
 
-  /** What an instance id must look like. */
-  public static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  /**
+   * What an instance id must look like, for attachments and for the runtime tokens that manage them
+   * (one rule, so a token's instance can always attach).
+   */
+  public static final String INSTANCE_ID_REGEX = "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$";
+
+  /** {@link #INSTANCE_ID_REGEX} compiled. */
+  public static final Pattern INSTANCE_ID = Pattern.compile(INSTANCE_ID_REGEX);
 
   private static final String ROW =
       "a.id, a.resource_id, a.holder_kind, a.holder, a.fencing_token, a.attached_at, a.lease_expires_at,"

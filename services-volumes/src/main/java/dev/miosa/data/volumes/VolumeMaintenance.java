@@ -66,8 +66,8 @@ public final class VolumeMaintenance {
   }
 
   /**
-   * Grows a detached volume's image and filesystem ({@code resize2fs}) to {@code sizeGiB}. Growing
-   * to the current size is a no-op.
+   * Grows a detached volume's image and filesystem ({@code resize2fs}) to {@code sizeGiB}, and
+   * raises the data service's {@code config.sizeGiB} to it. Growing to the current size is a no-op.
    *
    * @param resourceId the volume
    * @param sizeGiB the new size
@@ -81,6 +81,7 @@ public final class VolumeMaintenance {
     attachments.holdForOperation(resourceId, operationId);
     images.grow(layout.image(resourceId), sizeGiB);
     store.setSize(resourceId, sizeGiB);
+    store.raiseConfiguredSize(resourceId, sizeGiB);
     attachments.release(resourceId, operationId);
   }
 

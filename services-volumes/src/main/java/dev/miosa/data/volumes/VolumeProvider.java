@@ -1,5 +1,8 @@
 package dev.miosa.data.volumes;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.FieldError;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.provisioner.spi.ProvisionResult;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
 import dev.miosa.data.provisioner.spi.ResourceContext;
@@ -78,6 +81,25 @@ public final class VolumeProvider implements ServiceProvider {
     return VolumeConfig.validate(
             config, id -> snapshots.find(id).filter(Snapshot::ready).map(Snapshot::sizeGiB))
         .toMap();
+  }
+
+  /**
+   * As {@link #validateConfig(Map)}, and {@code fromSnapshot} must name a ready snapshot of this
+   * project: another project's snapshot is answered as one that does not exist ({@code 404
+   * SNAPSHOT_NOT_FOUND} naming {@code config.fromSnapshot}), so nothing is left provisioning.
+   */
+  @Override
+  public Map<String, Object> validateConfig(String projectId, Map<String, Object> config) {
+    VolumeConfig plan = VolumeConfig.from(config);
+    if (plan.fromSnapshot() != null
+        && !snapshots.projectOf(plan.fromSnapshot()).map(projectId::equals).orElse(false)) {
+      String detail = "no snapshot " + plan.fromSnapshot() + " in this project";
+      throw new MiosaException(
+          ErrorCode.SNAPSHOT_NOT_FOUND,
+          detail,
+          java.util.List.of(new FieldError("config.fromSnapshot", detail)));
+    }
+    return validateConfig(config);
   }
 
   @Override
@@ -182,6 +204,11 @@ public final class VolumeProvider implements ServiceProvider {
         id,
         resource.serviceName(),
         resource.environmentName());
+  }
+
+  @Override
+  public java.util.List<String> variableNames() {
+    return java.util.List.of("VOLUME_PATH");
   }
 
   @Override

@@ -98,6 +98,28 @@ public final class VolumeStore {
   }
 
   /**
+   * Raises the {@code sizeGiB} of the data service's config to a volume's new size (never lowers
+   * it), so that the config reports the size a volume was grown to and environments added later
+   * start at it.
+   *
+   * @param resourceId the grown volume
+   * @param sizeGiB its new size
+   */
+  public void raiseConfiguredSize(String resourceId, int sizeGiB) {
+    jdbc.sql(
+            """
+            UPDATE data_services d
+               SET config = jsonb_set(d.config, '{sizeGiB}', to_jsonb(CAST(:size AS int)))
+              FROM resources r
+             WHERE r.id = :r AND d.id = r.service_id
+               AND COALESCE(CAST(d.config->>'sizeGiB' AS int), 0) < :size
+            """)
+        .param("r", resourceId)
+        .param("size", sizeGiB)
+        .update();
+  }
+
+  /**
    * Locks a volume's row until the end of the caller's transaction ({@code SELECT ... FOR UPDATE}):
    * whoever changes who holds the volume locks it first, so they queue here.
    *

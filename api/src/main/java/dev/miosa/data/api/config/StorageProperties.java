@@ -1,5 +1,7 @@
 package dev.miosa.data.api.config;
 
+import dev.miosa.data.storage.AbandonedUploads;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -19,6 +21,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     us-east-1}, MinIO's default)
  * @param bucketPrefix prefix of bucket names ({@code MIOSA_STORAGE_BUCKET_PREFIX}, default {@code
  *     miosa-}); lets several control planes share one store
+ * @param abandonedUploadTtl how long a content-addressed upload may wait for its finalize before it
+ *     is deleted ({@code MIOSA_STORAGE_ABANDONED_UPLOAD_TTL}, default {@code 24h}; positive)
  */
 @ConfigurationProperties("miosa.storage")
 public record StorageProperties(
@@ -27,7 +31,19 @@ public record StorageProperties(
     String accessKey,
     String secretKey,
     @DefaultValue("us-east-1") String region,
-    @DefaultValue("miosa-") String bucketPrefix) {
+    @DefaultValue("miosa-") String bucketPrefix,
+    @DefaultValue("24h") Duration abandonedUploadTtl) {
+
+  /** Applies the default window and checks it. */
+  public StorageProperties {
+    if (abandonedUploadTtl == null) {
+      abandonedUploadTtl = AbandonedUploads.DEFAULT_TTL;
+    }
+    if (abandonedUploadTtl.isNegative() || abandonedUploadTtl.isZero()) {
+      throw new IllegalStateException(
+          "MIOSA_STORAGE_ABANDONED_UPLOAD_TTL must be a positive duration such as 24h");
+    }
+  }
 
   /** Whether no store is configured (the embedded default runs S3Proxy). */
   public boolean embedded() {

@@ -86,7 +86,7 @@ final class ContractShapes {
   record MintRuntimeTokenRequest(
       @Schema(
               description = "the instance the token is for",
-              pattern = "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$",
+              pattern = dev.miosa.data.volumes.VolumeAttachments.INSTANCE_ID_REGEX,
               example = "sbx-1")
           String instanceId,
       @Schema(description = "lifetime; at least 60, at most the configured maximum")

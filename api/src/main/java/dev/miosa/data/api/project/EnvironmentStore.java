@@ -1,5 +1,6 @@
 package dev.miosa.data.api.project;
 
+import dev.miosa.data.api.service.DataServices;
 import dev.miosa.data.provisioner.Ids;
 import java.util.List;
 import java.util.Optional;
@@ -51,6 +52,10 @@ public class EnvironmentStore {
 
   /** The live environment of that name. */
   public Optional<Environment> find(String projectId, String name) {
+    if (name == null || !DataServices.NAME.matcher(name).matches()) {
+      // No such name can exist; never hand the database a NUL or an invalid string.
+      return Optional.empty();
+    }
     return jdbc.sql(
             "SELECT id, project_id, name, state, created_at FROM environments WHERE project_id = :p AND name = :n AND state <> 'deleted'")
         .param("p", projectId)

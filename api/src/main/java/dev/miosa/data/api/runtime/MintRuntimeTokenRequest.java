@@ -1,5 +1,6 @@
 package dev.miosa.data.api.runtime;
 
+import dev.miosa.data.volumes.VolumeAttachments;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 
@@ -14,8 +15,8 @@ import jakarta.validation.constraints.Pattern;
  */
 public record MintRuntimeTokenRequest(
     @Pattern(
-            regexp = "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$",
-            message = "must be 1 to 128 characters of letters, digits, . _ : -")
+            regexp = VolumeAttachments.INSTANCE_ID_REGEX,
+            message = "must be 1 to 128 characters of letters, digits, . _ -")
         String instanceId,
     @Min(value = 60, message = "must be at least 60") Long ttlSeconds) {
 

@@ -213,7 +213,10 @@ public class RuntimeEnvListener implements SmartLifecycle {
       }
       Request r =
           new Request(
-              BearerTokenConverter.tokenOf(h.get(HttpHeaderNames.AUTHORIZATION)),
+              // Several Authorization headers authenticate nothing (401), never the first one.
+              h.getAll(HttpHeaderNames.AUTHORIZATION).size() > 1
+                  ? null
+                  : BearerTokenConverter.tokenOf(h.get(HttpHeaderNames.AUTHORIZATION)),
               format,
               h.get(HttpHeaderNames.ACCEPT),
               h.get(HttpHeaderNames.IF_NONE_MATCH),

@@ -7,7 +7,8 @@ import org.springframework.security.web.authentication.AuthenticationConverter;
 /**
  * Reads {@code Authorization: Bearer <token>} (RFC 6750 section 2.1; the scheme name is
  * case-insensitive). No header gives no authentication (the request goes on unauthenticated and the
- * rules decide); a header with another scheme or an empty token is a bad credential.
+ * rules decide); a header with another scheme or an empty token, or more than one {@code
+ * Authorization} header, is a bad credential.
  */
 public final class BearerTokenConverter implements AuthenticationConverter {
 
@@ -18,6 +19,11 @@ public final class BearerTokenConverter implements AuthenticationConverter {
     String header = request.getHeader("Authorization");
     if (header == null) {
       return null;
+    }
+    var headers = request.getHeaders("Authorization");
+    headers.nextElement();
+    if (headers.hasMoreElements()) {
+      throw new BadCredentialsException("send one Authorization header, not several");
     }
     String token = tokenOf(header);
     if (token == null) {

@@ -8,6 +8,7 @@ import dev.miosa.data.api.project.ProjectService;
 import dev.miosa.data.api.project.ProjectViews.EnvironmentView;
 import dev.miosa.data.api.runtime.RuntimeTokenService;
 import dev.miosa.data.api.runtime.VariablesCache;
+import dev.miosa.data.credentials.VariableNames;
 import dev.miosa.data.provisioner.ProviderRegistry;
 import dev.miosa.data.provisioner.VariablesResolver;
 import dev.miosa.data.provisioner.operation.Operation;
@@ -123,14 +124,16 @@ public class DataServices {
    * Attaches a data service: a resource per active environment and a provision operation.
    *
    * @throws MiosaException 400 for a bad type or config, 409 {@code SERVICE_CONFLICT} when the name
-   *     is taken for the type
+   *     is taken for the type, 409 {@code VARIABLE_NAME_CONFLICT} when its variables would collide
+   *     with another data service's
    */
   @Transactional
   public DataServiceView attach(
       Project project, String type, String name, Map<String, Object> config) {
     ServiceProvider provider = providerFor(type);
-    Map<String, Object> validated = provider.validateConfig(config);
+    Map<String, Object> validated = provider.validateConfig(project.id(), config);
     lockProject(project.id());
+    requireDistinctVariables(project, provider, name);
     DataService s =
         services
             .insert(project.id(), type, name, validated)
@@ -150,6 +153,45 @@ public class DataServices {
         operations.enqueue(Operation.PROVISION, project.id(), s.id(), null, Map.of(), maxAttempts);
     wakeWorkerAfterCommit();
     return view(s, op);
+  }
+
+  /**
+   * Refuses a data service whose variables would carry a name another live data service of the
+   * project gives already: names are prefixed by the data service's name, so a postgres service
+   * named {@code jdbc} would give {@code JDBC_DATABASE_URL}, which {@code postgres:main} gives.
+   * Every provider is asked for its names; the same type and name is left to the insert's {@code
+   * SERVICE_CONFLICT}.
+   *
+   * @throws MiosaException 409 {@code VARIABLE_NAME_CONFLICT} naming both data services
+   */
+  private void requireDistinctVariables(Project project, ServiceProvider provider, String name) {
+    List<String> wanted =
+        provider.variableNames().stream().map(v -> VariableNames.prefixFor(name) + v).toList();
+    for (DataService other : services.live(project.id())) {
+      if (other.type().equals(provider.type()) && other.name().equals(name)) {
+        continue;
+      }
+      List<String> taken =
+          registry.provider(other.type()).map(ServiceProvider::variableNames).orElse(List.of());
+      String prefix = VariableNames.prefixFor(other.name());
+      for (String variable : wanted) {
+        if (taken.stream().anyMatch(t -> variable.equals(prefix + t))) {
+          String detail =
+              provider.type()
+                  + ":"
+                  + name
+                  + " would give the variable "
+                  + variable
+                  + ", which "
+                  + other.type()
+                  + ":"
+                  + other.name()
+                  + " gives already; choose another name";
+          throw new MiosaException(
+              ErrorCode.VARIABLE_NAME_CONFLICT, detail, List.of(new FieldError("name", detail)));
+        }
+      }
+    }
   }
 
   /**

@@ -6,6 +6,10 @@ import jakarta.validation.Validator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -38,6 +42,8 @@ import tools.jackson.databind.type.LogicalType;
  *   <li>Unknown fields are refused ({@code FAIL_ON_UNKNOWN_PROPERTIES}).
  *   <li>No coercion: a string is never read from a number or a boolean, a number or a boolean never
  *       from a string, an integer never from a float.
+ *   <li>A body must be well-formed UTF-8 and hold no unpaired surrogate (an escaped U+D800 alone):
+ *       either is a {@code 400}, never text stored with {@code ?} in its place.
  *   <li>When binding fails, each field of the body is bound alone to find every field at fault
  *       (Jackson stops at the first), the rest is bound and checked by Bean Validation, and one
  *       {@code 400} names them all.
@@ -103,15 +109,17 @@ public class StrictJson extends JacksonJsonHttpMessageConverter {
   public Object read(ResolvableType type, HttpInputMessage input, Map<String, Object> hints)
       throws IOException {
     Class<?> raw = type.toClass();
-    if (!raw.isRecord()) {
-      return super.read(type, input, hints);
-    }
     byte[] bytes = input.getBody().readAllBytes();
+    requireUtf8(bytes);
     JsonNode tree;
     try {
       tree = strict.readTree(bytes);
     } catch (JacksonException e) {
-      throw new HttpMessageNotReadableException("malformed JSON", e, input);
+      throw new HttpMessageNotReadableException("malformed JSON", e, replay(bytes, input));
+    }
+    requireWellFormed(tree, "");
+    if (!raw.isRecord()) {
+      return super.read(type, replay(bytes, input), hints);
     }
     if (tree == null || !tree.isObject()) {
       throw new HttpMessageNotReadableException(
@@ -124,6 +132,68 @@ public class StrictJson extends JacksonJsonHttpMessageConverter {
     } catch (JacksonException e) {
       throw ProblemHandler.invalid(everyBadField(reader, (ObjectNode) tree, e));
     }
+  }
+
+  /**
+   * Refuses a body that is not well-formed UTF-8 (RFC 8259 section 8.1): invalid bytes, overlong
+   * forms and encoded surrogates would otherwise be read as replacement characters and stored.
+   */
+  private static void requireUtf8(byte[] bytes) {
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes));
+    } catch (CharacterCodingException e) {
+      throw ProblemHandler.invalid(List.of(new FieldError("body", "must be valid UTF-8")));
+    }
+  }
+
+  /**
+   * Refuses strings (names and values) with an unpaired surrogate, which JSON's escapes can spell
+   * (U+D800 alone) but no UTF-8 text holds: stored, it would become {@code ?}.
+   */
+  private static void requireWellFormed(JsonNode node, String path) {
+    if (node.isString()) {
+      if (!wellFormed(node.asString())) {
+        throw ProblemHandler.invalid(
+            List.of(
+                new FieldError(
+                    path.isEmpty() ? "body" : path, "must be valid Unicode (a lone surrogate)")));
+      }
+    } else if (node.isObject()) {
+      for (Map.Entry<String, JsonNode> field : node.properties()) {
+        String child = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+        if (!wellFormed(field.getKey())) {
+          throw ProblemHandler.invalid(
+              List.of(
+                  new FieldError(
+                      path.isEmpty() ? "body" : path,
+                      "has a field name that is not valid Unicode (a lone surrogate)")));
+        }
+        requireWellFormed(field.getValue(), child);
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        requireWellFormed(node.get(i), path + "[" + i + "]");
+      }
+    }
+  }
+
+  private static boolean wellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private List<FieldError> everyBadField(ObjectReader reader, ObjectNode body, JacksonException e) {

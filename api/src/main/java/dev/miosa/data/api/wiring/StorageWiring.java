@@ -5,7 +5,9 @@ import dev.miosa.data.api.config.MiosaProperties;
 import dev.miosa.data.api.config.StorageProperties;
 import dev.miosa.data.credentials.Secret;
 import dev.miosa.data.local.LocalS3Proxy;
+import dev.miosa.data.provisioner.Periodic;
 import dev.miosa.data.provisioner.resource.ResourceStore;
+import dev.miosa.data.storage.AbandonedUploads;
 import dev.miosa.data.storage.ContentUploads;
 import dev.miosa.data.storage.ObjectSigner;
 import dev.miosa.data.storage.StorageBackends;
@@ -18,11 +20,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 
 /**
@@ -54,6 +60,52 @@ public class StorageWiring {
         backends,
         new ObjectSigner(Clock.systemUTC(), content),
         content);
+  }
+
+  @Bean(destroyMethod = "close")
+  UploadSweeper abandonedUploadSweeper(
+      ResourceStore resources, StorageBackends backends, StorageProperties props) {
+    return new UploadSweeper(
+        new AbandonedUploads(
+            new StoredStorageTargets(resources)::all,
+            backends,
+            new ContentUploads(),
+            props.abandonedUploadTtl(),
+            Clock.systemUTC()),
+        props.abandonedUploadTtl());
+  }
+
+  /**
+   * Sweeps abandoned content-addressed uploads from when the application is ready, every quarter of
+   * the window (at most hourly, at least every minute); stops on shutdown.
+   */
+  static final class UploadSweeper implements AutoCloseable {
+    private final AbandonedUploads uploads;
+    private final Duration interval;
+    private ScheduledExecutorService timer;
+
+    UploadSweeper(AbandonedUploads uploads, Duration ttl) {
+      this.uploads = uploads;
+      Duration quarter = ttl.dividedBy(4);
+      this.interval =
+          quarter.compareTo(Duration.ofHours(1)) > 0
+              ? Duration.ofHours(1)
+              : quarter.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1) : quarter;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    synchronized void start() {
+      if (timer == null) {
+        timer = Periodic.start("abandoned-upload-sweeper", interval, interval, uploads::sweep);
+      }
+    }
+
+    @Override
+    public synchronized void close() {
+      if (timer != null) {
+        timer.shutdownNow();
+      }
+    }
   }
 
   @Bean

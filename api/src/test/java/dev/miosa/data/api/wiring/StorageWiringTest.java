@@ -21,7 +21,7 @@ class StorageWiringTest {
     try {
       var server =
           StorageWiring.server(
-              new StorageProperties(null, null, null, null, "us-east-1", "miosa-"), embedded);
+              new StorageProperties(null, null, null, null, "us-east-1", "miosa-", null), embedded);
       assertThat(server.endpoint().getHost()).isEqualTo("127.0.0.1");
       assertThat(server.publicEndpoint()).isEqualTo(server.endpoint());
       var client =
@@ -46,26 +46,33 @@ class StorageWiringTest {
             () ->
                 StorageWiring.server(
                     new StorageProperties(
-                        "http://minio:9000", null, null, null, "us-east-1", "miosa-"),
+                        "http://minio:9000", null, null, null, "us-east-1", "miosa-", null),
                     embedded))
         .hasMessageContaining("MIOSA_STORAGE_ACCESS_KEY");
     assertThatThrownBy(
             () ->
                 StorageWiring.server(
-                    new StorageProperties("minio:9000/x", null, "a", "b", "us-east-1", "miosa-"),
+                    new StorageProperties(
+                        "minio:9000/x", null, "a", "b", "us-east-1", "miosa-", null),
                     embedded))
         .hasMessageContaining("MIOSA_STORAGE_URL");
     var server =
         StorageWiring.server(
             new StorageProperties(
-                "http://minio:9000", "https://files.example.com", "ak", "sk", "eu-west-1", "acme-"),
+                "http://minio:9000",
+                "https://files.example.com",
+                "ak",
+                "sk",
+                "eu-west-1",
+                "acme-",
+                null),
             embedded);
     assertThat(server.publicEndpoint().toString()).isEqualTo("https://files.example.com");
     assertThat(server.region()).isEqualTo("eu-west-1");
     assertThat(server.toString()).doesNotContain("sk");
     assertThat(
             new StorageProperties(
-                    "http://minio:9000", null, "ak", "secret-value", "us-east-1", "m-")
+                    "http://minio:9000", null, "ak", "secret-value", "us-east-1", "m-", null)
                 .toString())
         .doesNotContain("secret-value");
   }

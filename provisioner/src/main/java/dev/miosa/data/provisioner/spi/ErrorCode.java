@@ -36,6 +36,8 @@ public enum ErrorCode {
   PROJECT_HAS_SERVICES(Kind.CONFLICT, "Project still has data services"),
   ENVIRONMENT_EXISTS(Kind.CONFLICT, "Environment exists"),
   SERVICE_CONFLICT(Kind.CONFLICT, "Data service exists"),
+  /** A data service's variables would carry a name another data service of the project gives. */
+  VARIABLE_NAME_CONFLICT(Kind.CONFLICT, "Variable names collide"),
   CONFLICT(Kind.CONFLICT, "Conflict"),
   /** No volume (or data service, or environment) by that name. */
   VOLUME_NOT_FOUND(Kind.NOT_FOUND, "Volume not found"),
@@ -62,6 +64,11 @@ public enum ErrorCode {
   CONTENT_HASH_MISMATCH(Kind.UNPROCESSABLE, "Content hash mismatch"),
   /** The uploaded object is larger than the data service's {@code maxObjectBytes}; deleted. */
   OBJECT_TOO_LARGE(Kind.UNPROCESSABLE, "Object too large"),
+  /**
+   * Storage: a browser form (POST policy) upload was asked of an object store that does not enforce
+   * a policy's conditions (found by probing); signed PUTs work there.
+   */
+  FORM_UPLOADS_UNSUPPORTED(Kind.CONFLICT, "Form uploads not supported by this object store"),
   IDEMPOTENCY_KEY_REUSED(Kind.UNPROCESSABLE, "Idempotency-Key reused with another request"),
   IDEMPOTENCY_KEY_IN_FLIGHT(Kind.CONFLICT, "Request with this Idempotency-Key still running"),
   /** Auth realm: no realm with that id (never created, or deprovisioned). */

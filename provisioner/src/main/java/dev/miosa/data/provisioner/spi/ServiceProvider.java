@@ -51,6 +51,20 @@ public interface ServiceProvider {
    * @throws ProvisioningException (or any runtime exception) to fail this attempt; the operation is
    *     retried with backoff
    */
+  /**
+   * Validates the config of a new data service of a project: as {@link #validateConfig(Map)}, plus
+   * the checks that depend on the project (a volume's {@code fromSnapshot} must name a snapshot of
+   * the same project).
+   *
+   * @param projectId the project the data service is attached to
+   * @param config the config as sent
+   * @return the config as stored, defaults included
+   * @throws MiosaException naming the bad field
+   */
+  default Map<String, Object> validateConfig(String projectId, Map<String, Object> config) {
+    return validateConfig(config);
+  }
+
   ProvisionResult provision(ResourceContext resource);
 
   /**
@@ -69,4 +83,14 @@ public interface ServiceProvider {
    * @return names to values, in a stable order
    */
   Map<String, String> variables(ResourceContext resource);
+
+  /**
+   * The names of every variable a resource of this type may give, before the data service name's
+   * prefix ({@code DATABASE_URL}, not {@code ANALYTICS_DATABASE_URL}), whatever its config or
+   * backend. The control plane refuses a data service whose prefixed names would equal another's (a
+   * postgres service named {@code jdbc} would give {@code JDBC_DATABASE_URL}).
+   *
+   * @return the plain names
+   */
+  java.util.List<String> variableNames();
 }

@@ -23,7 +23,7 @@ class BackupSchedulerTest {
 
   @Test
   void eachDueBackupIsAskedForOnceWhenSeveralReplicasTickAtOnce() throws Exception {
-    var t = world.tenant(Map.of("backupSchedule", "*/10 * * * *"), "production", "staging");
+    var t = world.tenant(Map.of("backupSchedule", "0 * * * *"), "production", "staging");
     Instant created =
         world
             .jdbc
@@ -32,7 +32,7 @@ class BackupSchedulerTest {
             .query(java.sql.Timestamp.class)
             .single()
             .toInstant();
-    Instant now = created.plus(Duration.ofMinutes(35));
+    Instant now = created.plus(Duration.ofMinutes(90));
     // Three replicas, each with its own scheduler, ticking concurrently at the same moment.
     List<BackupScheduler> replicas =
         List.of(
@@ -64,8 +64,8 @@ class BackupSchedulerTest {
         .extracting(Backup::environmentName)
         .containsExactlyInAnyOrder("production", "staging");
     Instant due = scheduled.get(0).scheduledAt();
-    assertThat(due).isBeforeOrEqualTo(now).isAfter(now.minus(Duration.ofMinutes(10)));
-    assertThat(due.atZone(java.time.ZoneOffset.UTC).getMinute() % 10).isZero();
+    assertThat(due).isBeforeOrEqualTo(now).isAfter(now.minus(Duration.ofHours(1)));
+    assertThat(due.atZone(java.time.ZoneOffset.UTC).getMinute()).isZero();
     long operations =
         world
             .jdbc
@@ -79,7 +79,7 @@ class BackupSchedulerTest {
     // Ticking again at the same moment asks for nothing more; the next due time asks again.
     replicas.get(0).tick(now);
     assertThat(world.backups.list(t.serviceId(), null)).hasSize(2);
-    replicas.get(1).tick(now.plus(Duration.ofMinutes(10)));
+    replicas.get(1).tick(now.plus(Duration.ofHours(1)));
     assertThat(world.backups.list(t.serviceId(), null)).hasSize(4);
     world.drain();
     assertThat(world.backups.list(t.serviceId(), "production"))
@@ -132,5 +132,31 @@ class BackupSchedulerTest {
         .containsEntry("backupRetention", 7);
     assertThat(world.provider.validateConfig(Map.of("backupSchedule", "0 0 3 * * MON")))
         .containsEntry("backupSchedule", "0 0 3 * * MON");
+  }
+
+  @Test
+  void schedulesMoreFrequentThanHourlyAreRefusedNamingTheField() {
+    for (String often :
+        List.of(
+            "*/10 * * * *",
+            "* 3 * * *",
+            "0,30 3 * * *",
+            "0-1 * * * *",
+            "*/30 0 3 * * *",
+            "0 0/30 * * * *",
+            "* * * * * *")) {
+      assertThatThrownBy(() -> world.provider.validateConfig(Map.of("backupSchedule", often)))
+          .as(often)
+          .hasMessageContaining("at most once an hour")
+          .extracting("field")
+          .isEqualTo("config.backupSchedule");
+    }
+    for (String hourly :
+        List.of(
+            "0 * * * *", "@hourly", "@daily", "0 0 * * * *", "59 23 * * SUN", "30 15 0-6 * * *")) {
+      assertThat(world.provider.validateConfig(Map.of("backupSchedule", hourly)))
+          .as(hourly)
+          .containsEntry("backupSchedule", hourly);
+    }
   }
 }

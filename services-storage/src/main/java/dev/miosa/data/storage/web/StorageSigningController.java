@@ -10,17 +10,22 @@ import dev.miosa.data.storage.StorageSigning;
 import dev.miosa.data.storage.StorageTarget;
 import jakarta.validation.Valid;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.WebRequest;
 
 /**
  * The storage signing API under {@code STORAGE_URL} ({@code /v1/storage/<resource id>}),
@@ -36,13 +41,16 @@ import org.springframework.web.bind.annotation.RestController;
  *       "contentSha256","size","deduplicated"}}.
  * </ul>
  *
- * Bodies are records bound by the framework and checked by Bean Validation. Refusals are {@link
- * MiosaException}s with a stable {@link ErrorCode}, rendered as RFC 9457 problem details by the
- * application's one error handler.
+ * The key is checked before the body is read: an unauthenticated caller gets {@code 401} whatever
+ * it sent. Bodies are records bound by the framework and checked by Bean Validation. Refusals are
+ * {@link MiosaException}s with a stable {@link ErrorCode}, rendered as RFC 9457 problem details by
+ * the application's one error handler.
  */
 @RestController
 @RequestMapping("/v1/storage/{resourceId}")
 public class StorageSigningController {
+
+  private static final String TARGET = "dev.miosa.data.storage.web.StorageSigningController.target";
 
   private final StorageSigning signing;
 
@@ -53,12 +61,25 @@ public class StorageSigningController {
     this.signing = signing;
   }
 
+  /**
+   * Checks the {@code STORAGE_KEY} before anything else: model attribute methods run before the
+   * handler's arguments are bound, so a caller without the key learns nothing about the body's
+   * rules. More than one {@code Authorization} header is refused like a wrong key.
+   */
+  @ModelAttribute
+  void authenticate(
+      @PathVariable String resourceId, @RequestHeader HttpHeaders headers, WebRequest request) {
+    List<String> authorization = headers.getOrEmpty(HttpHeaders.AUTHORIZATION);
+    String key = authorization.size() == 1 ? bearer(authorization.get(0)) : null;
+    request.setAttribute(
+        TARGET, signing.authenticate(resourceId, key), RequestAttributes.SCOPE_REQUEST);
+  }
+
   @PostMapping(path = "/signed-urls", produces = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<Map<String, Object>> sign(
-      @PathVariable String resourceId,
-      @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+      @PathVariable String resourceId, // (part of the contract; checked by authenticate)
+      @RequestAttribute(TARGET) StorageTarget target,
       @Valid @RequestBody SignUrlRequest body) {
-    StorageTarget target = signing.authenticate(resourceId, bearer(authorization));
     SignOutcome outcome = signing.sign(target, body);
     Map<String, Object> out = new LinkedHashMap<>();
     if (outcome instanceof SignOutcome.AlreadyStored stored) {
@@ -86,10 +107,9 @@ public class StorageSigningController {
 
   @PostMapping(path = "/objects/finalize", produces = MediaType.APPLICATION_JSON_VALUE)
   Map<String, Object> finalizeUpload(
-      @PathVariable String resourceId,
-      @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+      @PathVariable String resourceId, // (part of the contract; checked by authenticate)
+      @RequestAttribute(TARGET) StorageTarget target,
       @Valid @RequestBody FinalizeRequest body) {
-    StorageTarget target = signing.authenticate(resourceId, bearer(authorization));
     ContentUploads.Finalized done = signing.finalizeUpload(target, body);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("key", done.key());
