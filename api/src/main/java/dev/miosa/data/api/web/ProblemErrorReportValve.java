@@ -30,12 +30,28 @@ public class ProblemErrorReportValve extends ErrorReportValve {
     if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
       return;
     }
+    String detail;
+    if (status == 501 || status == 505) {
+      // Tomcat answers a transfer coding it does not know (RFC 9112 section 6.1) and an HTTP
+      // major version it does not speak (RFC 9110 section 15.6.6) with these. Both are the
+      // client's request, not a fault of the service: a 400 that says which.
+      detail =
+          status == 501
+              ? "the request uses a transfer coding this service does not accept (only chunked)"
+              : "the request uses an HTTP version this service does not speak (HTTP/1.1, h2)";
+      response.setStatus(400);
+      status = 400;
+    } else if (status == 400) {
+      detail =
+          "the request is malformed (bad percent-encoding, an encoded '/', a malformed"
+              + " request line or header)";
+    } else {
+      detail = null;
+    }
     ErrorCode code = ProblemHandler.codeForStatus(status);
-    String detail =
-        status == 400
-            ? "the request is malformed (bad percent-encoding, an encoded '/', a malformed"
-                + " request line or header)"
-            : code.title();
+    if (detail == null) {
+      detail = code.title();
+    }
     byte[] bytes =
         JsonMapper.shared().writeValueAsBytes(ProblemHandler.body(code, detail, List.of()));
     try {
