@@ -1,6 +1,7 @@
 package dev.miosa.data.postgres.backup;
 
 import dev.miosa.data.postgres.PgTools;
+import dev.miosa.data.process.Cancellation;
 import dev.miosa.data.process.ExternalProcess;
 import java.io.IOException;
 import java.io.InputStream;
@@ -208,6 +209,9 @@ final class PgArchives {
   }
 
   private void deleteQuietly(String key) {
+    if (Cancellation.current().isCancelled()) {
+      return; // the operation's new owner may be writing this key now
+    }
     try {
       store.delete(key);
     } catch (IOException ignored) {
