@@ -1,0 +1,109 @@
+package dev.miosa.data.api.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.miosa.data.local.LocalPostgres;
+import dev.miosa.data.local.TestServers;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The audit writer against a real control-plane PostgreSQL that becomes unavailable: its database
+ * refuses connections for a while (as during a restart), then comes back.
+ */
+class AuditLogTest {
+
+  @Test
+  void readsRecordedWhileTheStoreIsDownAreWrittenOnceItIsBackAndNoneIsLost() throws Exception {
+    DataSource ds = TestServers.controlPlaneDatabase("audit");
+    JdbcTemplate jdbc = new JdbcTemplate(ds);
+    String db = jdbc.queryForObject("SELECT current_database()", String.class);
+    AuditLog audit = new AuditLog(jdbc, 1000);
+    try {
+      setConnectable(db, false);
+      for (int i = 0; i < 600; i++) {
+        audit.record("runtime-token:tok_" + (i % 3), "variables.read", "prj_1", "env_1");
+      }
+      // More failed writes than the old writer's five attempts before it dropped the rows.
+      awaitTrue(() -> audit.stats().failedWrites() >= 6);
+      assertThat(audit.stats().backlog()).isEqualTo(600);
+      assertThat(audit.stats().oldestPendingMillis()).isPositive();
+
+      // Bounded: once 1000 reads wait, further reads are refused (503), never silently dropped.
+      for (int i = 0; i < 400; i++) {
+        audit.record("admin", "variables.read", "prj_1", "env_1");
+      }
+      assertThatThrownBy(() -> audit.record("admin", "variables.read", "prj_1", "env_1"))
+          .isInstanceOfSatisfying(
+              MiosaException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+                assertThat(e.retryAfter()).isNotNull();
+              });
+      assertThat(audit.stats().refused()).isEqualTo(1);
+
+      setConnectable(db, true);
+      awaitTrue(() -> audit.stats().backlog() == 0);
+      assertThat(audit.stats().oldestPendingMillis()).isZero();
+      assertThat(
+              jdbc.queryForObject(
+                  "SELECT sum(reads) FROM audit_log WHERE actor LIKE 'runtime-token:%'",
+                  Long.class))
+          .isEqualTo(600);
+      assertThat(
+              jdbc.queryForObject(
+                  "SELECT sum(reads) FROM audit_log WHERE actor = 'admin'", Long.class))
+          .isEqualTo(400);
+      assertThat(jdbc.queryForObject("SELECT count(*) FROM audit_log", Long.class)).isEqualTo(4);
+    } finally {
+      setConnectable(db, true);
+      audit.flush();
+    }
+  }
+
+  @Test
+  void aCleanShutdownWritesWhatIsPending() {
+    DataSource ds = TestServers.controlPlaneDatabase("audit");
+    JdbcTemplate jdbc = new JdbcTemplate(ds);
+    AuditLog audit = new AuditLog(jdbc, 1000);
+    for (int i = 0; i < 50; i++) {
+      audit.record("admin", "variables.read", "prj_1", "env_" + (i % 5));
+    }
+    audit.flush();
+    assertThat(jdbc.queryForObject("SELECT sum(reads) FROM audit_log", Long.class)).isEqualTo(50);
+    assertThat(audit.stats().backlog()).isZero();
+  }
+
+  /** Makes the database refuse (or accept again) every new connection and ends the open ones. */
+  static void setConnectable(String db, boolean allowed) throws SQLException {
+    LocalPostgres pg = TestServers.postgres();
+    try (Connection c =
+            DriverManager.getConnection(
+                pg.jdbcUrl("postgres"), LocalPostgres.SUPERUSER, pg.superuserPassword().reveal());
+        Statement st = c.createStatement()) {
+      st.execute("ALTER DATABASE " + db + " WITH ALLOW_CONNECTIONS " + allowed);
+      if (!allowed) {
+        st.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
+      }
+    }
+  }
+
+  static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("condition within 60 s").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+}
