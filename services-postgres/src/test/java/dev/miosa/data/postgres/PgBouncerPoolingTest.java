@@ -49,17 +49,7 @@ class PgBouncerPoolingTest {
   static void start() {
     pg = TestServers.postgres();
     bouncer = TestServers.newPgBouncer(); // its own: its files follow this class's records only
-    PostgresServer server =
-        new PostgresServer(
-            "pg-1",
-            pg.host(),
-            pg.port(),
-            LocalPostgres.SUPERUSER,
-            pg.superuserPassword(),
-            "postgres",
-            null,
-            0,
-            "disable");
+    PostgresServer server = TestPostgresServers.of("pg-1", pg);
     PgBouncer settings =
         new PgBouncer(
             bouncer.host(),

@@ -29,17 +29,7 @@ class PostgresProviderTest {
   @BeforeAll
   static void start() {
     pg = TestServers.postgres();
-    server =
-        new PostgresServer(
-            "pg-1",
-            pg.host(),
-            pg.port(),
-            LocalPostgres.SUPERUSER,
-            pg.superuserPassword(),
-            "postgres",
-            null,
-            0,
-            "disable");
+    server = TestPostgresServers.of("pg-1", pg);
     provider = new PostgresProvider(List.of(server));
   }
 
