@@ -3,14 +3,9 @@ package dev.miosa.data.api.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.miosa.data.local.LocalPostgres;
 import dev.miosa.data.local.TestServers;
 import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.MiosaException;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
@@ -30,7 +25,7 @@ class AuditLogTest {
     String db = jdbc.queryForObject("SELECT current_database()", String.class);
     AuditLog audit = new AuditLog(jdbc, 1000);
     try {
-      setConnectable(db, false);
+      TestServers.setDatabaseAvailable(db, false);
       for (int i = 0; i < 600; i++) {
         audit.record("runtime-token:tok_" + (i % 3), "variables.read", "prj_1", "env_1");
       }
@@ -52,7 +47,7 @@ class AuditLogTest {
               });
       assertThat(audit.stats().refused()).isEqualTo(1);
 
-      setConnectable(db, true);
+      TestServers.setDatabaseAvailable(db, true);
       awaitTrue(() -> audit.stats().backlog() == 0);
       assertThat(audit.stats().oldestPendingMillis()).isZero();
       assertThat(
@@ -66,7 +61,7 @@ class AuditLogTest {
           .isEqualTo(400);
       assertThat(jdbc.queryForObject("SELECT count(*) FROM audit_log", Long.class)).isEqualTo(4);
     } finally {
-      setConnectable(db, true);
+      TestServers.setDatabaseAvailable(db, true);
       audit.flush();
     }
   }
@@ -82,21 +77,6 @@ class AuditLogTest {
     audit.flush();
     assertThat(jdbc.queryForObject("SELECT sum(reads) FROM audit_log", Long.class)).isEqualTo(50);
     assertThat(audit.stats().backlog()).isZero();
-  }
-
-  /** Makes the database refuse (or accept again) every new connection and ends the open ones. */
-  static void setConnectable(String db, boolean allowed) throws SQLException {
-    LocalPostgres pg = TestServers.postgres();
-    try (Connection c =
-            DriverManager.getConnection(
-                pg.jdbcUrl("postgres"), LocalPostgres.SUPERUSER, pg.superuserPassword().reveal());
-        Statement st = c.createStatement()) {
-      st.execute("ALTER DATABASE " + db + " WITH ALLOW_CONNECTIONS " + allowed);
-      if (!allowed) {
-        st.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
-      }
-    }
   }
 
   static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
