@@ -72,7 +72,7 @@ public final class ExternalProcess implements AutoCloseable {
     if (!spec.pipeStdin) {
       pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     }
-    this.cancellation = Cancellation.current();
+    this.cancellation = spec.shared ? new Cancellation() : Cancellation.current();
     cancellation.checkpoint();
     try {
       this.process = pb.start();
@@ -304,6 +304,7 @@ public final class ExternalProcess implements AutoCloseable {
     private boolean pipeStdout;
     private boolean mergeStderr;
     private int captureLimit = 1024 * 1024;
+    private boolean shared;
 
     private Spec(List<String> command) {
       if (command.isEmpty()) {
@@ -368,6 +369,15 @@ public final class ExternalProcess implements AutoCloseable {
     /** Gives the caller the program's stdout (otherwise it is captured). */
     public Spec pipeStdout() {
       this.pipeStdout = true;
+      return this;
+    }
+
+    /**
+     * Not stopped with the operation of the starting thread: for a long-lived session that serves
+     * many operations (it arms a {@link ExternalProcess#deadline} per step instead).
+     */
+    public Spec shared() {
+      this.shared = true;
       return this;
     }
 

@@ -116,6 +116,18 @@ class ExternalProcessTest {
   }
 
   @Test
+  void aSharedSessionOutlivesTheOperationThatStartedIt() throws Exception {
+    Cancellation token = new Cancellation();
+    try (Cancellation.Scope bound = Cancellation.bind(token);
+        ExternalProcess session =
+            ExternalProcess.command("sleep", "60").timeout(null).shared().start()) {
+      token.cancel("lease lost");
+      Thread.sleep(300); // a SIGKILL would have landed by now
+      assertThat(session.isAlive()).isTrue();
+    }
+  }
+
+  @Test
   void aStreamingProgramIsKilledAtItsTimeoutSoItsReaderSeesTheEnd() throws Exception {
     // Like pg_dump feeding an upload: the reader blocks on stdout while the program hangs.
     try (ExternalProcess p =

@@ -61,6 +61,7 @@ final class AdminConsoleSession implements AutoCloseable {
           tools
               .command("psql", target, List.of("-X", "-q", "-A", "-t", "-F", "\t"))
               .timeout(null) // long-lived: each command arms its own deadline below
+              .shared() // serves every operation: not killed with the one that started it
               .pipeStdin()
               .pipeStdout()
               .mergeStderr()
