@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The embedded default as a real process: {@code kill -9} while operations run, then a new start
- * finishes every operation, keeps tenant data, and leaves no role or database duplicated or
- * orphaned.
+ * The embedded default as a real process: {@code kill -9} while an operation is seen {@code
+ * running}, then a new start finishes every operation, keeps tenant data, and leaves no role or
+ * database duplicated or orphaned.
  */
 class CrashRecoveryTest {
 
@@ -88,7 +88,19 @@ class CrashRecoveryTest {
           .path("operationIds")
           .forEach(o -> operations.add(o.asString()));
     }
-    Thread.sleep(300);
+    // Kill only once an operation is observed running (claimed, its lease held by this process).
+    String running = null;
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (running == null) {
+      assertThat(System.nanoTime()).as("an operation observed running").isLessThan(deadline);
+      for (String op : operations) {
+        JsonNode o = http.get("/v1/operations/" + op).json();
+        if ("running".equals(o.path("state").asString())) {
+          running = op;
+          break;
+        }
+      }
+    }
     app.destroyForcibly(); // SIGKILL
     app.waitFor(30, TimeUnit.SECONDS);
 

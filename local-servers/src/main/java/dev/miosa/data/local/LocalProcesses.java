@@ -1,9 +1,9 @@
 package dev.miosa.data.local;
 
+import dev.miosa.data.process.ExternalProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Helpers to run server binaries as local processes. Servers such as PostgreSQL refuse to run as
@@ -105,29 +104,7 @@ public final class LocalProcesses {
    *     output's tail)
    */
   public static String run(List<String> command, Duration timeout) throws IOException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    byte[] out;
-    try {
-      out = p.getInputStream().readAllBytes();
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        throw new IOException(command.get(0) + " timed out");
-      }
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    }
-    String text = new String(out, StandardCharsets.UTF_8);
-    if (p.exitValue() != 0) {
-      throw new IOException(
-          String.join(" ", command.subList(0, Math.min(3, command.size())))
-              + " exited "
-              + p.exitValue()
-              + ": "
-              + tail(text, 2000));
-    }
-    return text;
+    return ExternalProcess.command(command).mergeStderr().timeout(timeout).runChecked();
   }
 
   /** Returns a free TCP port on 127.0.0.1 (free when asked; a race with others is possible). */

@@ -185,6 +185,29 @@ public final class TestServers {
     return ds;
   }
 
+  /**
+   * Makes a database of the test PostgreSQL unavailable as a restart would, or available again:
+   * with {@code false} its open connections are ended and new ones refused.
+   *
+   * @param database the database
+   * @param available whether connections are accepted
+   */
+  public static void setDatabaseAvailable(String database, boolean available) {
+    LocalPostgres pg = postgres();
+    try (java.sql.Connection c = pg.connect("postgres");
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("ALTER DATABASE \"" + database + "\" WITH ALLOW_CONNECTIONS " + available);
+      if (!available) {
+        st.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+                + database.replace("'", "''")
+                + "'");
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Deletes a directory tree, ignoring errors. */
   public static void deleteQuietly(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {

@@ -1,6 +1,7 @@
 package dev.miosa.data.provisioner;
 
 import dev.miosa.data.credentials.SecretCipher;
+import dev.miosa.data.process.Cancellation;
 import dev.miosa.data.provisioner.operation.Operation;
 import dev.miosa.data.provisioner.operation.OperationExecutor;
 import dev.miosa.data.provisioner.resource.ResourceRow;
@@ -28,6 +29,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * desired state: resources that should be present are provisioned, those that should be absent are
  * deprovisioned, and a data service or environment whose resources are all gone is marked {@code
  * deleted}. Every step is idempotent, so a resumed operation simply runs again.
+ *
+ * <p>Between steps it checks the {@link Cancellation} of the attempt (bound by the worker): an
+ * attempt stopped because its lease was lost writes no further phase, error or attributes.
  */
 public final class Reconciler implements OperationExecutor {
 
@@ -91,6 +95,7 @@ public final class Reconciler implements OperationExecutor {
     // share work between them, e.g. one PgBouncer reload). Each still ends ready or failed on its
     // own; the first failure fails the attempt once all have ended.
     Map<String, String> mdc = MDC.getCopyOfContextMap();
+    Cancellation token = Cancellation.current();
     List<Future<?>> running = new ArrayList<>();
     for (ResourceRow row : due) {
       running.add(
@@ -99,7 +104,7 @@ public final class Reconciler implements OperationExecutor {
                 if (mdc != null) {
                   MDC.setContextMap(mdc);
                 }
-                try {
+                try (Cancellation.Scope bound = Cancellation.bind(token)) {
                   provisionOne(op, row);
                 } finally {
                   MDC.clear();
@@ -134,8 +139,11 @@ public final class Reconciler implements OperationExecutor {
   private void provisionOne(Operation op, ResourceRow row) {
     ServiceProvider provider = providerOf(row);
     var ctx = new StoredResourceContext(row, resources, cipher, op.id());
+    Cancellation token = Cancellation.current();
     try {
+      token.checkpoint();
       ProvisionResult result = provider.provision(ctx);
+      token.checkpoint(); // a stopped attempt writes no step: another worker may own it now
       resources.markReady(row.id(), result.attributes());
       log.info(
           "resource {} ({} {}) ready: {}",
@@ -145,29 +153,37 @@ public final class Reconciler implements OperationExecutor {
           result.action());
       onEnvironmentChanged.accept(row.environmentId());
     } catch (RuntimeException e) {
-      resources.setPhase(row.id(), "failed", publicMessage(e));
+      if (!token.isCancelled()) {
+        resources.setPhase(row.id(), "failed", publicMessage(e));
+      }
       throw e;
     }
   }
 
   private void deprovisionAll(Operation op) {
+    Cancellation token = Cancellation.current();
     for (ResourceRow row : resources.ofService(op.serviceId(), op.environmentId())) {
       if (!"absent".equals(row.desired())) {
         continue;
       }
       ServiceProvider provider = providerOf(row);
+      token.checkpoint();
       resources.setPhase(row.id(), "deleting", null);
       onEnvironmentChanged.accept(row.environmentId());
       try {
         provider.deprovision(new StoredResourceContext(row, resources, cipher, op.id()));
+        token.checkpoint();
         resources.setPhase(row.id(), "deleted", null);
         log.info("resource {} ({} {}) deleted", row.id(), row.serviceType(), row.environmentName());
       } catch (RuntimeException e) {
-        resources.setPhase(row.id(), "deleting", publicMessage(e));
+        if (!token.isCancelled()) {
+          resources.setPhase(row.id(), "deleting", publicMessage(e));
+        }
         throw e;
       }
       finishEnvironmentIfEmpty(row.environmentId());
     }
+    token.checkpoint();
     finishServiceIfEmpty(op.serviceId());
   }
 
@@ -187,6 +203,7 @@ public final class Reconciler implements OperationExecutor {
                 () ->
                     new ProvisioningException(
                         "RESOURCE_NOT_FOUND", "resource not found", false, null));
+    Cancellation.current().checkpoint();
     handler.execute(
         op.id(), new StoredResourceContext(row, resources, cipher, op.id()), op.params());
   }

@@ -5,16 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.miosa.data.credentials.SecretCipher;
 import dev.miosa.data.local.TestServers;
 import dev.miosa.data.provisioner.operation.Operation;
+import dev.miosa.data.provisioner.operation.OperationStore;
+import dev.miosa.data.provisioner.operation.OperationWorker;
+import dev.miosa.data.provisioner.operation.WorkerSettings;
 import dev.miosa.data.provisioner.resource.ResourceStore;
 import dev.miosa.data.provisioner.spi.ProvisionResult;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
 import dev.miosa.data.provisioner.spi.ResourceContext;
 import dev.miosa.data.provisioner.spi.ServiceProvider;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
@@ -143,5 +149,75 @@ class ReconcilerTest {
     assertThat(phase("res_staging")).isEqualTo("failed");
     assertThat(phase("res_production")).isEqualTo("ready");
     assertThat(phase("res_preview1")).isEqualTo("ready");
+  }
+
+  @Test
+  void aWorkerThatLosesItsLeaseStopsAndWritesNeitherStepNorOutcome() throws Exception {
+    OperationStore store = new OperationStore(jdbc, JsonMapper.builder().build());
+    String id = store.enqueue(Operation.PROVISION, "prj_1", "svc_1", "env_production", Map.of(), 3);
+    CountDownLatch inProvision = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean stopped = new AtomicBoolean();
+    // A provider busy with work that does not end on an interrupt: it notes the interrupt and
+    // returns normally once released, as if its last statement had already been sent.
+    Reconciler r =
+        reconciler(
+            res -> {
+              inProvision.countDown();
+              while (release.getCount() > 0) {
+                try {
+                  release.await();
+                } catch (InterruptedException e) {
+                  stopped.set(true);
+                }
+              }
+              return new ProvisionResult(ProvisionResult.Action.CREATED, Map.of("late", "yes"));
+            });
+    OperationWorker worker =
+        new OperationWorker(
+            store,
+            r,
+            new WorkerSettings(
+                1,
+                Duration.ofMillis(20),
+                Duration.ofMillis(900),
+                Duration.ofMillis(30),
+                Duration.ofMillis(200),
+                3));
+    worker.start();
+    try {
+      assertThat(inProvision.await(30, TimeUnit.SECONDS)).isTrue();
+      // Another replica takes the operation over, as its claim after a lapsed lease would.
+      jdbc.sql(
+              """
+              UPDATE operations SET lease_owner = 'wrk_other', attempts = attempts + 1,
+                     lease_expires_at = now() + interval '1 hour'
+              WHERE id = :id
+              """)
+          .param("id", id)
+          .update();
+      for (int i = 0; i < 300 && !stopped.get(); i++) {
+        Thread.sleep(50); // the first worker finds out at its next renewal (every 300 ms)
+      }
+      release.countDown();
+    } finally {
+      worker.close(); // waits for the attempt to end
+    }
+    assertThat(stopped).as("the first worker's attempt was interrupted").isTrue();
+    assertThat(phase("res_production")).isEqualTo("provisioning");
+    assertThat(
+            jdbc.sql("SELECT attributes ->> 'late' FROM resources WHERE id = 'res_production'")
+                .query(String.class)
+                .optional())
+        .isEmpty();
+    Operation op = store.find(id).orElseThrow();
+    assertThat(op.state()).isEqualTo("running");
+    assertThat(op.error()).isNull();
+    assertThat(
+            jdbc.sql("SELECT lease_owner FROM operations WHERE id = :id")
+                .param("id", id)
+                .query(String.class)
+                .single())
+        .isEqualTo("wrk_other");
   }
 }

@@ -1,16 +1,15 @@
 package dev.miosa.data.postgres;
 
 import dev.miosa.data.credentials.Secret;
+import dev.miosa.data.process.ExternalProcess;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -109,33 +108,32 @@ public final class PgTools {
   }
 
   /**
-   * A process builder for a tool connecting to {@code target}: libpq settings in the environment,
-   * {@code ~/.pgpass} and service files disabled.
+   * A run of a tool connecting to {@code target}: libpq settings in the environment (the password
+   * masked in any error), {@code ~/.pgpass} and service files disabled.
    *
    * @param tool {@code psql}, {@code pg_dump} or {@code pg_restore}
    * @param target where it connects
    * @param args its arguments (never a password)
-   * @return the builder, not started
+   * @return the spec, not started (default timeout: 60 s; set a longer one for dumps)
    */
-  public ProcessBuilder command(String tool, Target target, List<String> args) {
+  public ExternalProcess.Spec command(String tool, Target target, List<String> args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(bin.resolve(tool).toString());
     cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("PG"));
-    env.put("PGHOST", target.host());
-    env.put("PGPORT", Integer.toString(target.port()));
-    env.put("PGUSER", target.user());
-    env.put("PGPASSWORD", target.password().reveal());
-    env.put("PGDATABASE", target.database());
-    env.put("PGSSLMODE", target.sslmode());
-    env.put("PGCONNECT_TIMEOUT", "10");
-    env.put("PGAPPNAME", "miosa-" + tool.replace('_', '-'));
-    env.put("PGPASSFILE", "/dev/null");
-    env.put("PGSERVICEFILE", "/dev/null");
-    env.put("PGCLIENTENCODING", "UTF8");
-    return pb;
+    return ExternalProcess.command(cmd)
+        .removeEnv("PG.*")
+        .timeout(Duration.ofSeconds(60))
+        .env("PGHOST", target.host())
+        .env("PGPORT", Integer.toString(target.port()))
+        .env("PGUSER", target.user())
+        .env("PGPASSWORD", target.password().reveal())
+        .env("PGDATABASE", target.database())
+        .env("PGSSLMODE", target.sslmode())
+        .env("PGCONNECT_TIMEOUT", "10")
+        .env("PGAPPNAME", "miosa-" + tool.replace('_', '-'))
+        .env("PGPASSFILE", "/dev/null")
+        .env("PGSERVICEFILE", "/dev/null")
+        .env("PGCLIENTENCODING", "UTF8");
   }
 
   /**
@@ -145,7 +143,8 @@ public final class PgTools {
    * @param target where it connects
    * @param commands SQL commands
    * @return the output's lines
-   * @throws IOException when psql fails (the message holds psql's error text, never the password)
+   * @throws IOException when psql fails or does not finish within 60 s (the message holds the end
+   *     of psql's error text, never the password)
    */
   public List<String> psql(Target target, List<String> commands) throws IOException {
     List<String> args =
@@ -154,27 +153,7 @@ public final class PgTools {
       args.add("-c");
       args.add(c);
     }
-    Process p = command("psql", target, args).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    try {
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException("psql timed out");
-      }
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    }
-    if (p.exitValue() != 0) {
-      String text = out.strip().replace(target.password().reveal(), "***");
-      throw new IOException(
-          "psql exited "
-              + p.exitValue()
-              + ": "
-              + (text.length() > 500 ? text.substring(0, 500) : text));
-    }
+    String out = command("psql", target, args).mergeStderr().runChecked();
     return out.isEmpty() ? List.of() : List.of(out.split("\n"));
   }
 }

@@ -49,7 +49,7 @@ class PgBouncerPoolingTest {
   static void start() {
     pg = TestServers.postgres();
     bouncer = TestServers.newPgBouncer(); // its own: its files follow this class's records only
-    PostgresServer server = LocalTenantServer.of(pg);
+    PostgresServer server = TestPostgresServers.of("pg-1", pg);
     PgBouncer settings =
         new PgBouncer(
             bouncer.host(),

@@ -24,7 +24,7 @@ class PostgresProviderContractTest extends ServiceProviderContract {
   @BeforeAll
   static void start() {
     pg = TestServers.postgres();
-    provider = new PostgresProvider(List.of(LocalTenantServer.of(pg)));
+    provider = new PostgresProvider(List.of(TestPostgresServers.of("pg-1", pg)));
   }
 
   @AfterAll
@@ -39,8 +39,7 @@ class PostgresProviderContractTest extends ServiceProviderContract {
 
   @Override
   protected ResourceContext newResource() {
-    return InMemoryResourceContext.of(
-        "production", LocalTenantServer.ID, provider.validateConfig(Map.of()));
+    return InMemoryResourceContext.of("production", "pg-1", provider.validateConfig(Map.of()));
   }
 
   @Override

@@ -29,7 +29,7 @@ class PostgresProviderTest {
   @BeforeAll
   static void start() {
     pg = TestServers.postgres();
-    server = LocalTenantServer.of(pg);
+    server = TestPostgresServers.of("pg-1", pg);
     provider = new PostgresProvider(List.of(server));
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.miosa.data.local.LocalRedis;
 import dev.miosa.data.local.TestServers;
 import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.spi.ProvisioningException;
 import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -175,6 +176,44 @@ class RedisRestartTest {
       assertThat(admin.userExists(TenantAcl.forResource(res.resourceId()).user())).isTrue();
     }
     try (var c = RedisTenants.connect(provider.variables(many.get(299)))) {
+      assertThat(c.sync().ping()).isEqualTo("PONG");
+    }
+  }
+
+  @Test
+  void aProvisionWhileRedisIsDownFailsRetryablyAndItsRetrySucceedsOnceRedisIsBack()
+      throws Exception {
+    InMemoryResourceContext res =
+        new InMemoryResourceContext(
+            Ids.newId("res"), Ids.newId("prj"), "production", "redis-r", new HashMap<>());
+    res.config().putAll(provider.validateConfig(Map.of()));
+    redis.stop();
+    try {
+      // The attempt ends (no hang) with an error the worker retries.
+      assertThatThrownBy(() -> provider.provision(res))
+          .isInstanceOf(RuntimeException.class)
+          .satisfies(
+              e -> {
+                if (e instanceof ProvisioningException pe) {
+                  assertThat(pe.retryable()).isTrue();
+                }
+              });
+    } finally {
+      redis.restart();
+    }
+    // The retry, as the worker would run it, with the same stored password.
+    Map<String, String> attributes = null;
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (attributes == null) {
+      try {
+        attributes = provider.provision(res).attributes();
+      } catch (RuntimeException e) {
+        assertThat(System.nanoTime()).as("provisioned again: %s", e).isLessThan(deadline);
+        Thread.sleep(50); // not answering yet
+      }
+    }
+    res.attributes().putAll(attributes);
+    try (var c = RedisTenants.connect(provider.variables(res))) {
       assertThat(c.sync().ping()).isEqualTo("PONG");
     }
   }

@@ -1,30 +1,46 @@
 package dev.miosa.data.api.audit;
 
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import jakarta.annotation.PreDestroy;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * The audit trail of credential reads: who (actor), what (action), which project environment, when.
- * Every read is counted; reads of the same environment by the same actor within one flush window
- * (250 ms) are written as one row with the first and last time and the number of reads, so a fleet
- * booting at once costs the control-plane store a few rows a second instead of one insert per
- * request. Writing happens off the request path; a clean shutdown writes what is pending before the
- * store closes.
+ * Every read is counted; reads of the same environment by the same actor are written as one row
+ * with the first and last time and the number of reads, so a fleet booting at once costs the
+ * control-plane store a few rows a second instead of one insert per request. Writing happens off
+ * the request path, every 250 ms.
+ *
+ * <p>No record is dropped. A write that fails (the control-plane store restarting, unreachable) is
+ * retried with backoff (doubling up to 5 s) until it succeeds, and what it held stays in the
+ * backlog, merged with newer reads of the same key. The backlog is bounded: once {@code capacity}
+ * reads wait unwritten, {@link #record} refuses with {@code UNAVAILABLE} ({@code 503} and {@code
+ * Retry-After}), so a credential is never handed out without its read being recorded. {@link
+ * #stats()} shows the backlog, the age of its oldest read and the failed writes. A clean shutdown
+ * keeps retrying the backlog for up to 30 s before the store closes.
  */
 @Component
 public class AuditLog {
 
   private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
   private static final long FLUSH_MILLIS = 250;
+  private static final long MAX_BACKOFF_MILLIS = 5000;
+
+  /** Reads waiting unwritten beyond which {@link #record} refuses, by default. */
+  public static final int DEFAULT_CAPACITY = 100_000;
 
   /**
    * What is counted together.
@@ -36,9 +52,19 @@ public class AuditLog {
    */
   public record Key(String actor, String action, String projectId, String environmentId) {}
 
-  /** Reads of one key in one window. */
+  /**
+   * How the writer is doing.
+   *
+   * @param backlog reads recorded but not yet written
+   * @param oldestPendingMillis how long the oldest unwritten read has waited (0 when none)
+   * @param failedWrites writes that failed since start (each is retried)
+   * @param refused reads refused because the backlog was full
+   */
+  public record Stats(long backlog, long oldestPendingMillis, long failedWrites, long refused) {}
+
+  /** Reads of one key not yet written. */
   static final class Tally {
-    final long first;
+    long first;
     long last;
     long count;
 
@@ -51,13 +77,31 @@ public class AuditLog {
   private record Event(Key key, long at) {}
 
   private final JdbcTemplate jdbc;
+  private final int capacity;
   // Lock-free hand-off from request threads to the writer: a request never parks here.
   private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
+  // Reads recorded and not yet written: queued events plus the counts in the backlog.
+  private final AtomicLong unwritten = new AtomicLong();
+  private final AtomicLong failedWrites = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  // Only the writer (or the final flush, after the writer stopped) touches the backlog.
+  private final Map<Key, Tally> backlog = new LinkedHashMap<>();
+  private volatile long oldestPending; // epoch millis of the oldest unwritten read; 0 when none
   private final Thread writer;
   private volatile boolean running = true;
 
+  @Autowired
   AuditLog(JdbcTemplate jdbc) {
+    this(jdbc, DEFAULT_CAPACITY);
+  }
+
+  /**
+   * @param jdbc the control-plane store
+   * @param capacity unwritten reads beyond which {@link #record} refuses
+   */
+  AuditLog(JdbcTemplate jdbc, int capacity) {
     this.jdbc = jdbc;
+    this.capacity = capacity;
     this.writer = new Thread(this::loop, "miosa-audit-writer");
     this.writer.setDaemon(true);
     this.writer.start();
@@ -70,56 +114,84 @@ public class AuditLog {
    * @param action what
    * @param projectId which project
    * @param environmentId which environment
+   * @throws MiosaException {@code UNAVAILABLE} when the backlog is full (the store has been
+   *     unwritable for a while): the read must not happen unrecorded
    */
   public void record(String actor, String action, String projectId, String environmentId) {
-    events.offer(
-        new Event(new Key(actor, action, projectId, environmentId), System.currentTimeMillis()));
+    if (unwritten.incrementAndGet() > capacity) {
+      unwritten.decrementAndGet();
+      refused.incrementAndGet();
+      throw new MiosaException(
+          ErrorCode.UNAVAILABLE,
+          "credential reads cannot be audited right now; retry",
+          List.of(),
+          Map.of(),
+          Duration.ofSeconds(5),
+          null);
+    }
+    long now = System.currentTimeMillis();
+    events.offer(new Event(new Key(actor, action, projectId, environmentId), now));
+    if (oldestPending == 0) {
+      oldestPending = now;
+    }
+  }
+
+  /** The writer's backlog and failures, for metrics and health. */
+  public Stats stats() {
+    long oldest = oldestPending;
+    return new Stats(
+        unwritten.get(),
+        oldest == 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldest),
+        failedWrites.get(),
+        refused.get());
   }
 
   private void loop() {
+    long delay = FLUSH_MILLIS;
     while (running) {
       try {
-        Thread.sleep(FLUSH_MILLIS);
+        Thread.sleep(delay);
       } catch (InterruptedException e) {
         if (!running) {
           break;
         }
       }
-      flushWindow();
+      delay = flushOnce() ? FLUSH_MILLIS : Math.min(delay * 2, MAX_BACKOFF_MILLIS);
     }
   }
 
-  /** Drains the queued events into one row per key and writes them; retried a few times. */
-  private synchronized void flushWindow() {
-    Map<Key, Tally> window = new LinkedHashMap<>();
+  /**
+   * Moves queued events into the backlog and tries to write it.
+   *
+   * @return true when nothing is left unwritten
+   */
+  private synchronized boolean flushOnce() {
     for (Event e; (e = events.poll()) != null; ) {
-      Tally t = window.computeIfAbsent(e.key(), k -> new Tally(0));
-      if (t.count == 0) {
-        window.put(e.key(), t = new Tally(e.at()));
-      }
-      t.last = Math.max(t.last, e.at());
+      long at = e.at();
+      Tally t = backlog.computeIfAbsent(e.key(), k -> new Tally(at));
+      t.first = Math.min(t.first, at);
+      t.last = Math.max(t.last, at);
       t.count++;
     }
-    if (window.isEmpty()) {
-      return;
+    if (backlog.isEmpty()) {
+      return true;
     }
-    List<Map.Entry<Key, Tally>> rows = new ArrayList<>(window.entrySet());
-    for (int attempt = 1; ; attempt++) {
-      try {
-        write(rows);
-        return;
-      } catch (RuntimeException e) {
-        if (attempt >= 5) {
-          log.error("could not write {} audit rows after {} attempts", rows.size(), attempt, e);
-          return;
-        }
-        try {
-          Thread.sleep(200L * attempt);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-        }
+    List<Map.Entry<Key, Tally>> rows = new ArrayList<>(backlog.entrySet());
+    long written = rows.stream().mapToLong(r -> r.getValue().count).sum();
+    try {
+      write(rows);
+    } catch (RuntimeException e) {
+      long n = failedWrites.incrementAndGet();
+      if (n == 1 || n % 20 == 0) {
+        log.warn("could not write {} audit rows (kept, retried): {}", rows.size(), e.toString());
       }
+      return false;
     }
+    backlog.clear();
+    unwritten.addAndGet(-written);
+    Event next = events.peek();
+    oldestPending = next == null ? 0 : next.at();
+    return next == null;
   }
 
   private void write(List<Map.Entry<Key, Tally>> rows) {
@@ -138,7 +210,10 @@ public class AuditLog {
         });
   }
 
-  /** Writes what is pending, then stops the writer (called on shutdown). */
+  /**
+   * Stops the writer and writes what is pending, retrying for up to 30 s (called on shutdown).
+   * Reads still unwritten then (the store stayed down) are counted in the log's error.
+   */
   @PreDestroy
   public void flush() {
     running = false;
@@ -148,6 +223,21 @@ public class AuditLog {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    flushWindow();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long delay = 100;
+    while (!flushOnce()) {
+      if (System.nanoTime() > deadline) {
+        log.error("shutting down with {} audit reads unwritten: the store stayed down", unwritten);
+        return;
+      }
+      try {
+        Thread.sleep(delay);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        log.error("shutdown interrupted with {} audit reads unwritten", unwritten);
+        return;
+      }
+      delay = Math.min(delay * 2, 2000);
+    }
   }
 }

@@ -47,6 +47,9 @@ public class ControlPlaneConfig {
     HikariConfig hc = new HikariConfig();
     hc.setPoolName("control-plane");
     hc.setMaximumPoolSize(20);
+    // While the store is down (restarting), a request waits at most this long for a connection,
+    // then fails (503 with Retry-After), instead of Hikari's default 30 s.
+    hc.setConnectionTimeout(5_000);
     if (props.embeddedStore()) {
       LocalPostgres pg = embedded.controlPlanePostgres();
       try {

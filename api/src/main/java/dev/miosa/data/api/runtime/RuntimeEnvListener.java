@@ -293,7 +293,12 @@ public class RuntimeEnvListener implements SmartLifecycle {
     } catch (MiosaException e) {
       return problem(e.code(), e.getMessage(), e.errors());
     }
-    EnvFetch.Answer a = envFetch.fetch(principal.get(), format, r.ifNoneMatch());
+    EnvFetch.Answer a;
+    try {
+      a = envFetch.fetch(principal.get(), format, r.ifNoneMatch());
+    } catch (MiosaException e) {
+      return problem(e.code(), e.getMessage(), e.errors()); // e.g. the audit backlog is full
+    }
     FullHttpResponse res =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,

@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.AuthenticationEntryPoint;
@@ -28,9 +29,19 @@ final class ProblemResponses {
     this.json = json;
   }
 
-  /** {@code 401}: no token, or one that no provider accepted. */
+  /**
+   * {@code 401}: no token, or one that no provider accepted; {@code 503} with {@code Retry-After}
+   * when the token could not be checked (the control-plane store is unavailable).
+   */
   AuthenticationEntryPoint unauthorized() {
     return (request, response, e) -> {
+      if (e instanceof AuthenticationServiceException) {
+        response.setHeader(
+            "Retry-After",
+            ProblemHandler.headers(ErrorCode.UNAVAILABLE, null).getFirst("Retry-After"));
+        write(response, ErrorCode.UNAVAILABLE, e.getMessage());
+        return;
+      }
       response.setHeader("WWW-Authenticate", "Bearer");
       write(response, ErrorCode.UNAUTHORIZED, detail(e));
     };

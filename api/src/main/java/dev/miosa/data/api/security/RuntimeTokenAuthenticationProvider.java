@@ -2,7 +2,10 @@ package dev.miosa.data.api.security;
 
 import dev.miosa.data.api.runtime.RuntimeTokenService;
 import dev.miosa.data.credentials.TokenHashes;
+import java.util.Optional;
+import org.springframework.dao.DataAccessException;
 import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.core.Authentication;
 
@@ -11,6 +14,7 @@ import org.springframework.security.core.Authentication;
  * RuntimeTokenService}: the token must exist, be unexpired, unrevoked and its environment live.
  *
  * @throws BadCredentialsException for a runtime token that is not valid
+ * @throws AuthenticationServiceException when the store cannot be asked (answered {@code 503})
  */
 final class RuntimeTokenAuthenticationProvider implements AuthenticationProvider {
 
@@ -26,14 +30,33 @@ final class RuntimeTokenAuthenticationProvider implements AuthenticationProvider
     if (!token.startsWith(TokenHashes.RUNTIME_TOKEN_PREFIX)) {
       return null;
     }
-    return tokens
-        .authenticate(token)
+    Optional<RuntimeTokenService.RuntimePrincipal> principal;
+    try {
+      principal = tokens.authenticate(token);
+    } catch (RuntimeException e) {
+      if (!storeUnavailable(e)) {
+        throw e;
+      }
+      // Not the token's fault: answered 503 with Retry-After, never 401 (see ProblemResponses).
+      throw new AuthenticationServiceException(
+          "the control-plane store cannot check the token right now; retry", e);
+    }
+    return principal
         .map(MiosaAuthentication::runtime)
         .orElseThrow(
             () ->
                 new BadCredentialsException(
                     "the runtime token is unknown, expired or revoked, or its environment is"
                         + " deleted"));
+  }
+
+  private static boolean storeUnavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof DataAccessException || t instanceof java.sql.SQLException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

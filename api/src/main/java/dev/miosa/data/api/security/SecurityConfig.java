@@ -111,7 +111,11 @@ public class SecurityConfig {
     AuthenticationFilter bearer = new AuthenticationFilter(tokens, new BearerTokenConverter());
     bearer.setRequestMatcher(new NegatedRequestMatcher(ownCredentials));
     bearer.setSuccessHandler((request, response, authentication) -> {});
-    bearer.setFailureHandler(new AuthenticationEntryPointFailureHandler(problems.unauthorized()));
+    AuthenticationEntryPointFailureHandler failure =
+        new AuthenticationEntryPointFailureHandler(problems.unauthorized());
+    // A token the store could not check is answered 503 by the entry point, not rethrown (500).
+    failure.setRethrowAuthenticationServiceException(false);
+    bearer.setFailureHandler(failure);
     bearer.setSecurityContextRepository(new RequestAttributeSecurityContextRepository());
 
     return http.securityMatcher("/**")

@@ -1,5 +1,6 @@
 package dev.miosa.data.provisioner.operation;
 
+import dev.miosa.data.process.Cancellation;
 import dev.miosa.data.provisioner.Ids;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
 import java.time.Duration;
@@ -18,6 +19,10 @@ import org.slf4j.MDC;
  * Polls the {@link OperationStore}, runs claimed operations on a small pool and renews their leases
  * while they run. Several replicas may run a worker against the same store. Stopping the worker (or
  * the process dying) leaves running operations to lapse and be taken over.
+ *
+ * <p>An attempt that loses its lease is stopped: its {@link Cancellation} (bound to the running
+ * thread) is cancelled, the thread interrupted and its external programs killed, and neither its
+ * success nor its failure is recorded.
  *
  * <p>The poller does not wait out its interval when there is work: it is woken by an enqueue on its
  * own store (after commit), by {@code NOTIFY} from any replica when given a data source to {@code
@@ -130,30 +135,29 @@ public final class OperationWorker implements AutoCloseable {
   }
 
   private void runClaimed(Operation op) {
+    Attempt attempt = new Attempt(op, Thread.currentThread());
     long period = Math.max(100, settings.lease().toMillis() / 3);
     ScheduledFuture<?> renewal =
-        timer.scheduleAtFixedRate(
-            () -> {
-              try {
-                if (!store.renew(op.id(), owner, settings.lease())) {
-                  log.warn("lost the lease of operation {}", op.id());
-                }
-              } catch (RuntimeException e) {
-                log.warn("lease renewal of {} failed: {}", op.id(), e.toString());
-              }
-            },
-            period,
-            period,
-            TimeUnit.MILLISECONDS);
+        timer.scheduleAtFixedRate(attempt::renew, period, period, TimeUnit.MILLISECONDS);
     MDC.put("operation", op.id());
-    try {
+    try (Cancellation.Scope bound = Cancellation.bind(attempt.token)) {
       log.info("operation {} ({}) attempt {} started", op.id(), op.type(), op.attempts());
       executor.execute(op);
       renewal.cancel(false);
-      store.succeed(op.id(), owner);
-      log.info("operation {} succeeded", op.id());
+      if (attempt.token.isCancelled()) {
+        log.warn("operation {} attempt {} ended after it was stopped", op.id(), op.attempts());
+      } else {
+        store.succeed(op.id(), owner);
+        log.info("operation {} succeeded", op.id());
+      }
     } catch (RuntimeException e) {
       renewal.cancel(false);
+      if (attempt.token.isCancelled()) {
+        // Another replica owns the operation now (or soon may): record nothing.
+        log.warn(
+            "operation {} attempt {} stopped: {}", op.id(), op.attempts(), attempt.token.reason());
+        return;
+      }
       String code = "PROVISIONING_FAILED";
       String message;
       boolean retryable = true;
@@ -172,9 +176,65 @@ public final class OperationWorker implements AutoCloseable {
         log.error("could not record the failure of {}; its lease will lapse", op.id(), recordError);
       }
     } finally {
+      renewal.cancel(false);
+      attempt.end();
       MDC.remove("operation");
       slots.release();
       wakeUp(); // the next operation of this data service may be due now
+    }
+  }
+
+  /**
+   * One attempt at an operation and its lease. The attempt is stopped (its {@link Cancellation}
+   * cancelled, its thread interrupted, its external programs killed) when a renewal finds the lease
+   * taken, or when no renewal succeeded for two thirds of the lease: then the lease may lapse
+   * before the next renewal and another replica may claim the operation, so this one stops first.
+   */
+  private final class Attempt {
+    final Operation op;
+    final Cancellation token = new Cancellation();
+    private final Thread thread;
+    private boolean active = true; // guarded by this
+    private long lastRenewed = System.nanoTime();
+
+    Attempt(Operation op, Thread thread) {
+      this.op = op;
+      this.thread = thread;
+      token.onCancel(this::interrupt);
+    }
+
+    void renew() {
+      long started = System.nanoTime();
+      try {
+        if (store.renew(op.id(), owner, settings.lease())) {
+          lastRenewed = started;
+          return;
+        }
+        stop("lost the lease of operation " + op.id() + " to another worker");
+      } catch (RuntimeException e) {
+        long silent = System.nanoTime() - lastRenewed;
+        log.warn("lease renewal of {} failed: {}", op.id(), e.toString());
+        if (silent >= settings.lease().toNanos() * 2 / 3) {
+          stop("could not renew the lease of operation " + op.id() + " in time");
+        }
+      }
+    }
+
+    private void stop(String why) {
+      log.warn("{}: stopping this attempt", why);
+      token.cancel(why);
+    }
+
+    private synchronized void interrupt() {
+      if (active) {
+        thread.interrupt();
+      }
+    }
+
+    /** Called on the attempt's thread at its end: no interrupt may reach the next operation. */
+    synchronized void end() {
+      active = false;
+      Thread.interrupted();
     }
   }
 

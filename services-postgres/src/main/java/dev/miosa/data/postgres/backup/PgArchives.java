@@ -1,15 +1,17 @@
 package dev.miosa.data.postgres.backup;
 
 import dev.miosa.data.postgres.PgTools;
+import dev.miosa.data.process.Cancellation;
+import dev.miosa.data.process.ExternalProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -56,6 +58,9 @@ final class PgArchives {
       REVOKE ALL ON SCHEMA public FROM PUBLIC;
       """;
 
+  /** The longest a dump or a restore's tools may run before they are killed. */
+  static final Duration LONGEST = Duration.ofHours(6);
+
   private final PgTools tools;
   private final BackupObjectStore store;
 
@@ -73,7 +78,7 @@ final class PgArchives {
    * @throws IOException when pg_dump or the upload fails
    */
   BackupObjectStore.Stored dump(PgTools.Target source, String key) throws IOException {
-    Process dump =
+    try (ExternalProcess dump =
         tools
             .command(
                 "pg_dump",
@@ -84,23 +89,27 @@ final class PgArchives {
                     "--no-owner",
                     "--no-privileges",
                     "--no-password"))
-            .start();
-    dump.getOutputStream().close();
-    Tail errors = Tail.drain(dump.getErrorStream(), "pg_dump stderr");
-    BackupObjectStore.Stored stored;
-    try (InputStream archive = dump.getInputStream()) {
-      stored = store.upload(key, archive);
-    } catch (IOException | RuntimeException e) {
-      dump.destroyForcibly();
-      deleteQuietly(key);
-      throw e;
+            .timeout(LONGEST)
+            .pipeStdout()
+            .start()) {
+      BackupObjectStore.Stored stored;
+      // A hung pg_dump is killed at its deadline, which ends this stream: the upload never waits
+      // longer than the dump may run.
+      try (InputStream archive = dump.stdout()) {
+        stored = store.upload(key, archive);
+      } catch (IOException | RuntimeException e) {
+        dump.kill();
+        deleteQuietly(key);
+        throw e;
+      }
+      try {
+        dump.awaitSuccess();
+      } catch (IOException e) {
+        deleteQuietly(key);
+        throw e;
+      }
+      return stored;
     }
-    int exit = await(dump);
-    if (exit != 0) {
-      deleteQuietly(key);
-      throw new IOException("pg_dump exited " + exit + ": " + errors.text(source));
-    }
-    return stored;
   }
 
   /**
@@ -113,20 +122,29 @@ final class PgArchives {
    *     target is then unchanged
    */
   void restore(String key, String sha256, PgTools.Target target) throws IOException {
-    Process toSql =
-        tools
-            .command("pg_restore", target, List.of("--no-owner", "--no-privileges", "--file=-"))
-            .start();
-    Tail toSqlErrors = Tail.drain(toSql.getErrorStream(), "pg_restore stderr");
-    Process psql =
-        tools
-            .command(
-                "psql",
-                target,
-                List.of("-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", "-"))
-            .redirectErrorStream(true)
-            .start();
-    Tail psqlOutput = Tail.drain(psql.getInputStream(), "psql output");
+    try (ExternalProcess toSql =
+            tools
+                .command("pg_restore", target, List.of("--no-owner", "--no-privileges", "--file=-"))
+                .timeout(LONGEST)
+                .pipeStdin()
+                .pipeStdout()
+                .start();
+        ExternalProcess psql =
+            tools
+                .command(
+                    "psql",
+                    target,
+                    List.of("-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", "-"))
+                .timeout(LONGEST)
+                .pipeStdin()
+                .mergeStderr()
+                .start()) {
+      restore(key, sha256, toSql, psql);
+    }
+  }
+
+  private void restore(String key, String sha256, ExternalProcess toSql, ExternalProcess psql)
+      throws IOException {
     AtomicReference<String> actualSha = new AtomicReference<>();
     AtomicReference<Exception> feedError = new AtomicReference<>();
     Thread feeder =
@@ -134,7 +152,7 @@ final class PgArchives {
             () -> {
               MessageDigest digest = BackupObjectStore.sha256();
               try (InputStream in = new DigestInputStream(store.download(key), digest);
-                  OutputStream out = toSql.getOutputStream()) {
+                  OutputStream out = toSql.stdin()) {
                 in.transferTo(out);
               } catch (Exception e) {
                 feedError.set(e);
@@ -147,22 +165,22 @@ final class PgArchives {
     feeder.start();
     boolean commit = false;
     try {
-      OutputStream sql = psql.getOutputStream();
-      try (InputStream script = toSql.getInputStream()) {
+      OutputStream sql = psql.stdin();
+      try (InputStream script = toSql.stdout()) {
         sql.write(EMPTY_DATABASE.getBytes(StandardCharsets.UTF_8));
         script.transferTo(sql);
         sql.flush();
       } catch (IOException e) {
         // psql stopped reading: an error in the script ended its transaction. Stop the others
         // (pg_restore would block on its full output pipe) and report psql's own words.
-        toSql.destroyForcibly();
+        toSql.kill();
         join(feeder);
-        int psqlExit = await(psql);
+        int psqlExit = psql.await();
         throw new IOException(
-            "psql exited " + psqlExit + " (nothing was restored): " + psqlOutput.text(target), e);
+            "psql exited " + psqlExit + " (nothing was restored): " + psql.tail(), e);
       }
       join(feeder);
-      int toSqlExit = await(toSql);
+      int toSqlExit = toSql.await();
       if (feedError.get() != null) {
         throw new IOException(
             "reading the archive failed: " + feedError.get().getMessage(), feedError.get());
@@ -172,7 +190,7 @@ final class PgArchives {
             "the archive's SHA-256 does not match the one recorded at backup time: not restored");
       }
       if (toSqlExit != 0) {
-        throw new IOException("pg_restore exited " + toSqlExit + ": " + toSqlErrors.text(target));
+        throw new IOException("pg_restore exited " + toSqlExit + ": " + toSql.tail());
       }
       commit = true;
       try {
@@ -180,38 +198,27 @@ final class PgArchives {
       } catch (IOException e) {
         // psql already exited; its exit code says why
       }
-      int psqlExit = await(psql);
+      int psqlExit = psql.await();
       if (psqlExit != 0) {
         throw new IOException(
-            "psql exited " + psqlExit + " (nothing was restored): " + psqlOutput.text(target));
+            "psql exited " + psqlExit + " (nothing was restored): " + psql.tail());
       }
     } finally {
       if (!commit) {
-        psql.destroyForcibly(); // before its input ended: the transaction rolls back
-        toSql.destroyForcibly();
+        psql.kill(); // before its input ended: the transaction rolls back
+        toSql.kill();
       }
     }
   }
 
   private void deleteQuietly(String key) {
+    if (Cancellation.current().isCancelled()) {
+      return; // the operation's new owner may be writing this key now
+    }
     try {
       store.delete(key);
     } catch (IOException ignored) {
       // an orphan object is removed with its bucket's lifecycle or by hand; the row says failed
-    }
-  }
-
-  private static int await(Process p) throws IOException {
-    try {
-      if (!p.waitFor(6, TimeUnit.HOURS)) {
-        p.destroyForcibly();
-        throw new IOException(p.info().command().orElse("process") + " did not finish");
-      }
-      return p.exitValue();
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
     }
   }
 
@@ -221,56 +228,6 @@ final class PgArchives {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
-    }
-  }
-
-  /** The last few KB a process wrote to a stream, read on a daemon thread so it never blocks. */
-  static final class Tail {
-    private static final int MAX = 4096;
-    private final StringBuilder text = new StringBuilder();
-    private final Thread reader;
-
-    private Tail(InputStream in, String name) {
-      reader =
-          new Thread(
-              () -> {
-                byte[] buf = new byte[8192];
-                try (in) {
-                  int n;
-                  while ((n = in.read(buf)) > 0) {
-                    synchronized (text) {
-                      text.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                      if (text.length() > MAX) {
-                        text.delete(0, text.length() - MAX);
-                      }
-                    }
-                  }
-                } catch (IOException ignored) {
-                  // the process ended
-                }
-              },
-              "miosa-" + name.replace(' ', '-'));
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    static Tail drain(InputStream in, String name) {
-      return new Tail(in, name);
-    }
-
-    /** The text, with the target's password masked, at most 500 characters from its end. */
-    String text(PgTools.Target target) {
-      try {
-        reader.join(2000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      String t;
-      synchronized (text) {
-        t = text.toString().strip();
-      }
-      t = t.replace(target.password().reveal(), "***");
-      return t.length() > 500 ? t.substring(t.length() - 500) : t;
     }
   }
 }

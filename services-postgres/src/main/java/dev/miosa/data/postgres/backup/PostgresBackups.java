@@ -3,6 +3,7 @@ package dev.miosa.data.postgres.backup;
 import dev.miosa.data.postgres.PgTools;
 import dev.miosa.data.postgres.PostgresConfig;
 import dev.miosa.data.postgres.PostgresProvider;
+import dev.miosa.data.process.Cancellation;
 import dev.miosa.data.provisioner.operation.OperationStore;
 import dev.miosa.data.provisioner.resource.ResourceRow;
 import dev.miosa.data.provisioner.spi.ErrorCode;
@@ -196,6 +197,7 @@ public final class PostgresBackups {
     try {
       BackupObjectStore.Stored stored =
           archives.dump(provider.directTarget(resource), backup.objectKey());
+      Cancellation.current().checkpoint(); // stopped: the new owner of the operation records it
       backups.markSucceeded(backupId, stored.sizeBytes(), stored.sha256());
       log.info(
           "backup {} of {} ({}): {} bytes, sha256 {}",
@@ -205,6 +207,7 @@ public final class PostgresBackups {
           stored.sizeBytes(),
           stored.sha256());
     } catch (IOException | RuntimeException e) {
+      Cancellation.current().checkpoint();
       String message = "backup failed: " + e.getMessage();
       backups.markFailed(backupId, message);
       throw new ProvisioningException("BACKUP_FAILED", message, true, e);

@@ -1,18 +1,16 @@
 package dev.miosa.data.postgres.pooler;
 
 import dev.miosa.data.postgres.PgTools;
+import dev.miosa.data.process.ExternalProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One long-lived {@code psql} session on PgBouncer's admin console, fed commands on its standard
@@ -24,17 +22,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class AdminConsoleSession implements AutoCloseable {
 
-  private static final ScheduledExecutorService WATCHDOG =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "miosa-pgbouncer-admin-watchdog");
-            t.setDaemon(true);
-            return t;
-          });
-
   private final PgTools tools;
   private final PgTools.Target target;
-  private Process process;
+  private ExternalProcess process;
   private BufferedReader out;
   private Writer in;
   private long seq;
@@ -70,17 +60,17 @@ final class AdminConsoleSession implements AutoCloseable {
       process =
           tools
               .command("psql", target, List.of("-X", "-q", "-A", "-t", "-F", "\t"))
-              .redirectErrorStream(true)
+              .timeout(null) // long-lived: each command arms its own deadline below
+              .shared() // serves every operation: not killed with the one that started it
+              .pipeStdin()
+              .pipeStdout()
+              .mergeStderr()
               .start();
-      out =
-          new BufferedReader(
-              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+      out = new BufferedReader(new InputStreamReader(process.stdout(), StandardCharsets.UTF_8));
+      in = new OutputStreamWriter(process.stdin(), StandardCharsets.UTF_8);
     }
     String marker = "__miosa_done_" + (++seq) + "__";
-    Process p = process;
-    ScheduledFuture<?> watchdog = WATCHDOG.schedule(p::destroyForcibly, 60, TimeUnit.SECONDS);
-    try {
+    try (var deadline = process.deadline(Duration.ofSeconds(60))) {
       in.write(command + ";\n\\echo " + marker + "\n");
       in.flush();
       List<String> lines = new ArrayList<>();
@@ -101,8 +91,6 @@ final class AdminConsoleSession implements AutoCloseable {
         throw failure("the admin console refused " + command.split(" ", 2)[0], lines);
       }
       return lines;
-    } finally {
-      watchdog.cancel(false);
     }
   }
 
@@ -113,7 +101,7 @@ final class AdminConsoleSession implements AutoCloseable {
 
   private void end() {
     if (process != null) {
-      process.destroyForcibly();
+      process.close();
       process = null;
       out = null;
       in = null;

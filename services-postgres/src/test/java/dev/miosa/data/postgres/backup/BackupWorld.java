@@ -6,7 +6,7 @@ import dev.miosa.data.local.LocalS3Proxy;
 import dev.miosa.data.local.TestServers;
 import dev.miosa.data.postgres.PgTools;
 import dev.miosa.data.postgres.PostgresProvider;
-import dev.miosa.data.postgres.PostgresServer;
+import dev.miosa.data.postgres.TestPostgresServers;
 import dev.miosa.data.provisioner.Ids;
 import dev.miosa.data.provisioner.ProviderRegistry;
 import dev.miosa.data.provisioner.Reconciler;
@@ -40,37 +40,45 @@ final class BackupWorld {
   final SecretCipher cipher = SecretCipher.fromBase64(SecretCipher.generateKeyBase64());
   final ResourceStore resources = new ResourceStore(jdbc, json);
   final OperationStore operations = new OperationStore(jdbc, json);
-  final LocalPostgres pg = TestServers.postgres();
-  final LocalS3Proxy s3 = TestServers.s3proxy();
-  final PostgresProvider provider =
-      new PostgresProvider(
-          List.of(
-              new PostgresServer(
-                  "pg-1",
-                  pg.host(),
-                  pg.port(),
-                  LocalPostgres.SUPERUSER,
-                  pg.superuserPassword(),
-                  "postgres",
-                  null,
-                  0,
-                  "disable")));
-  final BackupObjectStore objects =
-      new BackupObjectStore(
-          s3.endpoint(),
-          LocalS3Proxy.REGION,
-          s3.accessKey(),
-          s3.secretKey(),
-          "miosa-test-backups-" + Long.toString(System.nanoTime(), 36));
-  final PostgresBackups backups = backups(Duration.ofDays(7));
-  final Reconciler reconciler =
-      new Reconciler(
-          new ProviderRegistry(
-              List.of(provider), List.of(backups.backupHandler(), backups.restoreHandler())),
-          resources,
-          cipher,
-          jdbc,
-          env -> {});
+  final LocalPostgres pg;
+  final PostgresProvider provider;
+  final LocalS3Proxy s3;
+  final BackupObjectStore objects;
+  final PostgresBackups backups;
+  final Reconciler reconciler;
+
+  /** A world on the shared test PostgreSQL and object store. */
+  BackupWorld() {
+    this(TestServers.s3proxy(), TestServers.postgres());
+  }
+
+  /**
+   * A world on servers a test may stop and start again.
+   *
+   * @param s3 the object store of the backups
+   * @param pg the tenant PostgreSQL server
+   */
+  BackupWorld(LocalS3Proxy s3, LocalPostgres pg) {
+    this.s3 = s3;
+    this.pg = pg;
+    this.provider = new PostgresProvider(List.of(TestPostgresServers.of("pg-1", pg)));
+    this.objects =
+        new BackupObjectStore(
+            s3.endpoint(),
+            LocalS3Proxy.REGION,
+            s3.accessKey(),
+            s3.secretKey(),
+            "miosa-test-backups-" + Long.toString(System.nanoTime(), 36));
+    this.backups = backups(Duration.ofDays(7));
+    this.reconciler =
+        new Reconciler(
+            new ProviderRegistry(
+                List.of(provider), List.of(backups.backupHandler(), backups.restoreHandler())),
+            resources,
+            cipher,
+            jdbc,
+            env -> {});
+  }
 
   PostgresBackups backups(Duration deletedRetention) {
     return new PostgresBackups(
@@ -86,6 +94,31 @@ final class BackupWorld {
   record Tenant(String projectId, String serviceId, Map<String, String> resourceByEnv) {}
 
   Tenant tenant(Map<String, Object> config, String... envs) {
+    Tenant t = records(config, envs);
+    for (String res : t.resourceByEnv().values()) {
+      ResourceRow row = resources.find(res).orElseThrow();
+      var result = provider.provision(new StoredResourceContext(row, resources, cipher, null));
+      resources.mergeAttributes(res, result.attributes());
+      resources.setPhase(res, "ready", null);
+    }
+    return t;
+  }
+
+  /**
+   * A project with the given environments and a postgres data service to be provisioned, as the
+   * api's attach leaves them: the records and the provision operation (not run yet).
+   *
+   * @return the tenant and the operation's id
+   */
+  Map.Entry<Tenant, String> attach(int maxAttempts, String... envs) {
+    Tenant t = records(Map.of(), envs);
+    String op =
+        operations.enqueue(
+            Operation.PROVISION, t.projectId(), t.serviceId(), null, Map.of(), maxAttempts);
+    return Map.entry(t, op);
+  }
+
+  private Tenant records(Map<String, Object> config, String... envs) {
     String project = Ids.newId("prj");
     jdbc.sql("INSERT INTO projects (id, slug, name) VALUES (:id, :slug, 'Test')")
         .param("id", project)
@@ -106,12 +139,7 @@ final class BackupWorld {
           .param("p", project)
           .param("n", env)
           .update();
-      String res = resources.createIfAbsent(service, envId, "pg-1").orElseThrow();
-      ResourceRow row = resources.find(res).orElseThrow();
-      var result = provider.provision(new StoredResourceContext(row, resources, cipher, null));
-      resources.mergeAttributes(res, result.attributes());
-      resources.setPhase(res, "ready", null);
-      byEnv.put(env, res);
+      byEnv.put(env, resources.createIfAbsent(service, envId, "pg-1").orElseThrow());
     }
     return new Tenant(project, service, byEnv);
   }

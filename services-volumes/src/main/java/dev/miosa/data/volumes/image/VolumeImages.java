@@ -1,10 +1,9 @@
 package dev.miosa.data.volumes.image;
 
-import java.io.File;
+import dev.miosa.data.process.ExternalProcess;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -466,34 +464,18 @@ public final class VolumeImages {
   }
 
   private Result exec(List<String> command) {
-    String name = Path.of(command.get(0)).getFileName().toString();
-    Path log;
+    ExternalProcess.Spec spec =
+        ExternalProcess.command(command).env("LC_ALL", "C").mergeStderr().timeout(timeout);
     try {
-      log = Files.createTempFile("miosa-" + name, ".out");
+      ExternalProcess.Result r = spec.run();
+      return new Result(r.exitCode(), r.output());
+    } catch (ExternalProcess.ProcessFailedException e) {
+      // timed out (killed with its children) or stopped because the operation lost its lease
+      boolean interrupted = Thread.currentThread().isInterrupted();
+      throw new ImageException(
+          interrupted ? "interrupted while running " + spec.name() : e.getMessage(), true, e);
     } catch (IOException e) {
-      throw new ImageException("could not create a temporary file: " + e.getMessage(), true, e);
-    }
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.redirectOutput(log.toFile());
-    pb.environment().put("LC_ALL", "C");
-    Process p = null;
-    try {
-      p = pb.start();
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new ImageException(name + " did not finish within " + timeout, true, null);
-      }
-      return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new ImageException("could not run " + name + ": " + e.getMessage(), false, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ImageException("interrupted while running " + name, true, e);
-    } finally {
-      if (p != null && p.isAlive()) {
-        p.destroyForcibly();
-      }
-      deleteQuietly(log);
+      throw new ImageException(e.getMessage(), false, e);
     }
   }
 

@@ -1,0 +1,58 @@
+package dev.miosa.data.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.miosa.data.api.runtime.RuntimeEnvListener;
+import dev.miosa.data.local.TestServers;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * The control-plane PostgreSQL goes away while runtimes fetch their env, as during a restart: its
+ * connections are ended and new ones refused, then accepted again. A fetch answers from the cache
+ * or with {@code 503} and {@code Retry-After}, never hangs (each request has the client's 60 s
+ * limit), and all answer {@code 200} again once the store is back.
+ */
+class ControlPlaneOutageTest extends ApiTestBase {
+
+  @Autowired RuntimeEnvListener listener;
+
+  @Test
+  void envFetchesDuringAControlPlaneOutageAnswerFromCacheOr503AndRecover() throws Exception {
+    String slug = createProject("outage");
+    String warm = mintRuntimeToken(slug, "production");
+    String cold = mintRuntimeToken(slug, "production"); // never used before the outage
+    Http main = admin().as(warm);
+    Http fast = new Http("http://127.0.0.1:" + listener.port(), warm);
+    assertThat(main.get("/v1/runtime/env").status()).isEqualTo(200);
+    assertThat(fast.get("/v1/runtime/env").status()).isEqualTo(200);
+
+    TestServers.setDatabaseAvailable("miosa_api_test", false);
+    try {
+      for (int i = 0; i < 3; i++) {
+        for (Http client : new Http[] {main, fast}) {
+          Http.Res res = client.get("/v1/runtime/env");
+          assertThat(res.status()).as(res.body()).isIn(200, 503);
+          if (res.status() == 503) {
+            assertThat(res.header("Retry-After")).isNotBlank();
+          }
+        }
+      }
+      for (Http client :
+          new Http[] {admin().as(cold), new Http("http://127.0.0.1:" + listener.port(), cold)}) {
+        Http.Res res = client.get("/v1/runtime/env");
+        assertThat(res.status()).as(res.body()).isEqualTo(503);
+        assertThat(res.header("Retry-After")).isNotBlank();
+        assertThat(res.header("Content-Type")).startsWith("application/problem+json");
+      }
+    } finally {
+      TestServers.setDatabaseAvailable("miosa_api_test", true);
+    }
+    for (Http client :
+        new Http[] {
+          main, fast, admin().as(cold), new Http("http://127.0.0.1:" + listener.port(), cold)
+        }) {
+      assertThat(client.get("/v1/runtime/env").status()).isEqualTo(200);
+    }
+  }
+}
