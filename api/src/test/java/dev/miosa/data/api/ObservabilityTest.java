@@ -112,7 +112,9 @@ class ObservabilityTest extends ApiTestBase {
         .untilAsserted(
             () ->
                 assertThat(output.getOut())
-                    .containsPattern("\\[req-obs\\.42\\].*GET /v1/projects 200"));
+                    .containsPattern(
+                        "\\[req-obs\\.42 trace=4bf92f3577b34da6a3ce929d0e0e4736\\].*GET"
+                            + " /v1/projects 200"));
   }
 
   @Test
