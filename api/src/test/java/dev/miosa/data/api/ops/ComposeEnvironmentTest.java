@@ -1,6 +1,7 @@
 package dev.miosa.data.api.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.miosa.data.api.MiosaApplication;
 import dev.miosa.data.local.LocalPgBouncer;
@@ -19,12 +20,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.StandardEnvironment;
@@ -35,6 +40,7 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * (interpolated with {@code .env.example}), only its host names replaced by local test servers that
  * were given the example's credentials, becomes ready, and never creates a data directory.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class ComposeEnvironmentTest {
 
   private static final Path TMP = tempDir();
@@ -145,21 +151,43 @@ class ComposeEnvironmentTest {
 
   @Test
   void becomesReadyWithTheComposeEnvironment() throws Exception {
-    int port = ((WebServerApplicationContext) app).getWebServer().getPort();
-    HttpResponse<String> res =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> res = get("/actuator/health/readiness", "compose-env-0");
     assertThat(res.statusCode()).isEqualTo(200);
     assertThat(res.body()).contains("\"UP\"");
   }
 
   @Test
+  void logsJsonLinesCarryingTheRequestId(CapturedOutput output) throws Exception {
+    HttpResponse<String> res = get("/actuator/health/liveness", "compose-env-1");
+    assertThat(res.headers().firstValue("X-Request-Id")).contains("compose-env-1");
+    // The compose file sets LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs: one JSON object per line. The
+    // access line is written when the request ends, which may be just after the answer.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(output.getOut().lines())
+                    .anyMatch(
+                        l ->
+                            l.startsWith("{")
+                                && l.contains("\"requestId\":\"compose-env-1\"")
+                                && l.contains("GET /actuator/health/liveness 200")));
+  }
+
+  @Test
   void createsNoDataDirectoryWhenEveryServerIsConfigured() {
     assertThat(TMP.resolve("data-dir")).doesNotExist();
+  }
+
+  /** A GET to the started application with a request id. */
+  private static HttpResponse<String> get(String path, String requestId) throws Exception {
+    int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("X-Request-Id", requestId)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private static Map<String, String> exampleVariables(ComposeFile compose) {
