@@ -49,6 +49,11 @@ class ProductionJarIT {
         .noneMatch(e -> e.startsWith("BOOT-INF/lib/junit-"))
         .noneMatch(e -> e.startsWith("BOOT-INF/lib/assertj-"))
         .noneMatch(e -> e.startsWith("BOOT-INF/lib/spring-boot-test"))
-        .noneMatch(e -> e.startsWith("BOOT-INF/classes/dev/miosa/data/api/ops/"));
+        .noneMatch(
+            e ->
+                e.startsWith("BOOT-INF/classes/")
+                    && (e.endsWith("Test.class")
+                        || e.endsWith("IT.class")
+                        || e.endsWith("TestBase.class")));
   }
 }
