@@ -53,12 +53,16 @@ public final class BackendMonitor {
   public BackendMonitor(List<Probe> probes, MeterRegistry registry) {
     this.probes = List.copyOf(probes);
     for (Probe p : this.probes) {
-      Gauge.builder("miosa.backend.up", () -> Boolean.TRUE.equals(up.get(p)) ? 1 : 0)
-          .description("1 when the backend server answered its last probe, else 0")
+      Gauge.builder("miosa.backend.up", () -> value(up.get(p)))
+          .description("1 when the backend server answered its last probe, 0 when not, NaN before")
           .tag("type", p.type())
           .tag("server", p.id())
           .register(registry);
     }
+  }
+
+  private static double value(Boolean ok) {
+    return ok == null ? Double.NaN : ok ? 1 : 0;
   }
 
   /** Probes every server once, one after the other. */
