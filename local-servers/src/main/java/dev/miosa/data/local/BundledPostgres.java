@@ -85,7 +85,7 @@ public final class BundledPostgres {
     try {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException raced) {
-      TestServers.deleteQuietly(tmp);
+      LocalProcesses.deleteQuietly(tmp);
       if (!Files.isExecutable(target.resolve("bin/pg_ctl"))) {
         throw raced;
       }

@@ -209,4 +209,17 @@ public final class LocalProcesses {
   static String tail(String text, int max) {
     return text.length() <= max ? text : text.substring(text.length() - max);
   }
+
+  /**
+   * Deletes a directory tree, ignoring errors.
+   *
+   * @param dir the directory
+   */
+  public static void deleteQuietly(Path dir) {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
 }

@@ -101,6 +101,24 @@ public final class PostgresProvider implements ServiceProvider, AutoCloseable {
     return List.copyOf(servers.keySet());
   }
 
+  /**
+   * The tenant servers, for health checks.
+   *
+   * @return every configured server
+   */
+  public List<PostgresServer> servers() {
+    return List.copyOf(servers.values());
+  }
+
+  /**
+   * The PgBouncer that {@code DATABASE_URL} goes through.
+   *
+   * @return its registry, or empty when tenants connect directly
+   */
+  public java.util.Optional<PgBouncerRegistry> pooler() {
+    return java.util.Optional.ofNullable(pooler);
+  }
+
   @Override
   public Map<String, Object> validateConfig(Map<String, Object> config) {
     return PostgresConfig.from(config).toMap();

@@ -37,8 +37,9 @@ public class ControlPlaneConfig {
   private static final Logger log = LoggerFactory.getLogger(ControlPlaneConfig.class);
 
   @Bean
-  EmbeddedServers embeddedServers(MiosaProperties props) throws IOException {
-    Files.createDirectories(props.dataDir());
+  EmbeddedServers embeddedServers(MiosaProperties props) {
+    // The data directory is created by the first embedded server that needs it, so a service
+    // with every server configured never writes one.
     return new EmbeddedServers(props.dataDir());
   }
 

@@ -3,6 +3,7 @@ package dev.miosa.data.api.config;
 import dev.miosa.data.local.LocalPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +29,19 @@ public final class EmbeddedServers implements DisposableBean {
     this.dataDir = dataDir.toAbsolutePath();
   }
 
-  /** The data directory. */
+  /**
+   * The data directory, created on first use: only the embedded servers, the generated master key
+   * and admin token and the default volume root live there.
+   *
+   * @return its absolute path
+   * @throws UncheckedIOException when it cannot be created
+   */
   public Path dataDir() {
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the data directory " + dataDir, e);
+    }
     return dataDir;
   }
 
@@ -61,7 +73,7 @@ public final class EmbeddedServers implements DisposableBean {
   private LocalPostgres startPostgres(String name) {
     try {
       LocalPostgres pg =
-          LocalPostgres.start(dataDir.resolve(name), Map.of("max_connections", "300"));
+          LocalPostgres.start(dataDir().resolve(name), Map.of("max_connections", "300"));
       started.add(pg);
       return pg;
     } catch (IOException e) {

@@ -4,8 +4,11 @@ import dev.miosa.data.api.audit.AuditLog;
 import dev.miosa.data.api.runtime.RuntimeTokenService.RuntimePrincipal;
 import dev.miosa.data.credentials.EnvFormat;
 import dev.miosa.data.provisioner.spi.MiosaException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
 
 /**
@@ -49,8 +52,13 @@ public class EnvFetch {
 
   private final VariablesCache cache;
   private final AuditLog audit;
+  private final Timer fetches;
 
-  EnvFetch(VariablesCache cache, AuditLog audit) {
+  EnvFetch(VariablesCache cache, AuditLog audit, MeterRegistry registry) {
+    this.fetches =
+        Timer.builder("miosa.env.fetches")
+            .description("Env fetches answered (both listeners) and how long each took")
+            .register(registry);
     this.cache = cache;
     this.audit = audit;
   }
@@ -97,6 +105,15 @@ public class EnvFetch {
    * @return the answer; the read is audited either way
    */
   public Answer fetch(RuntimePrincipal principal, EnvFormat format, String ifNoneMatch) {
+    long start = System.nanoTime();
+    try {
+      return answer(principal, format, ifNoneMatch);
+    } finally {
+      fetches.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private Answer answer(RuntimePrincipal principal, EnvFormat format, String ifNoneMatch) {
     VariablesCache.Rendered rendered = cache.get(principal.environmentId());
     audit.record(
         "runtime-token:" + principal.tokenId(),

@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.miosa.data.credentials.EnvFormat;
 import dev.miosa.data.provisioner.VariablesResolver;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -54,7 +56,7 @@ public class VariablesCache {
   private final JsonMapper json;
   private final LoadingCache<String, Rendered> cache;
 
-  VariablesCache(VariablesResolver resolver, JsonMapper json) {
+  VariablesCache(VariablesResolver resolver, JsonMapper json, MeterRegistry registry) {
     this.resolver = resolver;
     this.json = json;
     // After 5 s an entry is reloaded in the background while readers keep getting the current
@@ -64,7 +66,10 @@ public class VariablesCache {
             .refreshAfterWrite(Duration.ofSeconds(5))
             .expireAfterAccess(Duration.ofMinutes(10))
             .maximumSize(100_000)
+            .recordStats()
             .build(this::render);
+    // cache.gets{cache="variables",result="hit"|"miss"}, evictions, size.
+    CaffeineCacheMetrics.monitor(registry, cache, "variables");
   }
 
   /**

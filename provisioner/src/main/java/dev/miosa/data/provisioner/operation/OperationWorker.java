@@ -44,6 +44,7 @@ public final class OperationWorker implements AutoCloseable {
   private final Semaphore slots;
   private final Object wake = new Object();
   private final DataSource listenOn;
+  private volatile OperationEvents events = OperationEvents.NONE;
   private final Runnable wakeUp = this::wakeUp;
   private boolean wakePending; // guarded by wake
   private volatile boolean running;
@@ -79,6 +80,15 @@ public final class OperationWorker implements AutoCloseable {
     this.pool = Executors.newFixedThreadPool(settings.threads(), r -> daemon(r, "miosa-op"));
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "miosa-op-lease"));
     this.slots = new Semaphore(settings.threads());
+  }
+
+  /**
+   * Sets who is told of failed attempts and lost leases (default: nobody).
+   *
+   * @param events the receiver
+   */
+  public void setEvents(OperationEvents events) {
+    this.events = events == null ? OperationEvents.NONE : events;
   }
 
   /** Starts polling. */
@@ -170,6 +180,7 @@ public final class OperationWorker implements AutoCloseable {
         message = "internal error (" + e.getClass().getSimpleName() + "); see the service log";
         log.error("operation {} attempt {} failed", op.id(), op.attempts(), e);
       }
+      events.attemptFailed(op, code);
       try {
         store.fail(op.id(), owner, code, message, settings.backoffAfter(op.attempts()), retryable);
       } catch (RuntimeException recordError) {
@@ -210,6 +221,7 @@ public final class OperationWorker implements AutoCloseable {
           lastRenewed = started;
           return;
         }
+        events.leaseLost(op);
         stop("lost the lease of operation " + op.id() + " to another worker");
       } catch (RuntimeException e) {
         long silent = System.nanoTime() - lastRenewed;

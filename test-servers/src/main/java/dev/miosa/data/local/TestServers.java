@@ -4,14 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
- * Servers shared by the tests of one JVM: started on first use in a temporary directory, stopped
- * and deleted when the JVM exits. Tests isolate themselves by creating their own databases, roles
- * and projects, never by assuming an empty server.
+ * Servers shared by the tests of one JVM (the test harness: this module is a test-scope dependency
+ * only and never ships in the application jar): started on first use in a temporary directory,
+ * stopped and deleted when the JVM exits. Tests isolate themselves by creating their own databases,
+ * roles and projects, never by assuming an empty server.
  */
 public final class TestServers {
 
@@ -208,12 +207,12 @@ public final class TestServers {
     }
   }
 
-  /** Deletes a directory tree, ignoring errors. */
+  /**
+   * Deletes a directory tree, ignoring errors.
+   *
+   * @param dir the directory
+   */
   public static void deleteQuietly(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // best effort
-    }
+    LocalProcesses.deleteQuietly(dir);
   }
 }
