@@ -2,10 +2,14 @@
 """Timing loops of the benchmark scripts (bench/*.sh), against $API with admin token $TOKEN.
 
   bench.py project SLUG                       create a project (ignores 409)
-  bench.py attach SLUG TYPE N [PREFIX]        N attaches one after another (+1 warm-up, not
-                                              counted); attach-to-ready p50/p95, client and
+  bench.py attach SLUG TYPE N [PREFIX]        N attaches one after another (after warm-up ones,
+                                              not counted); attach-to-ready p50/p95, client and
                                               server side (operation createdAt -> finishedAt)
-  bench.py five PROJECTS                      per project: attach postgres, storage, redis, auth,
+  bench.py attach-vs-raw SLUG TYPE N PGPORT   N alternating rounds: one attach, then the raw
+                                              CREATE ROLE + CREATE DATABASE of 2 databases on the
+                                              tenant server (psql timings, PGPASSWORD from the
+                                              environment); p50s and the ratio
+  bench.py five PROJECTS                      (after warm-up projects) per project: attach postgres, storage, redis, auth,
                                               volume at once, time until all are ready; p50/p95
   bench.py fill SLUG TYPE COUNT CONC [PREFIX] COUNT attaches, CONC at a time; elapsed, rate and
                                               where the time went (queue wait vs running)
@@ -17,6 +21,8 @@ Figures go to stdout as 'key value' lines after a human line.
 import http.client
 import json
 import os
+import re
+import subprocess
 import sys
 import threading
 import time
@@ -55,6 +61,12 @@ def call(method, path, body=None, token=TOKEN, ok=(200, 201, 202, 204)):
 
 def ts(s):
     return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+
+
+# Unmeasured rounds first: they let the JIT compile the request and provisioning paths, as in a
+# control plane that has been running for a while.
+WARMUP_ATTACHES = int(os.environ.get("BENCH_WARMUP_ATTACHES", "5"))
+WARMUP_PROJECTS = int(os.environ.get("BENCH_WARMUP_PROJECTS", "2"))
 
 
 def pct(xs, p):
@@ -103,13 +115,14 @@ def cmd_attach(slug, t, n, prefix="a"):
     n = int(n)
     create_project(slug)
     client, server = [], []
-    for i in range(n + 1):
+    warm = WARMUP_ATTACHES
+    for i in range(n + warm):
         t0 = time.perf_counter()
         op = attach(slug, t, "%s%d" % (prefix, i))
         o = wait_ops([op])[0]
         t1 = time.perf_counter()
-        if i == 0:
-            continue  # warm-up
+        if i < warm:
+            continue  # warm-up: a running control plane's code is compiled (JIT), a fresh JVM's is not
         client.append((t1 - t0) * 1000)
         server.append((ts(o["finishedAt"]) - ts(o["createdAt"])) * 1000)
     print("%s attach-to-ready over %d attaches: client p50 %.0f ms p95 %.0f ms; server p50 %.0f ms p95 %.0f ms"
@@ -118,19 +131,58 @@ def cmd_attach(slug, t, n, prefix="a"):
     print("attach_p95_ms %.1f" % pct(client, .95))
 
 
+def raw_pair_ms(k, pg_port):
+    """CREATE ROLE + CREATE DATABASE of 2 databases (one attach's worth) in one psql session on
+    the tenant server; the sum of psql's own per-statement timings (no connection start)."""
+    script = "\\timing on\n" + "".join(
+        "CREATE ROLE raw_%s_%d LOGIN PASSWORD 'x';\nCREATE DATABASE raw_%s_%d OWNER raw_%s_%d;\n"
+        % (k, j, k, j, k, j) for j in range(2))
+    out = subprocess.run(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", pg_port,
+         "-U", "postgres", "-d", "postgres"],
+        input=script, capture_output=True, text=True, check=True).stdout
+    times = [float(m) for m in re.findall(r"Time: ([0-9.]+) ms", out)]
+    if len(times) != 4:
+        raise RuntimeError("unexpected psql output: %r" % out)
+    return sum(times)
+
+
+def cmd_attach_vs_raw(slug, t, n, pg_port):
+    """Alternating rounds: one attach, then the raw DDL of its two databases on the same server,
+    so both see the same moment of a noisy machine."""
+    n = int(n)
+    create_project(slug)
+    attach_ms, raw_ms, ratios = [], [], []
+    for i in range(n + WARMUP_ATTACHES):
+        t0 = time.perf_counter()
+        op = attach(slug, t, "x%d" % i)
+        wait_ops([op])
+        a = (time.perf_counter() - t0) * 1000
+        r = raw_pair_ms("%s_%d" % (os.getpid(), i), pg_port)
+        if i < WARMUP_ATTACHES:
+            continue
+        attach_ms.append(a)
+        raw_ms.append(r)
+        ratios.append(a / r)
+    print("alternating rounds, %d: attach p50 %.0f ms p95 %.0f ms; raw DDL of its 2 databases p50 %.0f ms"
+          " p95 %.0f ms; ratio of p50s %.2f, median of per-round ratios %.2f (goal <= 1.5)"
+          % (n, pct(attach_ms, .5), pct(attach_ms, .95), pct(raw_ms, .5), pct(raw_ms, .95),
+             pct(attach_ms, .5) / pct(raw_ms, .5), pct(ratios, .5)))
+
+
 def cmd_five(projects):
     projects = int(projects)
     types = ["postgres", "storage", "redis", "auth", "volume"]
     times = []
     per_type = {}
-    for p in range(projects + 1):
+    for p in range(projects + WARMUP_PROJECTS):
         slug = "five-%d-%d" % (os.getpid(), p)
         create_project(slug)
         t0 = time.perf_counter()
         ops = [attach(slug, t, "main") for t in types]
         done = wait_ops(ops)
         t1 = time.perf_counter()
-        if p > 0:
+        if p >= WARMUP_PROJECTS:
             times.append((t1 - t0) * 1000)
             for t, o in zip(types, done):
                 per_type.setdefault(t, []).append((ts(o["finishedAt"]) - ts(o["createdAt"])) * 1000)
@@ -195,5 +247,6 @@ def cmd_fetch(rt, n):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"project": create_project, "attach": cmd_attach, "five": cmd_five, "fill": cmd_fill,
+    {"project": create_project, "attach": cmd_attach, "attach-vs-raw": cmd_attach_vs_raw,
+     "five": cmd_five, "fill": cmd_fill,
      "token": cmd_token, "fetch": cmd_fetch}[cmd](*args)
