@@ -156,7 +156,15 @@ public class AuditLog {
           break;
         }
       }
-      delay = flushOnce() ? FLUSH_MILLIS : Math.min(delay * 2, MAX_BACKOFF_MILLIS);
+      boolean done;
+      try {
+        done = flushOnce();
+      } catch (RuntimeException | LinkageError | AssertionError e) {
+        // The writer must outlive any one failure: the backlog is kept and retried.
+        log.error("audit writer pass failed; retrying", e);
+        done = false;
+      }
+      delay = done ? FLUSH_MILLIS : Math.min(delay * 2, MAX_BACKOFF_MILLIS);
     }
   }
 
@@ -180,7 +188,7 @@ public class AuditLog {
     long written = rows.stream().mapToLong(r -> r.getValue().count).sum();
     try {
       write(rows);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) { // pgjdbc asserts on some broken connections
       long n = failedWrites.incrementAndGet();
       if (n == 1 || n % 20 == 0) {
         log.warn("could not write {} audit rows (kept, retried): {}", rows.size(), e.toString());

@@ -1,5 +1,6 @@
 package dev.miosa.data.api.ops;
 
+import dev.miosa.data.api.audit.AuditLog;
 import dev.miosa.data.api.config.MiosaProperties;
 import dev.miosa.data.api.wiring.VolumeProperties;
 import dev.miosa.data.postgres.PostgresProvider;
@@ -9,7 +10,10 @@ import dev.miosa.data.provisioner.spi.ServiceProvider;
 import dev.miosa.data.redis.RedisProvider;
 import dev.miosa.data.storage.StorageBackends;
 import dev.miosa.data.volumes.Volumes;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.minio.BucketExistsArgs;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -113,6 +117,32 @@ public class ObservabilityConfig {
       probes.add(new BackendMonitor.Probe("volumes", "root", () -> writableDirectory(root)));
     }
     return new BackendMonitor(probes, registry);
+  }
+
+  /**
+   * The audit log's backlog: reads not yet written, the age of the oldest, failed writes and reads
+   * refused because the backlog was full (see {@link AuditLog#stats()}).
+   */
+  @Bean
+  MeterBinder auditLogMetrics(AuditLog audit) {
+    return registry -> {
+      Gauge.builder("miosa.audit.backlog", audit, a -> a.stats().backlog())
+          .description("Credential reads recorded but not yet written to the audit log")
+          .register(registry);
+      Gauge.builder(
+              "miosa.audit.backlog.oldest.age",
+              audit,
+              a -> a.stats().oldestPendingMillis() / 1000.0)
+          .description("Age of the oldest unwritten audit read (0 when none)")
+          .baseUnit("seconds")
+          .register(registry);
+      FunctionCounter.builder("miosa.audit.write.failures", audit, a -> a.stats().failedWrites())
+          .description("Audit log writes that failed and are being retried")
+          .register(registry);
+      FunctionCounter.builder("miosa.audit.refused", audit, a -> a.stats().refused())
+          .description("Credential reads refused (503) because the audit backlog was full")
+          .register(registry);
+    };
   }
 
   /** Every backend server's health, grouped by kind (in the health group {@code backends}). */

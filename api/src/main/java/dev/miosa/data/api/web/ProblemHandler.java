@@ -315,6 +315,28 @@ public class ProblemHandler {
         List.of(new FieldError("query", "is not validly percent-encoded")));
   }
 
+  /**
+   * The control-plane store cannot be reached or dropped the connection (a restart, a failover, a
+   * pool waiting too long): {@code 503} with {@code Retry-After}, since a retry may well work,
+   * never a {@code 500}.
+   */
+  @ExceptionHandler({
+    org.springframework.dao.DataAccessResourceFailureException.class,
+    org.springframework.dao.TransientDataAccessException.class,
+    org.springframework.dao.RecoverableDataAccessException.class
+  })
+  ResponseEntity<ProblemDetail> storeUnavailable(Exception e, HttpServletRequest request) {
+    log.warn(
+        "control-plane store unavailable on {} {}: {}",
+        request.getMethod(),
+        request.getRequestURI(),
+        e.toString());
+    return problem(
+        ErrorCode.UNAVAILABLE,
+        "the control-plane store is unavailable for a moment; retry shortly",
+        List.of());
+  }
+
   @ExceptionHandler(Exception.class)
   ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
     log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);

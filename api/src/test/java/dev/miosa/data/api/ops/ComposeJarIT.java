@@ -3,7 +3,6 @@ package dev.miosa.data.api.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.miosa.data.api.MiosaApplication;
 import dev.miosa.data.local.LocalPgBouncer;
 import dev.miosa.data.local.LocalPostgres;
 import dev.miosa.data.local.LocalProcesses;
@@ -26,25 +25,20 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.core.env.StandardEnvironment;
-import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
- * The application started with exactly the environment of the compose file's {@code api-1} service
- * (interpolated with {@code .env.example}), only its host names replaced by local test servers that
- * were given the example's credentials, becomes ready, and never creates a data directory.
+ * The production jar ({@code target/miosa-data.jar}, as {@code package} built it) started as a
+ * process with exactly the environment of the compose file's {@code api-1} service (interpolated
+ * with {@code .env.example}), only its host names and ports replaced by local test servers that
+ * were given the example's credentials: it becomes ready, logs JSON lines with the request id, and
+ * never creates a data directory.
  */
-@ExtendWith(OutputCaptureExtension.class)
-class ComposeEnvironmentTest {
+class ComposeJarIT {
 
   private static final Path TMP = tempDir();
-  private static ConfigurableApplicationContext app;
+  private static Process app;
+  private static int port;
+  private static Path log;
   private static Map<String, String> environment;
 
   @BeforeAll
@@ -112,23 +106,48 @@ class ComposeEnvironmentTest {
         });
     environment = env;
 
-    StandardEnvironment springEnv = new StandardEnvironment();
-    springEnv
-        .getPropertySources()
-        .replace(
-            StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-            new SystemEnvironmentPropertySource(
-                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.copyOf(env)));
-    app =
-        new SpringApplicationBuilder(MiosaApplication.class)
-            .environment(springEnv)
-            .run("--server.port=0", "--miosa.data-dir=" + TMP.resolve("data-dir"));
+    port = LocalProcesses.freePort();
+    environment.put("PORT", Integer.toString(port)); // the container's port, as published
+    Path jar = Path.of("target", "miosa-data.jar").toAbsolutePath();
+    assertThat(jar).as("built by package before this test").isRegularFile();
+    Path workDir = Files.createDirectories(TMP.resolve("work"));
+    log = TMP.resolve("app.log");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-jar",
+                jar.toString())
+            .directory(workDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    pb.environment().clear(); // exactly the compose environment, nothing of this JVM's
+    pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    pb.environment().putAll(environment);
+    app = pb.start();
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              if (!app.isAlive()) {
+                throw new AssertionError("the jar exited: " + Files.readString(log));
+              }
+              try {
+                return get("/actuator/health/readiness", "compose-start").statusCode() == 200;
+              } catch (java.io.IOException notYet) {
+                return false;
+              }
+            });
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     if (app != null) {
-      app.close();
+      app.destroy();
+      if (!app.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        app.destroyForcibly();
+      }
     }
     TestServers.deleteQuietly(TMP);
   }
@@ -157,7 +176,7 @@ class ComposeEnvironmentTest {
   }
 
   @Test
-  void logsJsonLinesCarryingTheRequestId(CapturedOutput output) throws Exception {
+  void logsJsonLinesCarryingTheRequestId() throws Exception {
     HttpResponse<String> res = get("/actuator/health/liveness", "compose-env-1");
     assertThat(res.headers().firstValue("X-Request-Id")).contains("compose-env-1");
     // The compose file sets LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs: one JSON object per line. The
@@ -166,7 +185,7 @@ class ComposeEnvironmentTest {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () ->
-                assertThat(output.getOut().lines())
+                assertThat(Files.readAllLines(log))
                     .anyMatch(
                         l ->
                             l.startsWith("{")
@@ -176,12 +195,12 @@ class ComposeEnvironmentTest {
 
   @Test
   void createsNoDataDirectoryWhenEveryServerIsConfigured() {
-    assertThat(TMP.resolve("data-dir")).doesNotExist();
+    assertThat(TMP.resolve("work").resolve(".miosa")).doesNotExist();
+    assertThat(environment).doesNotContainKey("MIOSA_DATA_DIR");
   }
 
   /** A GET to the started application with a request id. */
   private static HttpResponse<String> get(String path, String requestId) throws Exception {
-    int port = ((WebServerApplicationContext) app).getWebServer().getPort();
     return HttpClient.newHttpClient()
         .send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
