@@ -6,10 +6,9 @@ import jakarta.annotation.PreDestroy;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,11 +25,13 @@ import org.springframework.stereotype.Component;
  *
  * <p>No record is dropped. A write that fails (the control-plane store restarting, unreachable) is
  * retried with backoff (doubling up to 5 s) until it succeeds, and what it held stays in the
- * backlog, merged with newer reads of the same key. The backlog is bounded: once {@code capacity}
- * reads wait unwritten, {@link #record} refuses with {@code UNAVAILABLE} ({@code 503} and {@code
- * Retry-After}), so a credential is never handed out without its read being recorded. {@link
- * #stats()} shows the backlog, the age of its oldest read and the failed writes. A clean shutdown
- * keeps retrying the backlog for up to 30 s before the store closes.
+ * backlog, merged with newer reads of the same key. Reads are counted into their row as they are
+ * recorded, so memory grows with the rows waiting, not with the reads: a fleet fetching one
+ * environment at line rate holds one counter. The backlog is bounded: once {@code capacity} rows
+ * wait unwritten, a read that would start another one is refused with {@code UNAVAILABLE} ({@code
+ * 503} and {@code Retry-After}), so a credential is never handed out without its read being
+ * recorded. {@link #stats()} shows the backlog, the age of its oldest read and the failed writes. A
+ * clean shutdown keeps retrying the backlog for up to 30 s before the store closes.
  */
 @Component
 public class AuditLog {
@@ -39,7 +40,7 @@ public class AuditLog {
   private static final long FLUSH_MILLIS = 250;
   private static final long MAX_BACKOFF_MILLIS = 5000;
 
-  /** Reads waiting unwritten beyond which {@link #record} refuses, by default. */
+  /** Rows waiting unwritten beyond which {@link #record} refuses a new one, by default. */
   public static final int DEFAULT_CAPACITY = 100_000;
 
   /**
@@ -62,7 +63,7 @@ public class AuditLog {
    */
   public record Stats(long backlog, long oldestPendingMillis, long failedWrites, long refused) {}
 
-  /** Reads of one key not yet written. */
+  /** Reads of one key not yet written; changed only inside the map's atomic operations. */
   static final class Tally {
     long first;
     long last;
@@ -71,21 +72,34 @@ public class AuditLog {
     Tally(long at) {
       this.first = at;
       this.last = at;
+      this.count = 1;
+    }
+
+    Tally add(long at) {
+      first = Math.min(first, at);
+      last = Math.max(last, at);
+      count++;
+      return this;
+    }
+
+    Tally merge(Tally other) {
+      first = Math.min(first, other.first);
+      last = Math.max(last, other.last);
+      count += other.count;
+      return this;
     }
   }
 
-  private record Event(Key key, long at) {}
-
   private final JdbcTemplate jdbc;
   private final int capacity;
-  // Lock-free hand-off from request threads to the writer: a request never parks here.
-  private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
-  // Reads recorded and not yet written: queued events plus the counts in the backlog.
+  // Request threads count into their key's tally (compute holds only that key's bin, briefly);
+  // the writer takes tallies out with remove, so a read lands either in the row being written or
+  // in a new tally, never in between.
+  private final ConcurrentHashMap<Key, Tally> pending = new ConcurrentHashMap<>();
+  // Reads recorded and not yet written.
   private final AtomicLong unwritten = new AtomicLong();
   private final AtomicLong failedWrites = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
-  // Only the writer (or the final flush, after the writer stopped) touches the backlog.
-  private final Map<Key, Tally> backlog = new LinkedHashMap<>();
   private volatile long oldestPending; // epoch millis of the oldest unwritten read; 0 when none
   private final Thread writer;
   private volatile boolean running = true;
@@ -97,7 +111,8 @@ public class AuditLog {
 
   /**
    * @param jdbc the control-plane store
-   * @param capacity unwritten reads beyond which {@link #record} refuses
+   * @param capacity rows (actor, action, project, environment) waiting unwritten beyond which
+   *     {@link #record} refuses a read that would start another
    */
   AuditLog(JdbcTemplate jdbc, int capacity) {
     this.jdbc = jdbc;
@@ -118,8 +133,21 @@ public class AuditLog {
    *     unwritable for a while): the read must not happen unrecorded
    */
   public void record(String actor, String action, String projectId, String environmentId) {
-    if (unwritten.incrementAndGet() > capacity) {
-      unwritten.decrementAndGet();
+    long now = System.currentTimeMillis();
+    boolean[] full = {false};
+    pending.compute(
+        new Key(actor, action, projectId, environmentId),
+        (k, t) -> {
+          if (t != null) {
+            return t.add(now);
+          }
+          if (pending.size() >= capacity) {
+            full[0] = true;
+            return null;
+          }
+          return new Tally(now);
+        });
+    if (full[0]) {
       refused.incrementAndGet();
       throw new MiosaException(
           ErrorCode.UNAVAILABLE,
@@ -129,8 +157,7 @@ public class AuditLog {
           Duration.ofSeconds(5),
           null);
     }
-    long now = System.currentTimeMillis();
-    events.offer(new Event(new Key(actor, action, projectId, environmentId), now));
+    unwritten.incrementAndGet();
     if (oldestPending == 0) {
       oldestPending = now;
     }
@@ -174,32 +201,31 @@ public class AuditLog {
    * @return true when nothing is left unwritten
    */
   private synchronized boolean flushOnce() {
-    for (Event e; (e = events.poll()) != null; ) {
-      long at = e.at();
-      Tally t = backlog.computeIfAbsent(e.key(), k -> new Tally(at));
-      t.first = Math.min(t.first, at);
-      t.last = Math.max(t.last, at);
-      t.count++;
-    }
-    if (backlog.isEmpty()) {
+    if (pending.isEmpty()) {
       return true;
     }
-    List<Map.Entry<Key, Tally>> rows = new ArrayList<>(backlog.entrySet());
+    List<Map.Entry<Key, Tally>> rows = new ArrayList<>();
+    for (Key key : pending.keySet()) {
+      Tally t = pending.remove(key);
+      if (t != null) {
+        rows.add(Map.entry(key, t));
+      }
+    }
+    rows.sort(java.util.Comparator.comparingLong(r -> r.getValue().first)); // in order of reads
     long written = rows.stream().mapToLong(r -> r.getValue().count).sum();
     try {
       write(rows);
     } catch (RuntimeException | AssertionError e) { // pgjdbc asserts on some broken connections
+      rows.forEach(r -> pending.merge(r.getKey(), r.getValue(), Tally::merge)); // kept, retried
       long n = failedWrites.incrementAndGet();
       if (n == 1 || n % 20 == 0) {
         log.warn("could not write {} audit rows (kept, retried): {}", rows.size(), e.toString());
       }
       return false;
     }
-    backlog.clear();
     unwritten.addAndGet(-written);
-    Event next = events.peek();
-    oldestPending = next == null ? 0 : next.at();
-    return next == null;
+    oldestPending = pending.values().stream().mapToLong(t -> t.first).min().orElse(0);
+    return pending.isEmpty();
   }
 
   private void write(List<Map.Entry<Key, Tally>> rows) {

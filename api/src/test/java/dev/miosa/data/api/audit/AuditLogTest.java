@@ -23,7 +23,7 @@ class AuditLogTest {
     DataSource ds = TestServers.controlPlaneDatabase("audit");
     JdbcTemplate jdbc = new JdbcTemplate(ds);
     String db = jdbc.queryForObject("SELECT current_database()", String.class);
-    AuditLog audit = new AuditLog(jdbc, 1000);
+    AuditLog audit = new AuditLog(jdbc, 10);
     try {
       TestServers.setDatabaseAvailable(db, false);
       for (int i = 0; i < 600; i++) {
@@ -34,17 +34,22 @@ class AuditLogTest {
       assertThat(audit.stats().backlog()).isEqualTo(600);
       assertThat(audit.stats().oldestPendingMillis()).isPositive();
 
-      // Bounded: once 1000 reads wait, further reads are refused (503), never silently dropped.
+      // Bounded by rows, not reads: once 10 rows wait, a read that would start an 11th is refused
+      // (503), never silently dropped, while reads counted into a waiting row go on.
       for (int i = 0; i < 400; i++) {
-        audit.record("admin", "variables.read", "prj_1", "env_1");
+        audit.record("admin", "variables.read", "prj_1", "env_" + (i % 7));
       }
-      assertThatThrownBy(() -> audit.record("admin", "variables.read", "prj_1", "env_1"))
+      assertThatThrownBy(() -> audit.record("admin", "variables.read", "prj_1", "env_new"))
           .isInstanceOfSatisfying(
               MiosaException.class,
               e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
                 assertThat(e.retryAfter()).isNotNull();
               });
+      assertThat(audit.stats().refused()).isEqualTo(1);
+      for (int i = 0; i < 100_000; i++) { // a fleet reading one environment costs one row
+        audit.record("runtime-token:tok_0", "variables.read", "prj_1", "env_1");
+      }
       assertThat(audit.stats().refused()).isEqualTo(1);
 
       TestServers.setDatabaseAvailable(db, true);
@@ -54,12 +59,12 @@ class AuditLogTest {
               jdbc.queryForObject(
                   "SELECT sum(reads) FROM audit_log WHERE actor LIKE 'runtime-token:%'",
                   Long.class))
-          .isEqualTo(600);
+          .isEqualTo(100_600);
       assertThat(
               jdbc.queryForObject(
                   "SELECT sum(reads) FROM audit_log WHERE actor = 'admin'", Long.class))
           .isEqualTo(400);
-      assertThat(jdbc.queryForObject("SELECT count(*) FROM audit_log", Long.class)).isEqualTo(4);
+      assertThat(jdbc.queryForObject("SELECT count(*) FROM audit_log", Long.class)).isEqualTo(10);
     } finally {
       TestServers.setDatabaseAvailable(db, true);
       audit.flush();
