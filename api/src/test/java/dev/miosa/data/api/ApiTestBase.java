@@ -34,22 +34,8 @@ abstract class ApiTestBase {
   static void properties(DynamicPropertyRegistry registry) throws Exception {
     LocalPostgres pg = TestServers.postgres();
     pg.createDatabaseIfAbsent("miosa_api_test");
-    String url =
-        ConnectionUrls.uri(
-            pg.host(),
-            pg.port(),
-            "miosa_api_test",
-            LocalPostgres.SUPERUSER,
-            pg.superuserPassword().reveal(),
-            "disable");
-    String tenantUrl =
-        ConnectionUrls.uri(
-            pg.host(),
-            pg.port(),
-            "postgres",
-            LocalPostgres.SUPERUSER,
-            pg.superuserPassword().reveal(),
-            "disable");
+    String url = superuserUrl(pg, "miosa_api_test");
+    String tenantUrl = superuserUrl(pg, "postgres");
     Path dataDir = Files.createTempDirectory("miosa-api-test");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> TestServers.deleteQuietly(dataDir)));
     registry.add("miosa.data-dir", dataDir::toString);
@@ -57,16 +43,7 @@ abstract class ApiTestBase {
     registry.add("miosa.postgres.url", () -> tenantUrl);
     // Tenants' DATABASE_URL goes through a real PgBouncer, as in production.
     LocalPgBouncer bouncer = TestServers.pgbouncer();
-    registry.add(
-        "miosa.pgbouncer.admin-url",
-        () ->
-            ConnectionUrls.uri(
-                bouncer.host(),
-                bouncer.port(),
-                "pgbouncer",
-                bouncer.adminUser(),
-                bouncer.adminPassword().reveal(),
-                "disable"));
+    registry.add("miosa.pgbouncer.admin-url", () -> pgbouncerAdminUrl(bouncer));
     registry.add("miosa.pgbouncer.config-dir", () -> bouncer.configDir().toString());
     registry.add("miosa.master-key", SecretCipher::generateKeyBase64);
     registry.add("miosa.admin-token", () -> ADMIN_TOKEN);
@@ -84,6 +61,28 @@ abstract class ApiTestBase {
     registry.add("miosa.worker.backoff-base", () -> "200ms");
     registry.add("miosa.redis.reconcile-interval", () -> "200ms");
     registry.add("miosa.postgres.backups.scheduler-interval", () -> "200ms");
+  }
+
+  /** The admin URL of a local PostgreSQL's superuser on one of its databases, without TLS. */
+  static String superuserUrl(LocalPostgres pg, String database) {
+    return ConnectionUrls.uri(
+        pg.host(),
+        pg.port(),
+        database,
+        LocalPostgres.SUPERUSER,
+        pg.superuserPassword().reveal(),
+        "disable");
+  }
+
+  /** The admin console URL of a local PgBouncer, without TLS. */
+  static String pgbouncerAdminUrl(LocalPgBouncer bouncer) {
+    return ConnectionUrls.uri(
+        bouncer.host(),
+        bouncer.port(),
+        "pgbouncer",
+        bouncer.adminUser(),
+        bouncer.adminPassword().reveal(),
+        "disable");
   }
 
   Http admin() {

@@ -12,8 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -28,16 +28,13 @@ class CrashRecoveryTest {
   static final String TOKEN = "crash-test-admin-token-123";
 
   Path dataDir;
-  Process app;
+  ServiceProcess app;
   int port;
 
   @AfterEach
   void stop() throws Exception {
-    if (app != null && app.isAlive()) {
-      app.destroy(); // SIGTERM: a clean shutdown also stops the embedded PostgreSQL servers
-      if (!app.waitFor(60, TimeUnit.SECONDS)) {
-        app.destroyForcibly();
-      }
+    if (app != null) {
+      app.stop(); // SIGTERM: a clean shutdown also stops the embedded PostgreSQL servers
     }
     if (dataDir != null) {
       TestServers.deleteQuietly(dataDir);
@@ -101,8 +98,7 @@ class CrashRecoveryTest {
         }
       }
     }
-    app.destroyForcibly(); // SIGKILL
-    app.waitFor(30, TimeUnit.SECONDS);
+    app.kill(); // SIGKILL
 
     start();
     for (String op : operations) {
@@ -148,39 +144,17 @@ class CrashRecoveryTest {
   }
 
   void start() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                java,
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                MiosaApplication.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("app.log").toFile()));
-    pb.environment().put("MIOSA_DATA_DIR", dataDir.toString());
-    pb.environment().put("PORT", Integer.toString(port));
-    pb.environment().put("MIOSA_ADMIN_TOKEN", TOKEN);
-    pb.environment().put("MIOSA_WORKER_LEASE", "2s");
-    pb.environment().put("MIOSA_WORKER_POLL_INTERVAL", "100ms");
-    pb.environment().put("MIOSA_WORKER_BACKOFF_BASE", "200ms");
-    app = pb.start();
-    Http anon = new Http("http://127.0.0.1:" + port, null);
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        if (anon.get("/actuator/health").status() == 200) {
-          return;
-        }
-      } catch (RuntimeException notYet) {
-        // not listening yet
-      }
-      if (!app.isAlive()) {
-        break;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("the service did not start: " + tail(dataDir.resolve("app.log")));
+    app =
+        ServiceProcess.start(
+            Map.of(
+                "MIOSA_DATA_DIR", dataDir.toString(),
+                "MIOSA_ADMIN_TOKEN", TOKEN,
+                "MIOSA_WORKER_LEASE", "2s",
+                "MIOSA_WORKER_POLL_INTERVAL", "100ms",
+                "MIOSA_WORKER_BACKOFF_BASE", "200ms"),
+            port,
+            dataDir.resolve("app.log"));
+    app.awaitHealthy(Duration.ofSeconds(90));
   }
 
   Connection connectLocal(String cluster, String database) throws Exception {
@@ -189,14 +163,5 @@ class CrashRecoveryTest {
     List<String> pid = Files.readAllLines(base.resolve("data").resolve("postmaster.pid"));
     return DriverManager.getConnection(
         "jdbc:postgresql://127.0.0.1:" + pid.get(3).trim() + "/" + database, "postgres", password);
-  }
-
-  static String tail(Path file) {
-    try {
-      String s = Files.readString(file);
-      return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
-    } catch (Exception e) {
-      return "(no log)";
-    }
   }
 }

@@ -9,7 +9,6 @@ import dev.miosa.data.local.LocalProcesses;
 import dev.miosa.data.local.LocalRedis;
 import dev.miosa.data.local.LocalS3Proxy;
 import dev.miosa.data.local.TestServers;
-import dev.miosa.data.postgres.ConnectionUrls;
 import io.lettuce.core.RedisClient;
 import io.minio.MinioClient;
 import io.minio.messages.Bucket;
@@ -24,7 +23,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -41,9 +39,21 @@ class ReplicasTest {
   static final String SWEEP_LOCK =
       "SELECT pg_advisory_lock(hashtext('miosa.revoke-public-connect'))";
 
-  record Replica(int index, int port, Process process, Path log) {
+  record Replica(int index, ServiceProcess service) {
     Http http() {
-      return new Http("http://127.0.0.1:" + port, TOKEN);
+      return service.http(TOKEN);
+    }
+
+    int port() {
+      return service.port();
+    }
+
+    Process process() {
+      return service.process();
+    }
+
+    Path log() {
+      return service.log();
     }
   }
 
@@ -54,14 +64,7 @@ class ReplicasTest {
   @AfterEach
   void stop() throws Exception {
     for (Replica r : replicas) {
-      if (r.process().isAlive()) {
-        r.process().destroy();
-      }
-    }
-    for (Replica r : replicas) {
-      if (!r.process().waitFor(60, TimeUnit.SECONDS)) {
-        r.process().destroyForcibly();
-      }
+      r.service().stop();
     }
     if (tenant != null) {
       tenant.close();
@@ -87,17 +90,9 @@ class ReplicasTest {
     Map<String, String> env = new HashMap<>();
     env.put("MIOSA_ADMIN_TOKEN", TOKEN);
     env.put("MIOSA_MASTER_KEY", SecretCipher.generateKeyBase64());
-    env.put("MIOSA_DATABASE_URL", adminUrl(control, controlDb));
-    env.put("MIOSA_POSTGRES_URL", adminUrl(tenant, "postgres"));
-    env.put(
-        "MIOSA_PGBOUNCER_ADMIN_URL",
-        ConnectionUrls.uri(
-            bouncer.host(),
-            bouncer.port(),
-            "pgbouncer",
-            bouncer.adminUser(),
-            bouncer.adminPassword().reveal(),
-            "disable"));
+    env.put("MIOSA_DATABASE_URL", ApiTestBase.superuserUrl(control, controlDb));
+    env.put("MIOSA_POSTGRES_URL", ApiTestBase.superuserUrl(tenant, "postgres"));
+    env.put("MIOSA_PGBOUNCER_ADMIN_URL", ApiTestBase.pgbouncerAdminUrl(bouncer));
     env.put("MIOSA_PGBOUNCER_CONFIG_DIR", bouncer.configDir().toString()); // shared by replicas
     env.put("MIOSA_REDIS_URL", redis.adminUrl().reveal());
     env.put("MIOSA_STORAGE_URL", "http://127.0.0.1:" + s3.port());
@@ -114,7 +109,7 @@ class ReplicasTest {
       replicas.add(launch(i, env));
     }
     for (Replica r : replicas) {
-      awaitHealthy(r);
+      r.service().awaitHealthy(Duration.ofSeconds(120));
     }
 
     List<String> operations = new ArrayList<>();
@@ -147,8 +142,8 @@ class ReplicasTest {
       var observed = awaitRunningOnOneReplica(control, controlDb);
       victim = observed.replica();
       interrupted = observed.operationId();
-      victim.process().destroyForcibly(); // SIGKILL, mid-operation
-      assertThat(victim.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+      victim.service().kill(); // SIGKILL, mid-operation
+      assertThat(victim.process().isAlive()).isFalse();
       st.execute("SELECT pg_advisory_unlock_all()");
     }
 
@@ -282,52 +277,13 @@ class ReplicasTest {
     return byType;
   }
 
-  static String adminUrl(LocalPostgres pg, String database) {
-    return ConnectionUrls.uri(
-        pg.host(),
-        pg.port(),
-        database,
-        LocalPostgres.SUPERUSER,
-        pg.superuserPassword().reveal(),
-        "disable");
-  }
-
   Replica launch(int index, Map<String, String> env) throws Exception {
     Path dir = Files.createDirectories(work.resolve("replica-" + index));
-    Path log = dir.resolve("app.log");
-    int port = LocalProcesses.freePort();
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                java,
-                "-Xmx384m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                MiosaApplication.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    pb.environment().putAll(env);
-    pb.environment().put("PORT", Integer.toString(port));
-    pb.environment().put("SERVER_ADDRESS", "127.0.0.1");
-    pb.environment().put("MIOSA_DATA_DIR", dir.toString());
-    pb.environment().put("MIOSA_VOLUMES_ROOT", work.resolve("volumes").toString());
-    return new Replica(index, port, pb.start(), log);
-  }
-
-  static void awaitHealthy(Replica r) throws Exception {
-    Http anon = new Http("http://127.0.0.1:" + r.port(), null);
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (System.nanoTime() < deadline && r.process().isAlive()) {
-      try {
-        if (anon.get("/actuator/health").status() == 200) {
-          return;
-        }
-      } catch (RuntimeException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError(
-        "replica " + r.index() + " did not start: " + CrashRecoveryTest.tail(r.log()));
+    Map<String, String> own = new HashMap<>(env);
+    own.put("SERVER_ADDRESS", "127.0.0.1");
+    own.put("MIOSA_DATA_DIR", dir.toString());
+    own.put("MIOSA_VOLUMES_ROOT", work.resolve("volumes").toString());
+    return new Replica(
+        index, ServiceProcess.start(own, LocalProcesses.freePort(), dir.resolve("app.log")));
   }
 }
