@@ -50,6 +50,11 @@ class ControlPlaneOutageTest extends ApiTestBase {
         assertThat(res.header("Retry-After")).isNotBlank();
         assertThat(res.header("Content-Type")).startsWith("application/problem+json");
       }
+      // An operator call that needs the store: 503 with Retry-After, never a 500.
+      Http.Res list = admin().get("/v1/projects/" + slug);
+      assertThat(list.status()).as(list.body()).isEqualTo(503);
+      assertThat(list.header("Retry-After")).isNotBlank();
+      assertThat(list.header("Content-Type")).startsWith("application/problem+json");
     } finally {
       TestServers.setDatabaseAvailable("miosa_api_test", true);
       // Pooled connections the outage ended are replaced now, not one failed request at a time
