@@ -93,4 +93,30 @@ public interface ServiceProvider {
    * @return the plain names
    */
   java.util.List<String> variableNames();
+
+  /**
+   * Stops every use of a resource while keeping its data and its credentials, for a soft-deleted
+   * data service: logins are refused and open sessions ended (Postgres role {@code NOLOGIN}, Redis
+   * ACL user off, storage signing refused, auth realm not found, volume not attachable).
+   * Idempotent; a resource that is already disabled is unchanged.
+   *
+   * @param resource the resource, with its stored secrets and attributes
+   * @throws ProvisioningException to fail this attempt (retried with backoff)
+   */
+  default void disable(ResourceContext resource) {
+    throw new ProvisioningException(
+        "NOT_SUPPORTED", type() + " resources cannot be disabled yet", false, null);
+  }
+
+  /**
+   * Undoes {@link #disable}: the same credentials work again and the data is as it was. Idempotent;
+   * a resource that was never disabled is unchanged.
+   *
+   * @param resource the resource
+   * @throws ProvisioningException to fail this attempt (retried with backoff)
+   */
+  default void enable(ResourceContext resource) {
+    throw new ProvisioningException(
+        "NOT_SUPPORTED", type() + " resources cannot be enabled yet", false, null);
+  }
 }
