@@ -3,6 +3,7 @@ package dev.miosa.data.auth;
 import dev.miosa.data.auth.realm.RealmDirectory;
 import dev.miosa.data.credentials.Passwords;
 import dev.miosa.data.credentials.Secret;
+import dev.miosa.data.provisioner.spi.CredentialRotation;
 import dev.miosa.data.provisioner.spi.ProvisionResult;
 import dev.miosa.data.provisioner.spi.ResourceContext;
 import dev.miosa.data.provisioner.spi.ServiceProvider;
@@ -24,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
  * ResourceContext#secret}, reused on every later run) and then upserts the realm row with the plan;
  * deprovisioning deletes the row, and with it the realm's users, sessions and refresh tokens.
  */
-public final class AuthProvider implements ServiceProvider {
+public final class AuthProvider implements ServiceProvider, CredentialRotation {
 
   private static final Logger log = LoggerFactory.getLogger(AuthProvider.class);
 
@@ -64,6 +65,31 @@ public final class AuthProvider implements ServiceProvider {
   @Override
   public Map<String, Object> validateConfig(Map<String, Object> config) {
     return AuthConfig.from(config).toMap();
+  }
+
+  /**
+   * Stores a new {@code AUTH_JWT_SECRET}. Once the control plane promoted it, tokens are signed
+   * with it (with its {@code kid}) and tokens of the previous secret still verify until the grace
+   * ends; replicas see the change within the realm cache's lifetime.
+   *
+   * @return no attributes (the realm id does not change)
+   */
+  @Override
+  public Map<String, String> addNextCredentials(ResourceContext resource) {
+    resource.secret(
+        CredentialRotation.NEXT + SECRET_NAME, () -> Passwords.randomBase64Url(SECRET_BYTES));
+    realms.evict(resource.resourceId());
+    return Map.of();
+  }
+
+  /**
+   * Nothing to do beyond the control plane forgetting {@code previous.jwtSecret}: from then on
+   * (within the realm cache's lifetime) tokens signed with it are refused; refresh tokens are not
+   * signed and keep working, so clients get tokens of the new secret by refreshing.
+   */
+  @Override
+  public void revokePreviousCredentials(ResourceContext resource) {
+    realms.evict(resource.resourceId());
   }
 
   @Override

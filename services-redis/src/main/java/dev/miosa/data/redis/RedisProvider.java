@@ -2,6 +2,7 @@ package dev.miosa.data.redis;
 
 import dev.miosa.data.credentials.Passwords;
 import dev.miosa.data.credentials.Secret;
+import dev.miosa.data.provisioner.spi.CredentialRotation;
 import dev.miosa.data.provisioner.spi.ProvisionResult;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
 import dev.miosa.data.provisioner.spi.ResourceContext;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * file is saved), so {@link RedisAclReconciler} re-applies every ready user when a server comes
  * back from a restart.
  */
-public final class RedisProvider implements ServiceProvider, AutoCloseable {
+public final class RedisProvider implements ServiceProvider, CredentialRotation, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RedisProvider.class);
 
@@ -87,8 +88,8 @@ public final class RedisProvider implements ServiceProvider, AutoCloseable {
   @Override
   public ProvisionResult provision(ResourceContext resource) {
     TenantAcl acl = TenantAcl.forResource(resource.resourceId());
-    Secret password = resource.secret(SECRET_PASSWORD, passwordGenerator);
-    boolean existed = apply(resource, acl, password);
+    resource.secret(SECRET_PASSWORD, passwordGenerator);
+    boolean existed = apply(resource, acl, validPasswords(resource, true));
     return new ProvisionResult(
         existed ? ProvisionResult.Action.UPDATED : ProvisionResult.Action.CREATED,
         Map.of(ATTR_USER, acl.user(), ATTR_KEY_PREFIX, acl.keyPrefix()));
@@ -102,12 +103,11 @@ public final class RedisProvider implements ServiceProvider, AutoCloseable {
    * @return whether the user was applied
    */
   public boolean reapply(ResourceContext resource) {
-    var password = resource.existingSecret(SECRET_PASSWORD);
-    if (password.isEmpty()) {
+    if (resource.existingSecret(SECRET_PASSWORD).isEmpty()) {
       log.warn("resource {} has no stored Redis password; not re-applied", resource.resourceId());
       return false;
     }
-    apply(resource, TenantAcl.forResource(resource.resourceId()), password.get());
+    apply(resource, TenantAcl.forResource(resource.resourceId()), validPasswords(resource, true));
     return true;
   }
 
@@ -128,15 +128,14 @@ public final class RedisProvider implements ServiceProvider, AutoCloseable {
       List<String> applied = new java.util.ArrayList<>();
       List<String> disabled = new java.util.ArrayList<>();
       for (ResourceContext resource : resources) {
-        var password = resource.existingSecret(SECRET_PASSWORD);
-        if (password.isEmpty()) {
+        if (resource.existingSecret(SECRET_PASSWORD).isEmpty()) {
           log.warn(
               "resource {} has no stored Redis password; not re-applied", resource.resourceId());
           continue;
         }
         RedisConfig plan = RedisConfig.from(resource.config());
         TenantAcl acl = TenantAcl.forResource(resource.resourceId());
-        users.put(acl.user(), acl.rules(password.get().reveal(), plan.enabled(), optional));
+        users.put(acl.user(), acl.rules(validPasswords(resource, true), plan.enabled(), optional));
         applied.add(resource.resourceId());
         if (!plan.enabled()) {
           disabled.add(acl.user());
@@ -152,13 +151,63 @@ public final class RedisProvider implements ServiceProvider, AutoCloseable {
     }
   }
 
-  private boolean apply(ResourceContext resource, TenantAcl acl, Secret password) {
+  /**
+   * Makes a second password valid for the user beside the current one (Redis keeps several per
+   * user): {@code ACL SETUSER} with both hashes. The new password is stored before it is sent.
+   */
+  @Override
+  public Map<String, String> addNextCredentials(ResourceContext resource) {
+    resource.secret(NEXT + SECRET_PASSWORD, passwordGenerator);
+    apply(resource, TenantAcl.forResource(resource.resourceId()), validPasswords(resource, true));
+    return Map.of();
+  }
+
+  /**
+   * Removes the previous password ({@code ACL SETUSER} without its hash), then closes every
+   * connection of the user with {@code CLIENT KILL USER}: Redis cannot tell which password a
+   * connection authenticated with, so the clients on the current password reconnect once (see
+   * DESIGN.md).
+   */
+  @Override
+  public void revokePreviousCredentials(ResourceContext resource) {
+    TenantAcl acl = TenantAcl.forResource(resource.resourceId());
+    apply(resource, acl, validPasswords(resource, false));
+    RedisAdmin admin = admin(resource.backend());
+    try {
+      long closed = admin.killConnectionsOf(acl.user());
+      log.info(
+          "Redis user {} on {}: previous password removed, {} connection(s) closed",
+          acl.user(),
+          admin.server().id(),
+          closed);
+    } catch (RedisException e) {
+      throw failure("close the connections of the previous password", admin.server(), e);
+    }
+  }
+
+  /**
+   * The passwords that must be valid: the current one, the next one once stored and, unless it is
+   * being revoked, the previous one.
+   */
+  private static List<String> validPasswords(ResourceContext resource, boolean withPrevious) {
+    List<String> out = new java.util.ArrayList<>();
+    List<String> names =
+        withPrevious
+            ? List.of(SECRET_PASSWORD, NEXT + SECRET_PASSWORD, PREVIOUS + SECRET_PASSWORD)
+            : List.of(SECRET_PASSWORD, NEXT + SECRET_PASSWORD);
+    for (String name : names) {
+      resource.existingSecret(name).map(Secret::reveal).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  private boolean apply(ResourceContext resource, TenantAcl acl, List<String> passwords) {
     RedisConfig plan = RedisConfig.from(resource.config());
     RedisAdmin admin = admin(resource.backend());
     try {
       Set<String> optional = optionalRules(resource.backend(), admin);
       boolean existed = admin.userExists(acl.user());
-      admin.aclSetUser(acl.user(), acl.rules(password.reveal(), plan.enabled(), optional));
+      admin.aclSetUser(acl.user(), acl.rules(passwords, plan.enabled(), optional));
       if (!plan.enabled()) {
         // "off" only refuses new logins; open connections must be closed explicitly.
         long closed = admin.killConnectionsOf(acl.user());

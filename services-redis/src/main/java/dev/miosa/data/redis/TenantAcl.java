@@ -134,6 +134,23 @@ public record TenantAcl(String user, String keyPrefix) {
    * @return the rules, in order
    */
   public List<String> rules(String password, boolean enabled, Set<String> optionalRules) {
+    return rules(List.of(password), enabled, optionalRules);
+  }
+
+  /**
+   * The arguments of {@code ACL SETUSER} after the user name, for a user with several valid
+   * passwords (during a credential rotation's grace: the current one and the previous or next one).
+   * {@code reset} drops every password the user had, so exactly these are valid afterwards.
+   *
+   * @param passwords the valid passwords, at least one; only their SHA-256 is sent
+   * @param enabled {@code on} or {@code off}
+   * @param optionalRules which of {@link #OPTIONAL_RULES} the server knows
+   * @return the rules, in order
+   */
+  public List<String> rules(List<String> passwords, boolean enabled, Set<String> optionalRules) {
+    if (passwords.isEmpty()) {
+      throw new IllegalArgumentException("a tenant user needs a password");
+    }
     List<String> out = new ArrayList<>();
     out.add("reset");
     out.add("resetkeys");
@@ -141,7 +158,9 @@ public record TenantAcl(String user, String keyPrefix) {
     out.add("-@all");
     out.add(enabled ? "on" : "off");
     // Redis' #<hash> rule takes the lowercase hex SHA-256 of the password.
-    out.add("#" + TokenHashes.sha256Hex(password));
+    for (String password : passwords) {
+      out.add("#" + TokenHashes.sha256Hex(password));
+    }
     out.add("~" + keyPattern());
     out.add("&" + keyPattern());
     out.addAll(GRANTS);

@@ -3,6 +3,7 @@ package dev.miosa.data.storage;
 import dev.miosa.data.credentials.Passwords;
 import dev.miosa.data.credentials.Secret;
 import dev.miosa.data.credentials.TokenHashes;
+import dev.miosa.data.provisioner.spi.CredentialRotation;
 import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.provisioner.spi.ProvisionResult;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * an attribute, which is what the signing API compares against; deprovision deletes every object,
  * then the bucket.
  */
-public final class StorageProvider implements ServiceProvider {
+public final class StorageProvider implements ServiceProvider, CredentialRotation {
 
   private static final Logger log = LoggerFactory.getLogger(StorageProvider.class);
 
@@ -169,6 +170,28 @@ public final class StorageProvider implements ServiceProvider {
     attributes.put(ATTR_KEY_SHA256, TokenHashes.sha256Hex(key.reveal()));
     return new ProvisionResult(
         created ? ProvisionResult.Action.CREATED : ProvisionResult.Action.UNCHANGED, attributes);
+  }
+
+  /**
+   * Stores a new {@code STORAGE_KEY}; the signing API accepts it once the control plane promoted
+   * it, and the previous one (recorded as {@code previous.keySha256}) until the grace ends.
+   *
+   * @return {@code next.keySha256}
+   */
+  @Override
+  public Map<String, String> addNextCredentials(ResourceContext resource) {
+    Secret next = resource.secret(CredentialRotation.NEXT + SECRET_KEY, keyGenerator);
+    return Map.of(CredentialRotation.NEXT + ATTR_KEY_SHA256, TokenHashes.sha256Hex(next.reveal()));
+  }
+
+  /**
+   * Nothing on the store: the previous key stops working when the control plane forgets its hash.
+   * URLs it signed before stay valid until their own expiry (at most 7 days), as they are signed
+   * with the store's identity, not the key.
+   */
+  @Override
+  public void revokePreviousCredentials(ResourceContext resource) {
+    // The signing API reads previous.keySha256 from the resource's record; removing it revokes.
   }
 
   @Override

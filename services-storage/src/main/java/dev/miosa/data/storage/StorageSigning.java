@@ -56,7 +56,14 @@ public final class StorageSigning {
     }
     byte[] presented = TokenHashes.sha256Hex(key).getBytes(StandardCharsets.US_ASCII);
     StorageTarget target = targets.find(resourceId).orElseThrow(StorageSigning::unauthorized);
-    if (!MessageDigest.isEqual(presented, target.keySha256().getBytes(StandardCharsets.US_ASCII))) {
+    // During a rotation's grace the previous key works too; both are compared, in constant time.
+    boolean current =
+        MessageDigest.isEqual(presented, target.keySha256().getBytes(StandardCharsets.US_ASCII));
+    boolean previous =
+        target.previousKeySha256() != null
+            && MessageDigest.isEqual(
+                presented, target.previousKeySha256().getBytes(StandardCharsets.US_ASCII));
+    if (!current && !previous) {
       throw unauthorized();
     }
     return target;

@@ -8,9 +8,22 @@ package dev.miosa.data.storage;
  * @param bucket the bucket
  * @param keySha256 lowercase hex SHA-256 of the environment's {@code STORAGE_KEY}
  * @param config the data service's plan
+ * @param previousKeySha256 lowercase hex SHA-256 of the previous {@code STORAGE_KEY} while a
+ *     rotation's grace lets it work too, or null
  */
 public record StorageTarget(
-    String resourceId, String backend, String bucket, String keySha256, StorageConfig config) {
+    String resourceId,
+    String backend,
+    String bucket,
+    String keySha256,
+    StorageConfig config,
+    String previousKeySha256) {
+
+  /** A target with one valid key. */
+  public StorageTarget(
+      String resourceId, String backend, String bucket, String keySha256, StorageConfig config) {
+    this(resourceId, backend, bucket, keySha256, config, null);
+  }
 
   @Override
   public String toString() {

@@ -2,6 +2,7 @@ package dev.miosa.data.storage;
 
 import dev.miosa.data.provisioner.resource.ResourceRow;
 import dev.miosa.data.provisioner.resource.ResourceStore;
+import dev.miosa.data.provisioner.spi.CredentialRotation;
 import java.util.List;
 import java.util.Optional;
 
@@ -56,6 +57,7 @@ public final class StoredStorageTargets implements StorageTargets {
         r.backend(),
         r.attributes().get(StorageProvider.ATTR_BUCKET),
         r.attributes().get(StorageProvider.ATTR_KEY_SHA256),
-        StorageConfig.from(r.config()));
+        StorageConfig.from(r.config()),
+        r.attributes().get(CredentialRotation.PREVIOUS + StorageProvider.ATTR_KEY_SHA256));
   }
 }

@@ -10,10 +10,12 @@ import dev.miosa.data.postgres.PostgresServer;
 import dev.miosa.data.provisioner.ProviderRegistry;
 import dev.miosa.data.provisioner.Reconciler;
 import dev.miosa.data.provisioner.VariablesResolver;
+import dev.miosa.data.provisioner.operation.OperationExecutor;
 import dev.miosa.data.provisioner.operation.OperationStore;
 import dev.miosa.data.provisioner.operation.OperationWorker;
 import dev.miosa.data.provisioner.operation.WorkerSettings;
 import dev.miosa.data.provisioner.resource.ResourceStore;
+import dev.miosa.data.provisioner.rotation.CredentialRotations;
 import dev.miosa.data.provisioner.spi.OperationHandler;
 import dev.miosa.data.provisioner.spi.ServiceProvider;
 import java.io.IOException;
@@ -161,9 +163,13 @@ public class ControlPlaneConfig {
   OperationWorker operationWorker(
       OperationStore store,
       Reconciler reconciler,
+      CredentialRotations rotations,
       WorkerSettings settings,
       DataSource controlPlane) {
+    // Rotations have their own executor; everything else is reconciled.
+    OperationExecutor executor =
+        op -> (CredentialRotations.handles(op.type()) ? rotations : reconciler).execute(op);
     // LISTENs on the control-plane store, so operations enqueued by other replicas start at once.
-    return new OperationWorker(store, reconciler, settings, controlPlane);
+    return new OperationWorker(store, executor, settings, controlPlane);
   }
 }

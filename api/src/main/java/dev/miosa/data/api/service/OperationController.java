@@ -14,7 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** Operator API: polling an operation, like the Open Service Broker's last_operation. */
 @RestController
 @Tag(name = "operations")
-class OperationController {
+public class OperationController {
 
   private final OperationStore operations;
 
@@ -37,7 +37,7 @@ class OperationController {
    * @param finishedAt finished at, if finished
    */
   @JsonInclude(JsonInclude.Include.ALWAYS)
-  record OperationView(
+  public record OperationView(
       String id,
       String type,
       String state,
@@ -48,7 +48,7 @@ class OperationController {
       String serviceId,
       Instant createdAt,
       Instant finishedAt) {
-    static OperationView of(Operation o) {
+    public static OperationView of(Operation o) {
       return new OperationView(
           o.id(),
           o.type(),

@@ -71,6 +71,12 @@ public enum ErrorCode {
   FORM_UPLOADS_UNSUPPORTED(Kind.CONFLICT, "Form uploads not supported by this object store"),
   IDEMPOTENCY_KEY_REUSED(Kind.UNPROCESSABLE, "Idempotency-Key reused with another request"),
   IDEMPOTENCY_KEY_IN_FLIGHT(Kind.CONFLICT, "Request with this Idempotency-Key still running"),
+  /** The data service's type has no credentials to rotate (volumes). */
+  ROTATION_NOT_SUPPORTED(Kind.CONFLICT, "Credentials cannot be rotated"),
+  /** A rotation of these credentials has not promoted its new credential yet; poll it, retry. */
+  ROTATION_IN_PROGRESS(Kind.CONFLICT, "Rotation in progress"),
+  /** The data service is not ready in that environment (still provisioning, failed or deleting). */
+  SERVICE_NOT_READY(Kind.CONFLICT, "Data service not ready"),
   /** Auth realm: no realm with that id (never created, or deprovisioned). */
   REALM_NOT_FOUND(Kind.NOT_FOUND, "Auth realm not found"),
   /** Auth realm: the realm refuses new sign-ups. */

@@ -2,6 +2,7 @@ package dev.miosa.data.provisioner.testing;
 
 import dev.miosa.data.credentials.Secret;
 import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.spi.CredentialRotation;
 import dev.miosa.data.provisioner.spi.ResourceContext;
 import java.util.HashMap;
 import java.util.Map;
@@ -112,5 +113,33 @@ public final class InMemoryResourceContext implements ResourceContext {
   @Override
   public Optional<Secret> existingSecret(String name) {
     return Optional.ofNullable(secrets.get(name));
+  }
+
+  /**
+   * Does what the control plane does when a rotation is promoted: every {@code next.X} secret and
+   * attribute becomes {@code X}, the value it replaces {@code previous.X}.
+   */
+  public void promoteNext() {
+    promote(secrets);
+    promote(attributes);
+  }
+
+  /** Does what the control plane does after a revoke: forgets every {@code previous.X}. */
+  public void dropPrevious() {
+    secrets.keySet().removeIf(k -> k.startsWith(CredentialRotation.PREVIOUS));
+    attributes.keySet().removeIf(k -> k.startsWith(CredentialRotation.PREVIOUS));
+  }
+
+  private static <V> void promote(Map<String, V> values) {
+    for (String key : java.util.List.copyOf(values.keySet())) {
+      if (key.startsWith(CredentialRotation.NEXT)) {
+        String name = key.substring(CredentialRotation.NEXT.length());
+        V current = values.get(name);
+        if (current != null) {
+          values.put(CredentialRotation.PREVIOUS + name, current);
+        }
+        values.put(name, values.remove(key));
+      }
+    }
   }
 }

@@ -2,6 +2,7 @@ package dev.miosa.data.auth.realm;
 
 import dev.miosa.data.auth.AuthConfig;
 import dev.miosa.data.credentials.Secret;
+import dev.miosa.data.credentials.TokenHashes;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import javax.crypto.Mac;
@@ -17,8 +18,39 @@ import javax.crypto.spec.SecretKeySpec;
  * @param issuer the realm's {@code AUTH_URL}, the {@code iss} of its tokens
  * @param config the realm's plan
  * @param signingSecret {@code AUTH_JWT_SECRET}
+ * @param previousSigningSecret the {@code AUTH_JWT_SECRET} before a credential rotation, whose
+ *     tokens still verify until the rotation's grace ends; null outside a grace
  */
-public record Realm(String id, String issuer, AuthConfig config, Secret signingSecret) {
+public record Realm(
+    String id,
+    String issuer,
+    AuthConfig config,
+    Secret signingSecret,
+    Secret previousSigningSecret) {
+
+  /** A realm with one signing secret. */
+  public Realm(String id, String issuer, AuthConfig config, Secret signingSecret) {
+    this(id, issuer, config, signingSecret, null);
+  }
+
+  /**
+   * The {@code kid} header of tokens signed with a secret: the first 16 hex digits of its SHA-256,
+   * so that verification picks the right one of two secrets during a rotation's grace without
+   * telling anything usable about the secret.
+   *
+   * @param secret a signing secret
+   * @return the key id
+   */
+  public static String keyId(Secret secret) {
+    return TokenHashes.sha256Hex(secret.reveal()).substring(0, 16);
+  }
+
+  /** The HMAC-SHA256 key of the previous signing secret, or null outside a rotation's grace. */
+  public byte[] previousSigningKey() {
+    return previousSigningSecret == null
+        ? null
+        : previousSigningSecret.reveal().getBytes(StandardCharsets.UTF_8);
+  }
 
   private static final String SUCCESSOR_LABEL = "miosa-auth/refresh-token-successor/v1";
 

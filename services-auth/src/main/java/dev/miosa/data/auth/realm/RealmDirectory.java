@@ -74,7 +74,13 @@ public final class RealmDirectory {
       return Optional.empty();
     }
     AuthConfig config = AuthConfig.from(json.readValue(stored.get(), MAP));
-    Realm realm = new Realm(realmId, settings.realmUrl(realmId), config, secret.get());
+    Realm realm =
+        new Realm(
+            realmId,
+            settings.realmUrl(realmId),
+            config,
+            secret.get(),
+            secrets.previousSigningSecret(realmId).orElse(null));
     cache.put(realmId, realm);
     return Optional.of(realm);
   }

@@ -5,6 +5,7 @@ import dev.miosa.data.credentials.Secret;
 import dev.miosa.data.credentials.SecretCipher;
 import dev.miosa.data.provisioner.resource.ResourceStore;
 import dev.miosa.data.provisioner.resource.StoredResourceContext;
+import dev.miosa.data.provisioner.spi.CredentialRotation;
 import java.util.Optional;
 
 /** Reads a realm's signing secret from its resource row, decrypting it with the master key. */
@@ -24,12 +25,19 @@ public final class StoredRealmSecrets implements RealmSecrets {
 
   @Override
   public Optional<Secret> signingSecret(String realmId) {
+    return secret(realmId, AuthProvider.SECRET_NAME);
+  }
+
+  @Override
+  public Optional<Secret> previousSigningSecret(String realmId) {
+    return secret(realmId, CredentialRotation.PREVIOUS + AuthProvider.SECRET_NAME);
+  }
+
+  private Optional<Secret> secret(String realmId, String name) {
     return resources
         .find(realmId)
         .filter(row -> !"deleted".equals(row.phase()))
         .flatMap(
-            row ->
-                new StoredResourceContext(row, resources, cipher, null)
-                    .existingSecret(AuthProvider.SECRET_NAME));
+            row -> new StoredResourceContext(row, resources, cipher, null).existingSecret(name));
   }
 }

@@ -5,7 +5,10 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jose.jwk.source.ImmutableSecret;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -104,7 +107,11 @@ public final class AccessTokens {
             .build();
     SignedJWT jwt =
         new SignedJWT(
-            new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), claims);
+            new JWSHeader.Builder(JWSAlgorithm.HS256)
+                .type(JOSEObjectType.JWT)
+                .keyID(Realm.keyId(realm.signingSecret()))
+                .build(),
+            claims);
     try {
       jwt.sign(new MACSigner(realm.signingKey()));
     } catch (JOSEException e) {
@@ -124,8 +131,7 @@ public final class AccessTokens {
   public Verified verify(Realm realm, String token) {
     DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     processor.setJWSKeySelector(
-        new JWSVerificationKeySelector<>(
-            JWSAlgorithm.HS256, new ImmutableSecret<>(realm.signingKey())));
+        new JWSVerificationKeySelector<>(JWSAlgorithm.HS256, new ImmutableJWKSet<>(keys(realm))));
     DefaultJWTClaimsVerifier<SecurityContext> claims =
         new DefaultJWTClaimsVerifier<>(
             User.AUDIENCE, new JWTClaimsSet.Builder().issuer(realm.issuer()).build(), REQUIRED) {
@@ -152,6 +158,28 @@ public final class AccessTokens {
     } catch (IllegalArgumentException | ParseException e) {
       throw badJwt("token has invalid claims: sub and session_id must be UUIDs");
     }
+  }
+
+  /**
+   * The realm's verification keys, each with its {@code kid}: the current secret and, during a
+   * rotation's grace, the previous one. A token with a {@code kid} is checked with the key of that
+   * id only; one without (signed before tokens carried one) with each.
+   */
+  private static JWKSet keys(Realm realm) {
+    List<JWK> keys = new java.util.ArrayList<>();
+    keys.add(
+        new OctetSequenceKey.Builder(realm.signingKey())
+            .keyID(Realm.keyId(realm.signingSecret()))
+            .algorithm(JWSAlgorithm.HS256)
+            .build());
+    if (realm.previousSigningSecret() != null) {
+      keys.add(
+          new OctetSequenceKey.Builder(realm.previousSigningKey())
+              .keyID(Realm.keyId(realm.previousSigningSecret()))
+              .algorithm(JWSAlgorithm.HS256)
+              .build());
+    }
+    return new JWKSet(keys);
   }
 
   private static String describe(BadJOSEException e) {

@@ -1,0 +1,44 @@
+package dev.miosa.data.redis;
+
+import dev.miosa.data.local.LocalRedis;
+import dev.miosa.data.local.TestServers;
+import dev.miosa.data.provisioner.spi.ServiceProvider;
+import dev.miosa.data.provisioner.testing.CredentialRotationContract;
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The rotation contract on a real local redis-server: two passwords on one ACL user. */
+class RedisCredentialRotationTest extends CredentialRotationContract {
+
+  static RedisProvider provider;
+
+  @BeforeAll
+  static void start() {
+    provider = new RedisProvider(List.of(RedisTenants.serverOf("redis-1", TestServers.redis())));
+  }
+
+  @AfterAll
+  static void stop() {
+    RedisTenants.shutdownAll();
+    provider.close();
+  }
+
+  @Override
+  protected ServiceProvider provider() {
+    return provider;
+  }
+
+  @Override
+  protected InMemoryResourceContext newResource() {
+    return InMemoryResourceContext.of("production", "redis-1", provider.validateConfig(Map.of()));
+  }
+
+  @Override
+  protected boolean works(InMemoryResourceContext resource, Map<String, String> variables)
+      throws Exception {
+    return LocalRedis.authReply(variables.get("REDIS_URL")).startsWith("+OK");
+  }
+}
