@@ -119,6 +119,9 @@ class CredentialRotationApiTest extends ApiTestBase {
             .param("op", op.path("id").asString())
             .query(String.class)
             .single();
+    assertThat(admin().get("/actuator/prometheus").body())
+        .as("the rotation waits for its revoke")
+        .containsPattern("miosa_rotations_pending_revoke [1-9]");
     // The grace ends now; this replica's own sweeper and four more "replicas" race for it.
     jdbc.sql("UPDATE credential_rotations SET grace_ends_at = now() WHERE id = :id")
         .param("id", rotation)

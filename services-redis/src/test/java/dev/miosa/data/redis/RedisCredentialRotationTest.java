@@ -1,5 +1,7 @@
 package dev.miosa.data.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.miosa.data.local.LocalRedis;
 import dev.miosa.data.local.TestServers;
 import dev.miosa.data.provisioner.spi.ServiceProvider;
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The rotation contract on a real local redis-server: two passwords on one ACL user. */
 class RedisCredentialRotationTest extends CredentialRotationContract {
@@ -40,5 +43,21 @@ class RedisCredentialRotationTest extends CredentialRotationContract {
   protected boolean works(InMemoryResourceContext resource, Map<String, String> variables)
       throws Exception {
     return LocalRedis.authReply(variables.get("REDIS_URL")).startsWith("+OK");
+  }
+
+  @Test
+  void aRedisRestartDuringTheGraceBringsBackBothPasswords() throws Exception {
+    InMemoryResourceContext resource = newResource();
+    resource.attributes().putAll(provider.provision(resource).attributes());
+    Map<String, String> before = provider.variables(resource);
+    provider.addNextCredentials(resource);
+    resource.promoteNext();
+    Map<String, String> after = provider.variables(resource);
+    TenantAcl acl = TenantAcl.forResource(resource.resourceId());
+    provider.admin("redis-1").aclDelUser(acl.user()); // what a restart without an ACL file does
+    assertThat(works(resource, before)).isFalse();
+    provider.reapplyAll("redis-1", List.of(resource));
+    assertThat(works(resource, before)).as("old, re-applied").isTrue();
+    assertThat(works(resource, after)).as("new, re-applied").isTrue();
   }
 }
