@@ -39,7 +39,7 @@ class AuthRotationTest extends ApiTestBase {
   }
 
   @Test
-  void rotateKeepsOldJwtSecretUntilGraceEnds() {
+  void rotateKeepsOldJwtSecretUntilGraceEnds() throws Exception {
     String slug = createProject("rot-auth");
     assertThat(attachAndWait(slug, "{\"type\":\"auth\"}").path("state").asString())
         .isEqualTo("succeeded");
@@ -53,7 +53,7 @@ class AuthRotationTest extends ApiTestBase {
             .asString();
     assertThat(realm(before).get("/user", bearer(oldToken)).status()).isEqualTo(200);
 
-    JsonNode op = Rotations.rotateAndWait(admin(), slug, "auth:main", "production", 20);
+    JsonNode op = Rotations.rotateAndWait(admin(), slug, "auth:main", "production", 30);
     assertThat(op.path("state").asString()).as(op.toString()).isEqualTo("succeeded");
     JsonNode after = admin().get(vars).json();
     assertThat(after.path("AUTH_JWT_SECRET").asString())
@@ -62,6 +62,7 @@ class AuthRotationTest extends ApiTestBase {
     // The realm cache of this replica may keep the old secret for its lifetime (10 s).
     await()
         .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
         .until(
             () -> {
               String t = login(after);
@@ -73,6 +74,10 @@ class AuthRotationTest extends ApiTestBase {
     String newToken = login(after);
     assertThat(header(newToken).path("kid").asString()).hasSize(16);
     assertThat(header(newToken).path("alg").asString()).isEqualTo("HS256");
+    assertThat(signedWith(newToken, after.path("AUTH_JWT_SECRET").asString()))
+        .as("signed with the new AUTH_JWT_SECRET, as a runtime verifies it")
+        .isTrue();
+    assertThat(signedWith(oldToken, before.path("AUTH_JWT_SECRET").asString())).isTrue();
     assertThat(realm(after).get("/user", bearer(newToken)).status()).isEqualTo(200);
     assertThat(realm(after).get("/user", bearer(oldToken)).status())
         .as("a token of the old secret verifies during the grace")
@@ -82,6 +87,16 @@ class AuthRotationTest extends ApiTestBase {
         .atMost(Duration.ofSeconds(90))
         .until(() -> realm(after).get("/user", bearer(oldToken)).status() == 403);
     assertThat(realm(after).get("/user", bearer(newToken)).status()).isEqualTo(200);
+  }
+
+  /** Whether a JWT's HS256 signature is that of the secret (its UTF-8 bytes as the key). */
+  static boolean signedWith(String jwt, String secret) throws Exception {
+    String[] parts = jwt.split("\\.");
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(
+        new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    byte[] expected = mac.doFinal((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+    return java.security.MessageDigest.isEqual(expected, Base64.getUrlDecoder().decode(parts[2]));
   }
 
   private String login(JsonNode vars) {
