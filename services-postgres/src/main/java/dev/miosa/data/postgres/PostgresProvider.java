@@ -15,15 +15,12 @@ import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Managed Postgres: for each environment a database on a tenant server, owned with everything in it
@@ -186,7 +183,7 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
         pooler == null
             ? CompletableFuture.completedFuture(null)
             : CompletableFuture.runAsync(
-                withMdc(
+                Async.withMdc(
                     () ->
                         pooler.register(
                             resource.resourceId(), poolerEntry(resource, server, login, verifier))),
@@ -195,14 +192,14 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
     try (Connection admin = ddl.admin(server)) {
       created = ddl.ensure(server, admin, names, login, verifier, plan.connectionLimit());
     } catch (SQLException e) {
-      awaitQuietly(registered); // the attempt ends with nothing of it still running
+      Async.awaitQuietly(registered); // the attempt ends with nothing of it still running
       throw failure("create the roles and database", e);
     } catch (RuntimeException e) {
-      awaitQuietly(registered);
+      Async.awaitQuietly(registered);
       throw e;
     }
     if (pooler != null) {
-      await(registered);
+      Async.await(registered);
       pooler.verifyLogin(names.database(), login, password);
     }
     Map<String, String> attributes = new LinkedHashMap<>();
@@ -239,7 +236,9 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
    * does), then creates the next login role ({@code t_<id>_g<n>}) as a member of the owner running
    * as it, adds it to PgBouncer's auth file beside the current one and logs in with it through
    * PgBouncer. Returns {@code next.user}; the secrets are {@code next.password} and {@code
-   * next.scramVerifier}.
+   * next.scramVerifier}. Refused ({@code CREDENTIALS_IN_GRACE}, not retryable) while a previous
+   * credential is still recorded: the promotion would overwrite it, and its login role would be
+   * revoked by nobody.
    */
   @Override
   public Map<String, String> addNextCredentials(ResourceContext resource) {
@@ -343,41 +342,6 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
             .orElseThrow(() -> new IllegalStateException("resource has no password"));
     return new PgTools.Target(
         server.host(), server.port(), currentLogin(resource), password, name, server.sslmode());
-  }
-
-  /** The task with the caller's logging context (the operation id) on whichever thread runs it. */
-  private static Runnable withMdc(Runnable task) {
-    Map<String, String> context = MDC.getCopyOfContextMap();
-    return () -> {
-      if (context != null) {
-        MDC.setContextMap(context);
-      }
-      try {
-        task.run();
-      } finally {
-        MDC.clear();
-      }
-    };
-  }
-
-  /** Waits for work started beside the DDL; its failure becomes this attempt's failure. */
-  private static void await(CompletableFuture<Void> work) {
-    try {
-      work.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException cause) {
-        throw cause;
-      }
-      throw e;
-    }
-  }
-
-  private static void awaitQuietly(CompletableFuture<Void> work) {
-    try {
-      work.join();
-    } catch (CompletionException | CancellationException e) {
-      // the attempt already failed for another reason, which is the one reported
-    }
   }
 
   private PostgresServer server(String backend) {

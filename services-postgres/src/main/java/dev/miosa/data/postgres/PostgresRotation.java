@@ -41,9 +41,10 @@ final class PostgresRotation {
   }
 
   /**
-   * Makes the next login role: the layout first (an older-layout database is moved to its owner
-   * role, as provisioning does), then the role, then PgBouncer's auth file (current and next), then
-   * a login with it through PgBouncer.
+   * Makes the next login role, unless a previous credential is still recorded (refused: {@code
+   * CREDENTIALS_IN_GRACE}, not retried): the layout first (an older-layout database is moved to its
+   * owner role, as provisioning does), then the role, then PgBouncer's auth file (current and
+   * next), then a login with it through PgBouncer.
    *
    * @return {@code next.user}
    */
@@ -51,6 +52,15 @@ final class PostgresRotation {
     PostgresConfig plan = PostgresConfig.from(resource.config());
     TenantNames names = TenantNames.of(resource.resourceId());
     String current = PostgresProvider.currentLogin(resource);
+    Optional<String> previous = previousLogin(resource, names);
+    if (previous.isPresent() && !previous.get().equals(current)) {
+      // The promotion would overwrite previous.* and leave that login role recorded nowhere.
+      throw new ProvisioningException(
+          "CREDENTIALS_IN_GRACE",
+          "the previous credential is still in its grace period; revoke it before rotating again",
+          false,
+          null);
+    }
     String next = names.nextLogin(current);
     Secret currentVerifier = currentVerifier(resource);
     Secret password = resource.secret(NEXT + SECRET_PASSWORD, passwordGenerator);

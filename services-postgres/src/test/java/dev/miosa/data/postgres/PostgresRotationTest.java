@@ -12,6 +12,7 @@ import dev.miosa.data.local.LocalPostgres;
 import dev.miosa.data.local.TestServers;
 import dev.miosa.data.postgres.pooler.PgBouncer;
 import dev.miosa.data.postgres.pooler.PgBouncerRegistry;
+import dev.miosa.data.provisioner.spi.ProvisioningException;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -196,6 +197,18 @@ class PostgresRotationTest {
   }
 
   @Test
+  void anotherRotationIsRefusedWhileThePreviousCredentialIsInItsGrace() throws Exception {
+    String res = provisioned();
+    rotate(res);
+    assertThatThrownBy(() -> provider.addNextCredentials(records.context(res)))
+        .isInstanceOf(ProvisioningException.class)
+        .extracting("code", "retryable")
+        .containsExactly("CREDENTIALS_IN_GRACE", false);
+    revoke(res);
+    assertThat(rotate(res).get("PGUSER")).endsWith("_g3");
+  }
+
+  @Test
   void theNewCredentialCannotReachAnotherTenantsDatabase() throws Exception {
     var mine = provisioned();
     Map<String, String> other = vars(provisioned());
@@ -250,18 +263,22 @@ class PostgresRotationTest {
   }
 
   @Test
-  void deprovisionDuringTheGraceLeavesNoRoleBehind() throws Exception {
-    var res = provisioned();
-    rotate(res);
-    addNext(res); // a third, not yet promoted
-    provider.deprovision(records.context(res));
-    String prefix = PostgresProvider.nameFor(res);
-    try (Connection admin = pg.connect("postgres")) {
-      assertThat(count(admin, "SELECT count(*) FROM pg_roles WHERE rolname LIKE '" + prefix + "%'"))
-          .isZero();
+  void deprovisionDuringARotationLeavesNoRoleBehind() throws Exception {
+    var inGrace = provisioned();
+    rotate(inGrace); // a previous and a current login
+    var introducing = provisioned();
+    addNext(introducing); // a current and a next login, not yet promoted
+    for (String res : List.of(inGrace, introducing)) {
+      provider.deprovision(records.context(res));
+      String prefix = PostgresProvider.nameFor(res);
+      try (Connection admin = pg.connect("postgres")) {
+        assertThat(
+                count(admin, "SELECT count(*) FROM pg_roles WHERE rolname LIKE '" + prefix + "%'"))
+            .isZero();
+      }
+      assertThat(Files.readString(bouncer.configDir().resolve(PgBouncer.USERS_FILE)))
+          .doesNotContain(prefix);
+      provider.deprovision(records.context(res)); // already gone: no error
     }
-    assertThat(Files.readString(bouncer.configDir().resolve(PgBouncer.USERS_FILE)))
-        .doesNotContain(prefix);
-    provider.deprovision(records.context(res)); // already gone: no error
   }
 }
