@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Attach-to-ready against the database's own cost, in one run on one tenant server:
 #  1. N alternating rounds: a Postgres attach through the API (it provisions 2 environments:
-#     2 roles, 2 databases, PgBouncer registration and a login through it), then the raw
-#     CREATE ROLE + CREATE DATABASE of 2 databases in one psql session on the same tenant server
+#     per environment an owner role and a login role, a database, the CONNECT isolation,
+#     PgBouncer registration and a login through it), then the raw DDL of the same layout for
+#     2 databases in one psql session on the same tenant server: per database the owner role, the
+#     login role IN ROLE it and its SET role in one transaction, then CREATE DATABASE ... OWNER
 #     (psql's own statement timings); p50/p95 of both and their ratio;
 #  2. all five types (postgres, storage, redis, auth, volume) attached to one project at once,
 #     time until all are ready, over P projects: p50.

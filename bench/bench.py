@@ -6,9 +6,10 @@
                                               not counted); attach-to-ready p50/p95, client and
                                               server side (operation createdAt -> finishedAt)
   bench.py attach-vs-raw SLUG TYPE N PGPORT   N alternating rounds: one attach, then the raw
-                                              CREATE ROLE + CREATE DATABASE of 2 databases on the
-                                              tenant server (psql timings, PGPASSWORD from the
-                                              environment); p50s and the ratio
+                                              DDL of 2 databases on the tenant server (owner and
+                                              login role in one transaction, CREATE DATABASE; psql
+                                              timings, PGPASSWORD from the environment); p50s and
+                                              the ratio
   bench.py five PROJECTS                      (after warm-up projects) per project: attach postgres, storage, redis, auth,
                                               volume at once, time until all are ready; p50/p95
   bench.py fill SLUG TYPE COUNT CONC [PREFIX] COUNT attaches, CONC at a time; elapsed, rate and
@@ -132,11 +133,16 @@ def cmd_attach(slug, t, n, prefix="a"):
 
 
 def raw_pair_ms(k, pg_port):
-    """CREATE ROLE + CREATE DATABASE of 2 databases (one attach's worth) in one psql session on
-    the tenant server; the sum of psql's own per-statement timings (no connection start)."""
+    """The DDL of 2 databases (one attach's worth) in the layout the provider makes, in one psql
+    session on the tenant server: per database the owner role and the login role (a member of it,
+    running as it) in one transaction and round trip (psql's \\; joins them into one query, as the
+    provider sends them), then CREATE DATABASE owned by the owner role. The sum of psql's own
+    per-query timings (no connection start)."""
     script = "\\timing on\n" + "".join(
-        "CREATE ROLE raw_%s_%d LOGIN PASSWORD 'x';\nCREATE DATABASE raw_%s_%d OWNER raw_%s_%d;\n"
-        % (k, j, k, j, k, j) for j in range(2))
+        ("CREATE ROLE raw_{k}_{j}_owner NOLOGIN \\; CREATE ROLE raw_{k}_{j} LOGIN PASSWORD 'x'"
+         " IN ROLE raw_{k}_{j}_owner \\; ALTER ROLE raw_{k}_{j} SET role = raw_{k}_{j}_owner;\n"
+         "CREATE DATABASE raw_{k}_{j} OWNER raw_{k}_{j}_owner;\n").format(k=k, j=j)
+        for j in range(2))
     out = subprocess.run(
         ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", pg_port,
          "-U", "postgres", "-d", "postgres"],

@@ -168,8 +168,10 @@ class ReplicasTest {
     // Exactly the recorded resources on every backend: nothing duplicated, nothing orphaned.
     Map<String, Set<String>> recorded = recordedResources(control, controlDb);
     assertThat(recorded.get("postgres")).hasSize(20);
+    Set<String> roles = new HashSet<>(recorded.get("postgres")); // each database's first login
+    recorded.get("postgres").forEach(database -> roles.add(database + "_owner")); // and its owner
     assertThat(tenantNames("SELECT rolname FROM pg_roles WHERE rolname LIKE 't\\_%'"))
-        .isEqualTo(recorded.get("postgres"));
+        .isEqualTo(roles);
     assertThat(tenantNames("SELECT datname FROM pg_database WHERE datname LIKE 't\\_%'"))
         .isEqualTo(recorded.get("postgres"));
     RedisClient client = RedisClient.create(redis.adminUrl().reveal());

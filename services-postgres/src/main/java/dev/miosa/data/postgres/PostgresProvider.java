@@ -5,6 +5,7 @@ import dev.miosa.data.credentials.Secret;
 import dev.miosa.data.postgres.pooler.PgBouncerRegistry;
 import dev.miosa.data.postgres.pooler.PoolerEntry;
 import dev.miosa.data.postgres.pooler.Scram;
+import dev.miosa.data.provisioner.spi.CredentialRotation;
 import dev.miosa.data.provisioner.spi.ProvisionResult;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
 import dev.miosa.data.provisioner.spi.ResourceContext;
@@ -14,44 +15,59 @@ import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
- * Managed Postgres: for each environment a login role and a database it owns on a tenant server.
+ * Managed Postgres: for each environment a database on a tenant server, owned with everything in it
+ * by a {@code NOLOGIN} owner role, and one login role per credential, a member of the owner whose
+ * sessions run as it. Credentials rotate ({@link CredentialRotation}): a next login role is added
+ * beside the current one, and the previous one is revoked after the grace.
  *
- * <p>Invariants (see DESIGN.md beside this file): names come from the resource id only; the role is
- * never superuser, never creates roles or databases; {@code CONNECT} is revoked from {@code PUBLIC}
- * on every database of the server; passwords are sent as SCRAM-SHA-256 verifiers computed
- * client-side, never as plain text. The DDL itself (pooled admin connections, the tenant template,
- * the isolation sweep, drops) is {@link TenantDdl}'s; this class adapts it to the provider SPI.
- * With a PgBouncer: a database is ready only after a login through it worked, and it is removed
- * from PgBouncer before it is dropped.
+ * <p>Invariants (see DESIGN.md beside this file): names come from the resource id only ({@link
+ * TenantNames}); no role is superuser, creates roles or databases; {@code CONNECT} is revoked from
+ * {@code PUBLIC} on every database of the server; passwords are sent as SCRAM-SHA-256 verifiers
+ * computed client-side, never as plain text. The DDL itself (pooled admin connections, the tenant
+ * template, roles, the isolation sweep, drops) is {@link TenantDdl}'s and {@link TenantRoles}';
+ * this class adapts it to the provider SPI. With a PgBouncer: a database (or a new credential) is
+ * ready only after a login through it worked, and a database is removed from PgBouncer before it is
+ * dropped.
  */
-public final class PostgresProvider implements ServiceProvider, AutoCloseable {
+public final class PostgresProvider implements ServiceProvider, CredentialRotation, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PostgresProvider.class);
 
   /** Attribute: the database name. */
   public static final String ATTR_DATABASE = "database";
 
-  /** Attribute: the role name. */
+  /** Attribute: the owner role's name (the database's owner; the login roles are its members). */
   public static final String ATTR_ROLE = "role";
 
-  /** Secret: the role's SCRAM-SHA-256 verifier, set on the server and in PgBouncer's auth file. */
+  /**
+   * Attribute: the current credential's login role ({@code next.user}, {@code previous.user} during
+   * a rotation). Absent on resources provisioned before rotation existed: their login is {@link
+   * #nameFor}.
+   */
+  public static final String ATTR_USER = "user";
+
+  /** Secret: the current login role's password. */
+  public static final String SECRET_PASSWORD = "password";
+
+  /**
+   * Secret: the login role's SCRAM-SHA-256 verifier, set on the server and in PgBouncer's auth
+   * file.
+   */
   public static final String SECRET_SCRAM = "scramVerifier";
 
   private final Map<String, PostgresServer> servers;
   private final Supplier<Secret> passwordGenerator;
   private final PgBouncerRegistry pooler;
   private final TenantDdl ddl = new TenantDdl();
+  private final PostgresRotation rotation;
   private final ExecutorService background =
       Executors.newCachedThreadPool(
           r -> {
@@ -74,6 +90,7 @@ public final class PostgresProvider implements ServiceProvider, AutoCloseable {
     servers.forEach(s -> this.servers.put(s.id(), s));
     this.passwordGenerator = passwordGenerator;
     this.pooler = pooler;
+    this.rotation = new PostgresRotation(ddl, pooler, passwordGenerator);
   }
 
   /**
@@ -139,12 +156,24 @@ public final class PostgresProvider implements ServiceProvider, AutoCloseable {
     return "t_" + random;
   }
 
+  /**
+   * The login role of a resource's current credential: its {@value #ATTR_USER} attribute, or {@link
+   * #nameFor} for a resource recorded before rotation existed.
+   *
+   * @param resource the resource
+   * @return the login role's name
+   */
+  static String currentLogin(ResourceContext resource) {
+    return resource.attributes().getOrDefault(ATTR_USER, nameFor(resource.resourceId()));
+  }
+
   @Override
   public ProvisionResult provision(ResourceContext resource) {
     PostgresServer server = server(resource.backend());
     PostgresConfig plan = PostgresConfig.from(resource.config());
-    String name = nameFor(resource.resourceId());
-    Secret password = resource.secret("password", passwordGenerator);
+    TenantNames names = TenantNames.of(resource.resourceId());
+    String login = currentLogin(resource);
+    Secret password = resource.secret(SECRET_PASSWORD, passwordGenerator);
     // Computed once and stored: the server and PgBouncer's auth file must hold the same verifier.
     Secret verifier = resource.secret(SECRET_SCRAM, () -> Scram.verifier(password));
     // PgBouncer's files are rewritten while the server creates the database: an entry for a
@@ -154,54 +183,103 @@ public final class PostgresProvider implements ServiceProvider, AutoCloseable {
         pooler == null
             ? CompletableFuture.completedFuture(null)
             : CompletableFuture.runAsync(
-                withMdc(
+                Async.withMdc(
                     () ->
                         pooler.register(
-                            resource.resourceId(),
-                            new PoolerEntry(
-                                name,
-                                name,
-                                server.host(),
-                                server.port(),
-                                plan.poolMode(),
-                                plan.poolSize(),
-                                plan.maxClientConnections(),
-                                verifier))),
+                            resource.resourceId(), poolerEntry(resource, server, login, verifier))),
                 background);
-    boolean created = false;
+    boolean created;
     try (Connection admin = ddl.admin(server)) {
-      created |= ddl.ensureRole(admin, name, verifier, plan.connectionLimit());
-      created |= ddl.ensureDatabase(server, admin, name);
-      ddl.isolate(admin, name);
+      created = ddl.ensure(server, admin, names, login, verifier, plan.connectionLimit());
     } catch (SQLException e) {
-      awaitQuietly(registered); // the attempt ends with nothing of it still running
-      throw failure("create the role and database", e);
+      Async.awaitQuietly(registered); // the attempt ends with nothing of it still running
+      throw failure("create the roles and database", e);
     } catch (RuntimeException e) {
-      awaitQuietly(registered);
+      Async.awaitQuietly(registered);
       throw e;
     }
     if (pooler != null) {
-      await(registered);
-      pooler.verifyLogin(name, name, password);
+      Async.await(registered);
+      pooler.verifyLogin(names.database(), login, password);
+    }
+    Map<String, String> attributes = new LinkedHashMap<>();
+    attributes.put(ATTR_DATABASE, names.database());
+    attributes.put(ATTR_ROLE, names.owner());
+    if (!resource.attributes().containsKey(ATTR_USER)) {
+      // Only when absent: a rotation promoted meanwhile must not be undone by this result.
+      attributes.put(ATTR_USER, login);
     }
     return new ProvisionResult(
-        created ? ProvisionResult.Action.CREATED : ProvisionResult.Action.UPDATED,
-        Map.of(ATTR_DATABASE, name, ATTR_ROLE, name));
+        created ? ProvisionResult.Action.CREATED : ProvisionResult.Action.UPDATED, attributes);
+  }
+
+  /** What PgBouncer serves for a resource, naming one of its login roles. */
+  static PoolerEntry poolerEntry(
+      ResourceContext resource, PostgresServer server, String login, Secret verifier) {
+    PostgresConfig plan = PostgresConfig.from(resource.config());
+    String database = nameFor(resource.resourceId());
+    return new PoolerEntry(
+        database,
+        login,
+        server.host(),
+        server.port(),
+        plan.poolMode(),
+        plan.poolSize(),
+        plan.maxClientConnections(),
+        verifier);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Postgres: moves an older-layout database to its owner role first (as {@link #provision}
+   * does), then creates the next login role ({@code t_<id>_g<n>}) as a member of the owner running
+   * as it, adds it to PgBouncer's auth file beside the current one and logs in with it through
+   * PgBouncer. Returns {@code next.user}; the secrets are {@code next.password} and {@code
+   * next.scramVerifier}. Refused ({@code CREDENTIALS_IN_GRACE}, not retryable) while a previous
+   * credential is still recorded: the promotion would overwrite it, and its login role would be
+   * revoked by nobody.
+   */
+  @Override
+  public Map<String, String> addNextCredentials(ResourceContext resource) {
+    PostgresServer server = server(resource.backend());
+    try {
+      return rotation.addNext(resource, server);
+    } catch (SQLException e) {
+      throw failure("add the next login role", e);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Postgres: removes the {@code previous.user} login role from PgBouncer's auth file, makes it
+   * {@code NOLOGIN}, terminates its sessions (which also ends PgBouncer's server connections of it)
+   * and drops it; the objects it made belong to the owner role and stay.
+   */
+  @Override
+  public void revokePreviousCredentials(ResourceContext resource) {
+    PostgresServer server = server(resource.backend());
+    try {
+      rotation.revokePrevious(resource, server);
+    } catch (SQLException e) {
+      throw failure("revoke the previous login role", e);
+    }
   }
 
   @Override
   public void deprovision(ResourceContext resource) {
     PostgresServer server = server(resource.backend());
-    String name = nameFor(resource.resourceId());
+    TenantNames names = TenantNames.of(resource.resourceId());
     if (pooler != null) {
       // Before the drop: PgBouncer then holds no server connection that could block it.
-      pooler.unregister(name);
+      pooler.unregister(names.database());
     }
     try (Connection admin = ddl.admin(server)) {
-      ddl.drop(admin, name);
-      log.info("dropped database and role {} on {}", name, server.id());
+      ddl.drop(admin, names);
+      log.info("dropped database {} and its roles on {}", names.database(), server.id());
     } catch (SQLException e) {
-      throw failure("drop the database and role", e);
+      throw failure("drop the database and roles", e);
     }
   }
 
@@ -214,9 +292,10 @@ public final class PostgresProvider implements ServiceProvider, AutoCloseable {
   public Map<String, String> variables(ResourceContext resource) {
     PostgresServer server = server(resource.backend());
     String name = resource.attributes().getOrDefault(ATTR_DATABASE, nameFor(resource.resourceId()));
+    String user = currentLogin(resource);
     String password =
         resource
-            .existingSecret("password")
+            .existingSecret(SECRET_PASSWORD)
             .orElseThrow(() -> new IllegalStateException("resource has no password"))
             .reveal();
     if (pooler != null) {
@@ -226,7 +305,7 @@ public final class PostgresProvider implements ServiceProvider, AutoCloseable {
           pooler.settings().publicHost(),
           pooler.settings().publicPort(),
           name,
-          name,
+          user,
           password,
           server.sslmode(),
           transactionPooled,
@@ -237,7 +316,7 @@ public final class PostgresProvider implements ServiceProvider, AutoCloseable {
         server.publicHost(),
         server.publicPort(),
         name,
-        name,
+        user,
         password,
         server.sslmode(),
         false,
@@ -250,7 +329,8 @@ public final class PostgresProvider implements ServiceProvider, AutoCloseable {
    * restores, which need one session.
    *
    * @param resource a provisioned resource
-   * @return the server's host and port with the tenant role's credentials
+   * @return the server's host and port with the current credential (its sessions run as the owner
+   *     role, which then owns what a restore makes)
    * @throws IllegalStateException when the resource has no stored password
    */
   public PgTools.Target directTarget(ResourceContext resource) {
@@ -258,44 +338,10 @@ public final class PostgresProvider implements ServiceProvider, AutoCloseable {
     String name = resource.attributes().getOrDefault(ATTR_DATABASE, nameFor(resource.resourceId()));
     Secret password =
         resource
-            .existingSecret("password")
+            .existingSecret(SECRET_PASSWORD)
             .orElseThrow(() -> new IllegalStateException("resource has no password"));
-    return new PgTools.Target(server.host(), server.port(), name, password, name, server.sslmode());
-  }
-
-  /** The task with the caller's logging context (the operation id) on whichever thread runs it. */
-  private static Runnable withMdc(Runnable task) {
-    Map<String, String> context = MDC.getCopyOfContextMap();
-    return () -> {
-      if (context != null) {
-        MDC.setContextMap(context);
-      }
-      try {
-        task.run();
-      } finally {
-        MDC.clear();
-      }
-    };
-  }
-
-  /** Waits for work started beside the DDL; its failure becomes this attempt's failure. */
-  private static void await(CompletableFuture<Void> work) {
-    try {
-      work.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException cause) {
-        throw cause;
-      }
-      throw e;
-    }
-  }
-
-  private static void awaitQuietly(CompletableFuture<Void> work) {
-    try {
-      work.join();
-    } catch (CompletionException | CancellationException e) {
-      // the attempt already failed for another reason, which is the one reported
-    }
+    return new PgTools.Target(
+        server.host(), server.port(), currentLogin(resource), password, name, server.sslmode());
   }
 
   private PostgresServer server(String backend) {

@@ -1,9 +1,12 @@
 package dev.miosa.data.postgres;
 
+import static dev.miosa.data.postgres.Sql.exec;
+import static dev.miosa.data.postgres.Sql.exists;
+import static dev.miosa.data.postgres.Sql.inTransaction;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.miosa.data.credentials.Secret;
-import dev.miosa.data.postgres.pooler.Scram;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -19,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The DDL of tenant databases on their servers: login roles, databases, the {@code CONNECT}
- * isolation sweep and drops, over a small pool of admin connections per server.
+ * The DDL of tenant databases on their servers: the owner and login roles ({@link TenantRoles}),
+ * databases, the {@code CONNECT} isolation sweep and drops, over a small pool of admin connections
+ * per server.
  *
  * <p>Databases are cloned from {@code miosa_template}, a template this class makes once per server
  * (PostgreSQL 14+): a copy of {@code template1} whose {@code public} schema belongs to {@code
@@ -84,66 +88,86 @@ final class TenantDdl implements AutoCloseable {
   }
 
   /**
-   * Creates the login role, or re-applies its attributes and verifier when it exists.
-   *
-   * @param admin an admin connection
-   * @param name the role name (a plain identifier from {@link PostgresProvider#nameFor})
-   * @param verifier the SCRAM-SHA-256 verifier (never a plain password)
-   * @param connectionLimit the role's connection limit
-   * @return true when the role was created now
-   * @throws SQLException when the server refuses
-   */
-  boolean ensureRole(Connection admin, String name, Secret verifier, int connectionLimit)
-      throws SQLException {
-    // The verifier is computed client-side: the plain password never reaches the server, so it
-    // cannot appear in its logs or pg_stat_statements. PostgreSQL stores a verifier as it is.
-    if (!Scram.isVerifier(verifier.reveal())) {
-      throw new IllegalStateException("stored verifier has an unexpected shape");
-    }
-    String attributes =
-        " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT"
-            + " CONNECTION LIMIT "
-            + connectionLimit
-            + " PASSWORD '"
-            + verifier.reveal()
-            + "'";
-    if (!exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", name)) {
-      try {
-        exec(admin, "CREATE ROLE " + name + attributes); // one statement, one commit
-        return true;
-      } catch (SQLException e) {
-        if (!"42710".equals(e.getSQLState())) { // duplicate_object: a concurrent attempt won
-          throw e;
-        }
-      }
-    }
-    exec(admin, "ALTER ROLE " + name + attributes);
-    return false;
-  }
-
-  /**
-   * Creates the database owned by the role, with its {@code public} schema owned by that role and
-   * closed to {@code PUBLIC}; an existing one is given back to the role.
+   * Brings a resource's roles and database to the owner-role layout: a {@code NOLOGIN} owner role
+   * owning the database and its objects, the login role a member of it whose sessions run as it,
+   * {@code CONNECT} on the database for the owner only. A new resource costs three round trips
+   * (both roles in one transaction, {@code CREATE DATABASE}, which cannot run in one, and the
+   * isolation transaction). An existing one is read in one query and repaired; a database of the
+   * older layout (owned by its login role) is moved to the owner in place while its sessions keep
+   * working (see {@link TenantRoles#takeOwnership}). Every step is idempotent, so a crash between
+   * any two leaves a state the next call finishes.
    *
    * @param server the tenant server
    * @param admin an admin connection to it
-   * @param name the database (and owner role) name
-   * @return true when the database was created now
+   * @param names the resource's names
+   * @param login the current credential's login role
+   * @param verifier its SCRAM-SHA-256 verifier (never a plain password)
+   * @param connectionLimit the login's connection limit
+   * @return true when the login role or the database was created now
    * @throws SQLException when the server refuses
    */
-  boolean ensureDatabase(PostgresServer server, Connection admin, String name) throws SQLException {
-    if (exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", name)) {
-      exec(admin, "ALTER DATABASE " + name + " OWNER TO " + name);
-      return false;
+  boolean ensure(
+      PostgresServer server,
+      Connection admin,
+      TenantNames names,
+      String login,
+      Secret verifier,
+      int connectionLimit)
+      throws SQLException {
+    if (TenantRoles.createFresh(admin, names, login, verifier, connectionLimit)
+        && createDatabase(server, admin, names)) {
+      isolate(admin, names, List.of());
+      return true;
     }
+    TenantRoles.State state = TenantRoles.state(admin, names, login);
+    try {
+      TenantRoles.reconcile(admin, names, login, verifier, connectionLimit, state);
+    } catch (SQLException e) {
+      if (!Sql.duplicateObject(e)) {
+        throw e;
+      }
+      state = TenantRoles.state(admin, names, login); // a concurrent attempt made a role: again
+      TenantRoles.reconcile(admin, names, login, verifier, connectionLimit, state);
+    }
+    // An owner role made now for an existing login and database is a move, not a creation.
+    boolean created = !state.loginExists();
+    if (!state.databaseExists()) {
+      created |= createDatabase(server, admin, names);
+    }
+    if (state.loginOwnsObjects()) {
+      try (Connection db = connect(server, names.database())) {
+        TenantRoles.takeOwnership(db, admin, names, login);
+      }
+      log.info("database {} moved to its owner role {}", names.database(), names.owner());
+    } else {
+      exec(admin, "ALTER DATABASE " + names.database() + " OWNER TO " + names.owner());
+    }
+    isolate(admin, names, state.loginHasGrant() ? List.of(login) : List.of());
+    return created;
+  }
+
+  /**
+   * Creates the database owned by the owner role, with its {@code public} schema owned by it
+   * (through {@code pg_database_owner}, or set in a session of its own where there is no template)
+   * and closed to {@code PUBLIC}.
+   *
+   * @return true when the database was created now, false when it existed
+   */
+  private boolean createDatabase(PostgresServer server, Connection admin, TenantNames names)
+      throws SQLException {
     String template = template(server, admin);
+    String name = names.database();
     try {
       exec(
           admin,
-          "CREATE DATABASE " + name + " OWNER " + name + " ENCODING 'UTF8' TEMPLATE " + template);
+          "CREATE DATABASE "
+              + name
+              + " OWNER "
+              + names.owner()
+              + " ENCODING 'UTF8' TEMPLATE "
+              + template);
     } catch (SQLException e) {
       if ("42P04".equals(e.getSQLState())) { // duplicate_database
-        exec(admin, "ALTER DATABASE " + name + " OWNER TO " + name);
         return false;
       }
       if ("3D000".equals(e.getSQLState())) { // the template was dropped: make it again next time
@@ -154,7 +178,9 @@ final class TenantDdl implements AutoCloseable {
     if (NO_TEMPLATE.equals(template)) {
       try (Connection db = connect(server, name)) {
         inTransaction(
-            db, "ALTER SCHEMA public OWNER TO " + name, "REVOKE ALL ON SCHEMA public FROM PUBLIC");
+            db,
+            "ALTER SCHEMA public OWNER TO " + names.owner(),
+            "REVOKE ALL ON SCHEMA public FROM PUBLIC");
       }
     }
     return true;
@@ -162,66 +188,102 @@ final class TenantDdl implements AutoCloseable {
 
   /**
    * Revokes CONNECT and TEMPORARY from PUBLIC on every connectable database of the server and
-   * grants them to the tenant on its own, in one transaction. Two provisions at once would both
-   * find a database created by either and revoke on it together, which PostgreSQL refuses ("tuple
-   * concurrently updated"); so the transaction first takes an advisory lock on the tenant server.
+   * grants them on the tenant's own database to its owner role (whose members, the logins, inherit
+   * them), in one round trip and one transaction. Two provisions at once would both find a database
+   * created by either and revoke on it together, which PostgreSQL refuses ("tuple concurrently
+   * updated"); so the transaction first takes an advisory lock on the tenant server.
    *
    * @param admin an admin connection
-   * @param name the tenant's database and role
+   * @param names the tenant's names
+   * @param formerGrantees roles whose own privileges on the database are revoked (the login of the
+   *     older layout, which now connects as a member of the owner)
    * @throws SQLException when the server refuses
    */
-  void isolate(Connection admin, String name) throws SQLException {
-    inTransaction(
+  void isolate(Connection admin, TenantNames names, List<String> formerGrantees)
+      throws SQLException {
+    StringBuilder grants =
+        new StringBuilder("GRANT CONNECT, TEMPORARY ON DATABASE ")
+            .append(names.database())
+            .append(" TO ")
+            .append(names.owner())
+            .append(';');
+    for (String role : formerGrantees) {
+      grants.append(" REVOKE ALL ON DATABASE ").append(names.database()).append(" FROM ");
+      grants.append(role).append(';');
+    }
+    exec(
         admin,
-        c -> {
-          exec(c, "SELECT pg_advisory_xact_lock(hashtext('miosa.revoke-public-connect'))");
-          List<String> names = new ArrayList<>();
-          try (Statement st = c.createStatement();
-              var rs =
-                  st.executeQuery(
-                      "SELECT quote_ident(d.datname) FROM pg_database d"
-                          + " WHERE d.datname <> 'template0' AND (d.datacl IS NULL OR EXISTS"
-                          + " (SELECT 1 FROM aclexplode(d.datacl) a WHERE a.grantee = 0"
-                          + " AND a.privilege_type IN ('CONNECT', 'TEMPORARY')))")) {
-            while (rs.next()) {
-              names.add(rs.getString(1));
-            }
-          }
-          for (String db : names) {
-            exec(c, "REVOKE CONNECT, TEMPORARY ON DATABASE " + db + " FROM PUBLIC");
-          }
-          exec(c, "GRANT CONNECT, TEMPORARY ON DATABASE " + name + " TO " + name);
-        });
+        """
+        DO $miosa$
+        DECLARE d text;
+        BEGIN
+          PERFORM pg_advisory_xact_lock(hashtext('miosa.revoke-public-connect'));
+          FOR d IN SELECT quote_ident(db.datname) FROM pg_database db
+                   WHERE db.datname <> 'template0' AND (db.datacl IS NULL OR EXISTS
+                     (SELECT 1 FROM aclexplode(db.datacl) a WHERE a.grantee = 0
+                      AND a.privilege_type IN ('CONNECT', 'TEMPORARY'))) LOOP
+            EXECUTE 'REVOKE CONNECT, TEMPORARY ON DATABASE ' || d || ' FROM PUBLIC';
+          END LOOP;
+          %s
+        END
+        $miosa$
+        """
+            .formatted(grants));
   }
 
   /**
-   * Ends the tenant's sessions and drops its database and role; what is already gone is skipped.
+   * Every login role of a resource (current, next, previous credential, and the login of the older
+   * layout), whether it may log in now or not: for whatever must act on all of them (disabling a
+   * resource, dropping it).
    *
    * @param admin an admin connection
-   * @param name the tenant's database and role
+   * @param names the resource's names
+   * @return the role names, sorted
+   * @throws SQLException when the server cannot be read
+   */
+  List<String> loginRoles(Connection admin, TenantNames names) throws SQLException {
+    return TenantRoles.logins(admin, names);
+  }
+
+  /**
+   * Ends the tenant's sessions and drops its database, every login role and the owner role; what is
+   * already gone is skipped.
+   *
+   * @param admin an admin connection
+   * @param names the tenant's names
    * @throws SQLException when the server refuses
    */
-  void drop(Connection admin, String name) throws SQLException {
-    boolean roleExists = exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", name);
-    boolean dbExists = exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", name);
-    if (roleExists) {
-      exec(admin, "ALTER ROLE " + name + " NOLOGIN");
+  void drop(Connection admin, TenantNames names) throws SQLException {
+    String name = names.database();
+    List<String> logins = TenantRoles.logins(admin, names);
+    List<String> roles = new ArrayList<>(logins);
+    if (exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", names.owner())) {
+      roles.add(names.owner());
     }
-    if (dbExists) {
+    if (!logins.isEmpty()) {
+      StringBuilder nologin = new StringBuilder();
+      for (String login : logins) {
+        nologin.append("ALTER ROLE ").append(login).append(" NOLOGIN;");
+      }
+      exec(admin, nologin.toString());
+    }
+    if (exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", name)) {
       exec(admin, "REVOKE CONNECT, TEMPORARY ON DATABASE " + name + " FROM PUBLIC");
-      if (roleExists) {
-        exec(admin, "REVOKE ALL ON DATABASE " + name + " FROM " + name);
+      for (String role : roles) {
+        exec(admin, "REVOKE ALL ON DATABASE " + name + " FROM " + role);
       }
     }
-    exists( // whether anyone was there does not matter
-        admin,
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            + " WHERE (usename = ? OR datname = ?) AND pid <> pg_backend_pid()",
-        name,
-        name);
+    try (PreparedStatement st =
+        admin.prepareStatement(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                + " WHERE (usename = ANY (?) OR datname = ?) AND pid <> pg_backend_pid()")) {
+      st.setArray(1, admin.createArrayOf("text", logins.toArray()));
+      st.setString(2, name);
+      st.executeQuery().close(); // whether anyone was there does not matter
+    }
     exec(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-    if (roleExists) {
-      exec(admin, "DROP ROLE IF EXISTS " + name);
+    if (!roles.isEmpty()) {
+      exec(admin, "DROP ROLE IF EXISTS " + String.join(", ", roles));
     }
   }
 
@@ -314,59 +376,16 @@ final class TenantDdl implements AutoCloseable {
     }
   }
 
-  /** A session of its own in one database of the server (not pooled: used once). */
-  private static Connection connect(PostgresServer server, String database) throws SQLException {
+  /**
+   * An admin session of its own in one database of the server (not pooled: used once).
+   *
+   * @param server the tenant server
+   * @param database the database
+   * @return the session
+   * @throws SQLException when the server cannot be reached or refuses
+   */
+  static Connection connect(PostgresServer server, String database) throws SQLException {
     return DriverManager.getConnection(server.adminJdbcUrl(database), properties(server));
-  }
-
-  /** Work on a connection that may fail with an {@link SQLException}. */
-  @FunctionalInterface
-  private interface SqlWork {
-    void run(Connection c) throws SQLException;
-  }
-
-  /** Runs statements in one transaction (one commit on the server). */
-  private static void inTransaction(Connection c, String... statements) throws SQLException {
-    inTransaction(
-        c,
-        tx -> {
-          for (String sql : statements) {
-            exec(tx, sql);
-          }
-        });
-  }
-
-  /** Runs work in one transaction, rolled back when it fails; autocommit restored after. */
-  private static void inTransaction(Connection c, SqlWork work) throws SQLException {
-    boolean auto = c.getAutoCommit();
-    c.setAutoCommit(false);
-    try {
-      work.run(c);
-      c.commit();
-    } catch (SQLException | RuntimeException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(auto);
-    }
-  }
-
-  /** Whether the query gives a row; its parameters are bound as text in order. */
-  private static boolean exists(Connection c, String sql, String... args) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        st.setString(i + 1, args[i]);
-      }
-      try (var rs = st.executeQuery()) {
-        return rs.next();
-      }
-    }
-  }
-
-  private static void exec(Connection c, String sql) throws SQLException {
-    try (Statement st = c.createStatement()) {
-      st.execute(sql);
-    }
   }
 
   /** Closes the admin pools. */

@@ -3,7 +3,6 @@ package dev.miosa.data.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.miosa.data.credentials.SecretCipher;
 import dev.miosa.data.local.LocalPgBouncer;
 import dev.miosa.data.local.LocalPostgres;
 import dev.miosa.data.local.TestServers;
@@ -50,23 +49,7 @@ class PgBouncerPoolingTest {
     pg = TestServers.postgres();
     bouncer = TestServers.newPgBouncer(); // its own: its files follow this class's records only
     PostgresServer server = TestPostgresServers.of("pg-1", pg);
-    PgBouncer settings =
-        new PgBouncer(
-            bouncer.host(),
-            bouncer.port(),
-            bouncer.adminUser(),
-            bouncer.adminPassword(),
-            "disable",
-            null,
-            0,
-            bouncer.configDir());
-    registry =
-        new PgBouncerRegistry(
-            settings,
-            TestServers.controlPlaneDatabase("pooler"),
-            SecretCipher.fromBase64(SecretCipher.generateKeyBase64()),
-            PgTools.locate(null));
-    registry.sync();
+    registry = TestPostgresServers.registry(bouncer, TestServers.controlPlaneDatabase("pooler"));
     provider =
         new PostgresProvider(
             List.of(server), () -> dev.miosa.data.credentials.Passwords.alphanumeric(40), registry);
@@ -259,7 +242,7 @@ class PgBouncerPoolingTest {
     assertThatThrownBy(() -> connectUrl(wrongPassword).close()).isInstanceOf(SQLException.class);
     try (Connection c = connectUrl(a.get("DATABASE_URL"));
         var st = c.createStatement()) {
-      var rs = st.executeQuery("SELECT current_user, current_database()");
+      var rs = st.executeQuery("SELECT session_user, current_database()");
       rs.next();
       assertThat(rs.getString(1)).isEqualTo(a.get("PGUSER"));
       assertThat(rs.getString(2)).isEqualTo(a.get("PGDATABASE"));

@@ -150,7 +150,7 @@ class PostgresProviderTest {
                 pg.binDir().resolve("psql").toString(),
                 vars.get("DATABASE_URL"),
                 "-tAc",
-                "SELECT current_user")
+                "SELECT session_user")
             .redirectErrorStream(true)
             .start();
     String out = new String(psql.getInputStream().readAllBytes()).trim();
@@ -209,6 +209,17 @@ class PostgresProviderTest {
       assertThat(rs.getBoolean(1)).as("PUBLIC may not use the schema").isFalse();
       assertThat(rs.getBoolean(2)).as("PUBLIC may not create in it").isFalse();
       assertThat(rs.getBoolean(3)).as("the tenant owns it").isTrue();
+      rs =
+          st.executeQuery(
+              "SELECT current_user, session_user, pg_get_userbyid(d.datdba),"
+                  + " pg_get_userbyid(n.nspowner) FROM pg_database d, pg_namespace n"
+                  + " WHERE d.datname = current_database() AND n.nspname = 'public'");
+      rs.next();
+      String owner = vars.get("PGDATABASE") + "_owner";
+      assertThat(rs.getString(1)).as("sessions run as the owner role").isEqualTo(owner);
+      assertThat(rs.getString(2)).isEqualTo(vars.get("PGUSER"));
+      assertThat(rs.getString(3)).as("the owner role owns the database").isEqualTo(owner);
+      assertThat(rs.getString(4)).isEqualTo("pg_database_owner");
       // As its owner the tenant may share it, and drop and make it again.
       st.execute("GRANT USAGE ON SCHEMA public TO PUBLIC");
       st.execute("DROP SCHEMA public CASCADE");

@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * </ul>
  *
  * <p>Archives are taken with {@code --no-owner --no-privileges}, so they restore into any
- * environment's database, owned by that environment's role.
+ * environment's database, owned by that database's owner role (the sessions of its login roles run
+ * as it).
  */
 final class PgArchives {
 

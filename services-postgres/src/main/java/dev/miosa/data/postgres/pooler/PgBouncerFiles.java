@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Renders and writes the two files the control plane owns in PgBouncer's configuration directory
@@ -56,22 +58,29 @@ final class PgBouncerFiles {
   }
 
   /**
-   * The auth file: the admin user and every tenant role with its SCRAM verifier.
+   * The auth file: the admin user and every tenant login role with its SCRAM verifier, each role
+   * once (the role of each entry, then further logins of rotations).
    *
    * @param adminUser the admin console user
    * @param adminVerifier its verifier
    * @param entries the tenant databases
+   * @param logins further login roles
    * @return the file's text (holds secrets)
    */
-  static String users(String adminUser, Secret adminVerifier, List<PoolerEntry> entries) {
-    StringBuilder out = new StringBuilder();
-    out.append(quote(adminUser)).append(' ').append(quote(adminVerifier.reveal())).append('\n');
+  static String users(
+      String adminUser, Secret adminVerifier, List<PoolerEntry> entries, List<Login> logins) {
+    Map<String, Secret> roles = new LinkedHashMap<>();
+    roles.put(adminUser, adminVerifier);
     for (PoolerEntry e : entries) {
-      out.append(quote(e.role()))
-          .append(' ')
-          .append(quote(e.scramVerifier().reveal()))
-          .append('\n');
+      roles.putIfAbsent(e.role(), e.scramVerifier());
     }
+    for (Login l : logins) {
+      roles.putIfAbsent(l.role(), l.scramVerifier());
+    }
+    StringBuilder out = new StringBuilder();
+    roles.forEach(
+        (role, verifier) ->
+            out.append(quote(role)).append(' ').append(quote(verifier.reveal())).append('\n'));
     return out.toString();
   }
 

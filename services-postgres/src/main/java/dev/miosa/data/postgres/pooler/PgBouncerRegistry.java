@@ -88,8 +88,44 @@ public final class PgBouncerRegistry {
   }
 
   /**
-   * Removes a database from PgBouncer, closing its client and server connections there. Removing
-   * one that is not registered is a no-op.
+   * Adds further login roles of a registered database to PgBouncer's auth file (or gives them new
+   * verifiers), beside the role its entry names: a rotation's next credential, and the current one
+   * so that it stays there whatever the entry names later.
+   *
+   * @param resourceId the resource they belong to
+   * @param database the database name
+   * @param logins the login roles with their verifiers
+   * @throws ProvisioningException {@code POOLER_UNAVAILABLE} (retryable)
+   */
+  public void addLogins(String resourceId, String database, List<Login> logins) {
+    store.upsertLogins(resourceId, database, logins);
+    rewriteAndReload(changes.incrementAndGet());
+  }
+
+  /**
+   * Removes a login role from PgBouncer's auth file: new logins through PgBouncer with it are
+   * refused from the reload on. The database's entry is recorded with the login that stays, so the
+   * retired role is not kept by the entry either. Sessions already open are the server's to end
+   * (PgBouncer 1.18 cannot close one user's clients; a pooled server connection whose backend the
+   * server terminated is dropped, and a new one for the retired role is refused at login).
+   *
+   * @param resourceId the resource
+   * @param staying the database's entry with the login role that stays
+   * @param retired the login role to remove
+   * @throws ProvisioningException {@code POOLER_UNAVAILABLE} (retryable)
+   */
+  public void retireLogin(String resourceId, PoolerEntry staying, String retired) {
+    if (staying.role().equals(retired)) {
+      throw new IllegalArgumentException("the login role that stays cannot be retired");
+    }
+    store.retireLogin(resourceId, staying, retired);
+    rewriteAndReload(changes.incrementAndGet());
+    log.info("login role {} of database {} removed from PgBouncer", retired, staying.database());
+  }
+
+  /**
+   * Removes a database from PgBouncer (its entry and every login role of it), closing its client
+   * and server connections there. Removing one that is not registered is a no-op.
    *
    * @param database the database name
    * @throws ProvisioningException {@code POOLER_UNAVAILABLE} (retryable)
@@ -221,19 +257,19 @@ public final class PgBouncerRegistry {
   private int writeAndReloadNow() {
     return store.withAllLocked(
         () -> readMark = changes.get(),
-        entries -> {
+        (entries, logins) -> {
           int version = knownVersion;
           if (version == 0) {
             try {
               version = admin.version();
             } catch (IOException e) {
               // Still write the files, so that PgBouncer serves everything when it comes back.
-              write(entries, false);
+              write(entries, logins, false);
               throw unavailable("reach PgBouncer's admin console", e);
             }
             knownVersion = version;
           }
-          write(entries, version >= CLIENT_LIMITS_SINCE);
+          write(entries, logins, version >= CLIENT_LIMITS_SINCE);
           try {
             admin.reload();
           } catch (IOException e) {
@@ -244,13 +280,13 @@ public final class PgBouncerRegistry {
         });
   }
 
-  private void write(List<PoolerEntry> entries, boolean clientLimits) {
+  private void write(List<PoolerEntry> entries, List<Login> logins, boolean clientLimits) {
     try {
       Files.createDirectories(settings.configDir());
       // The auth file first: a database entry never appears before its role can log in.
       PgBouncerFiles.writeAtomically(
           settings.configDir().resolve(PgBouncer.USERS_FILE),
-          PgBouncerFiles.users(settings.adminUser(), adminVerifier, entries));
+          PgBouncerFiles.users(settings.adminUser(), adminVerifier, entries, logins));
       PgBouncerFiles.writeAtomically(
           settings.configDir().resolve(PgBouncer.DATABASES_FILE),
           PgBouncerFiles.databases(entries, clientLimits));

@@ -3,7 +3,7 @@ package dev.miosa.data.postgres.pooler;
 import dev.miosa.data.credentials.Secret;
 import dev.miosa.data.credentials.SecretCipher;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -49,8 +49,53 @@ final class PoolerEntryStore {
         .update();
   }
 
+  /** Removes a database's entry and every further login of it. */
   void delete(String database) {
-    jdbc.sql("DELETE FROM pgbouncer_entries WHERE database = :db").param("db", database).update();
+    tx.executeWithoutResult(
+        status -> {
+          jdbc.sql("DELETE FROM pgbouncer_entries WHERE database = :db")
+              .param("db", database)
+              .update();
+          jdbc.sql("DELETE FROM pgbouncer_logins WHERE database = :db")
+              .param("db", database)
+              .update();
+        });
+  }
+
+  /** Records further login roles of a database (or their new verifiers). */
+  void upsertLogins(String resourceId, String database, List<Login> logins) {
+    tx.executeWithoutResult(
+        status -> {
+          for (Login l : logins) {
+            jdbc.sql(
+                    """
+                    INSERT INTO pgbouncer_logins (role, database, resource_id, scram_verifier)
+                    VALUES (:role, :db, :res, :verifier)
+                    ON CONFLICT (role) DO UPDATE SET database = excluded.database,
+                        resource_id = excluded.resource_id, scram_verifier = excluded.scram_verifier,
+                        updated_at = now()
+                    """)
+                .param("role", l.role())
+                .param("db", database)
+                .param("res", resourceId)
+                .param("verifier", cipher.encrypt(l.scramVerifier(), loginContext(l.role())))
+                .update();
+          }
+        });
+  }
+
+  /**
+   * Retires a login role: in one transaction, the database's entry is recorded with the login that
+   * stays, and the retired one's row (if any) is deleted.
+   */
+  void retireLogin(String resourceId, PoolerEntry staying, String retired) {
+    tx.executeWithoutResult(
+        status -> {
+          upsert(resourceId, staying);
+          jdbc.sql("DELETE FROM pgbouncer_logins WHERE role = :role")
+              .param("role", retired)
+              .update();
+        });
   }
 
   /**
@@ -58,7 +103,7 @@ final class PoolerEntryStore {
    * replicas rewriting the files take turns and each rewrite sees every registration committed
    * before it began.
    */
-  <T> T withAllLocked(Runnable beforeRead, Function<List<PoolerEntry>, T> work) {
+  <T> T withAllLocked(Runnable beforeRead, BiFunction<List<PoolerEntry>, List<Login>, T> work) {
     return tx.execute(
         status -> {
           jdbc.sql(
@@ -66,7 +111,7 @@ final class PoolerEntryStore {
               .query(Long.class)
               .single();
           beforeRead.run();
-          return work.apply(all());
+          return work.apply(all(), logins());
         });
   }
 
@@ -89,6 +134,21 @@ final class PoolerEntryStore {
                     rs.getInt("max_client_connections"),
                     decrypt(rs.getString("scram_verifier"), rs.getString("database"))))
         .list();
+  }
+
+  List<Login> logins() {
+    return jdbc.sql("SELECT role, scram_verifier FROM pgbouncer_logins ORDER BY database, role")
+        .query(
+            (rs, n) ->
+                new Login(
+                    rs.getString("role"),
+                    cipher.decrypt(
+                        rs.getString("scram_verifier"), loginContext(rs.getString("role")))))
+        .list();
+  }
+
+  private static String loginContext(String role) {
+    return "pgbouncer/" + role + "/login-scram";
   }
 
   private Secret decrypt(String stored, String database) {

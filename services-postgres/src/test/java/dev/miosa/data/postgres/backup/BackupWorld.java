@@ -7,7 +7,7 @@ import dev.miosa.data.local.TestServers;
 import dev.miosa.data.postgres.PgTools;
 import dev.miosa.data.postgres.PostgresProvider;
 import dev.miosa.data.postgres.TestPostgresServers;
-import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.postgres.TestResources;
 import dev.miosa.data.provisioner.ProviderRegistry;
 import dev.miosa.data.provisioner.Reconciler;
 import dev.miosa.data.provisioner.operation.Operation;
@@ -34,11 +34,12 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class BackupWorld {
 
-  final DataSource controlPlane = TestServers.controlPlaneDatabase("backups");
-  final JdbcClient jdbc = JdbcClient.create(controlPlane);
-  final JsonMapper json = JsonMapper.builder().build();
-  final SecretCipher cipher = SecretCipher.fromBase64(SecretCipher.generateKeyBase64());
-  final ResourceStore resources = new ResourceStore(jdbc, json);
+  final TestResources records = new TestResources("backups");
+  final DataSource controlPlane = records.controlPlane;
+  final JdbcClient jdbc = records.jdbc;
+  final JsonMapper json = records.json;
+  final SecretCipher cipher = records.cipher;
+  final ResourceStore resources = records.resources;
   final OperationStore operations = new OperationStore(jdbc, json);
   final LocalPostgres pg;
   final PostgresProvider provider;
@@ -119,29 +120,8 @@ final class BackupWorld {
   }
 
   private Tenant records(Map<String, Object> config, String... envs) {
-    String project = Ids.newId("prj");
-    jdbc.sql("INSERT INTO projects (id, slug, name) VALUES (:id, :slug, 'Test')")
-        .param("id", project)
-        .param("slug", project.replace('_', '-'))
-        .update();
-    String service = Ids.newId("svc");
-    jdbc.sql(
-            "INSERT INTO data_services (id, project_id, type, name, config) VALUES (:id, :p, 'postgres', 'main', CAST(:c AS jsonb))")
-        .param("id", service)
-        .param("p", project)
-        .param("c", json.writeValueAsString(provider.validateConfig(config)))
-        .update();
-    Map<String, String> byEnv = new java.util.LinkedHashMap<>();
-    for (String env : envs) {
-      String envId = Ids.newId("env");
-      jdbc.sql("INSERT INTO environments (id, project_id, name) VALUES (:id, :p, :n)")
-          .param("id", envId)
-          .param("p", project)
-          .param("n", env)
-          .update();
-      byEnv.put(env, resources.createIfAbsent(service, envId, "pg-1").orElseThrow());
-    }
-    return new Tenant(project, service, byEnv);
+    TestResources.Service s = records.service(provider.validateConfig(config), envs);
+    return new Tenant(s.projectId(), s.serviceId(), s.resourceByEnv());
   }
 
   ResourceRow row(String resourceId) {
@@ -155,8 +135,9 @@ final class BackupWorld {
     return DriverManager.getConnection(vars.get("JDBC_DATABASE_URL"));
   }
 
-  String role(String resourceId) {
-    return PostgresProvider.nameFor(resourceId);
+  /** The role that owns the database of a resource and everything in it. */
+  String owner(String resourceId) {
+    return PostgresProvider.nameFor(resourceId) + "_owner";
   }
 
   /** Runs queued operations until none is due, as a worker would; returns them as finished. */

@@ -119,10 +119,46 @@ class PostgresBackupsTest {
       var rs = st.executeQuery("SELECT tableowner FROM pg_tables WHERE tablename = 'customers'");
       rs.next();
       assertThat(rs.getString(1))
-          .isEqualTo(world.role(staging)); // staging's role owns what was restored
+          .isEqualTo(world.owner(staging)); // staging's owner role owns what was restored
     }
     try (Connection c = world.connect(prod)) {
       assertThat(count(c, "SELECT count(*) FROM customers")).isEqualTo(51);
+    }
+  }
+
+  @Test
+  void whatARestoreMakesBelongsToTheOwnerRoleAndServesACredentialAddedLater() throws Exception {
+    var t = world.tenant(Map.of(), "production");
+    String prod = t.resourceByEnv().get("production");
+    try (Connection c = world.connect(prod);
+        var st = c.createStatement()) {
+      st.execute("CREATE TABLE invoices (id serial PRIMARY KEY, total int)");
+      st.execute("INSERT INTO invoices (total) VALUES (5), (6)");
+    }
+    Backup backup = world.backups.requestBackup(world.row(prod));
+    world.drain();
+    String op =
+        world.backups.requestRestore(
+            world.backups.find(backup.id()).orElseThrow(), world.row(prod));
+    world.drain();
+    assertThat(world.operation(op).state()).isEqualTo("succeeded");
+
+    var context =
+        new dev.miosa.data.provisioner.resource.StoredResourceContext(
+            world.row(prod), world.resources, world.cipher, null);
+    String next = world.provider.addNextCredentials(context).get("next.user");
+    String password = context.existingSecret("next.password").orElseThrow().reveal();
+    try (Connection c =
+            java.sql.DriverManager.getConnection(
+                world.pg.jdbcUrl(dev.miosa.data.postgres.PostgresProvider.nameFor(prod)),
+                next,
+                password);
+        var st = c.createStatement()) {
+      st.execute("INSERT INTO invoices (total) VALUES (7)"); // the restored sequence too
+      assertThat(count(c, "SELECT count(*) FROM invoices")).isEqualTo(3);
+      var rs = st.executeQuery("SELECT tableowner FROM pg_tables WHERE tablename = 'invoices'");
+      rs.next();
+      assertThat(rs.getString(1)).isEqualTo(world.owner(prod));
     }
   }
 
