@@ -187,6 +187,27 @@ class WebhooksTest extends ApiTestBase {
   }
 
   @Test
+  void aBackupIsToldOnceItSucceeded() throws Exception {
+    String slug = createProject("hookbkp");
+    attachAndWait(slug, "{\"type\":\"postgres\"}");
+    try (WebhookReceiver target = new WebhookReceiver(n -> 200)) {
+      register(target.url(), "[\"backup.succeeded\",\"backup.failed\"]", slug);
+      var asked =
+          admin()
+              .post(
+                  "/v1/projects/" + slug + "/services/postgres:main/backups",
+                  "{\"environment\":\"production\"}");
+      assertThat(asked.status()).as(asked.body()).isEqualTo(202);
+      await().atMost(WAIT).untilAsserted(() -> assertThat(target.received()).hasSize(1));
+      JsonNode body = Http.JSON.readTree(target.received().get(0).body());
+      assertThat(body.path("type").asString()).isEqualTo("backup.succeeded");
+      assertThat(body.path("data").path("backupId").asString())
+          .isEqualTo(asked.json().path("id").asString());
+      assertThat(body.path("data").path("environment").asString()).isEqualTo("production");
+    }
+  }
+
+  @Test
   void aFailingTargetGetsTheEventAgainLater() throws Exception {
     String slug = createProject("hookretry");
     try (WebhookReceiver target = new WebhookReceiver(n -> n == 1 ? 500 : 200)) {
