@@ -34,6 +34,28 @@ public record WebhookProperties(
     @DefaultValue("4") int perEndpoint,
     @DefaultValue("30d") Duration retention) {
 
+  /** Checks the settings; a bad one fails the start saying what to set. */
+  public WebhookProperties {
+    requirePositive("MIOSA_WEBHOOK_TIMEOUT", timeout);
+    requirePositive("MIOSA_WEBHOOK_BACKOFF_BASE", backoffBase);
+    requirePositive("MIOSA_WEBHOOK_BACKOFF_MAX", backoffMax);
+    requirePositive("MIOSA_WEBHOOK_POLL_INTERVAL", pollInterval);
+    requirePositive("MIOSA_WEBHOOK_RETENTION", retention);
+    if (retryFor == null || retryFor.isNegative()) {
+      throw new IllegalStateException("MIOSA_WEBHOOK_RETRY_FOR must be a duration such as 24h");
+    }
+    if (concurrency < 1 || perEndpoint < 1) {
+      throw new IllegalStateException(
+          "MIOSA_WEBHOOK_CONCURRENCY and MIOSA_WEBHOOK_PER_ENDPOINT must be at least 1");
+    }
+  }
+
+  private static void requirePositive(String name, Duration d) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalStateException(name + " must be a positive duration such as 10s");
+    }
+  }
+
   /** The lease of a claimed delivery: longer than an attempt can take, so two never overlap. */
   public Duration lease() {
     return timeout.multipliedBy(2).plusSeconds(10);
