@@ -291,6 +291,15 @@ class WebhooksTest extends ApiTestBase {
   }
 
   @Test
+  void aTargetAnsweringGoneGetsNoRetry() throws Exception {
+    try (WebhookReceiver target = new WebhookReceiver(n -> 410)) {
+      String id = subscribeAndPublishOne("hookgone", target);
+      assertThat(awaitNewestDelivery(id, "failed", 410).path("attempts").asInt()).isEqualTo(1);
+      assertThat(target.received()).hasSize(1);
+    }
+  }
+
+  @Test
   void aHangingTargetDoesNotDelayAnotherAndRedirectsAreNotFollowed() throws Exception {
     String slug = createProject("hookhang");
     try (WebhookReceiver hanging = new WebhookReceiver(n -> -200);

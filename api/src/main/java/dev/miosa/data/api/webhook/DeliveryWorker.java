@@ -32,8 +32,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * Webhooks), runs on its own virtual thread (platform threads before JDK 21) with a timeout, and at
  * most {@code perEndpoint} attempts to one endpoint run at once here, so a slow or hanging target
  * holds up only its own deliveries. A failed attempt is retried after a growing, capped backoff
- * until the delivery is older than {@code retryFor}, then it ends {@code failed}. Redirects are not
- * followed: a 3xx answer is a failed attempt.
+ * (with jitter; a longer {@code Retry-After} in seconds is honoured) until the delivery is older
+ * than {@code retryFor}, then it ends {@code failed}; a {@code 410 Gone} ends it at once. Redirects
+ * are not followed: a 3xx answer is a failed attempt.
  */
 public final class DeliveryWorker implements AutoCloseable {
 
@@ -57,9 +58,18 @@ public final class DeliveryWorker implements AutoCloseable {
    * @param status the answer's HTTP status, or null when there was none
    * @param error why it failed, or null when it succeeded (2xx)
    */
-  record Outcome(Integer status, String error) {
+  record Outcome(Integer status, String error, Duration retryAfter) {
+    Outcome(Integer status, String error) {
+      this(status, error, null);
+    }
+
     boolean delivered() {
       return error == null;
+    }
+
+    /** {@code 410 Gone}: the receiver wants no more; the delivery ends at once. */
+    boolean gone() {
+      return status != null && status == 410;
     }
   }
 
@@ -282,7 +292,7 @@ public final class DeliveryWorker implements AutoCloseable {
       if (status >= 300 && status < 400) {
         return new Outcome(status, "HTTP " + status + ": redirects are not followed");
       }
-      return new Outcome(status, "HTTP " + status);
+      return new Outcome(status, "HTTP " + status, retryAfter(response.header("Retry-After")));
     } catch (GuardedSocketFactory.RefusedTargetException e) {
       return new Outcome(null, "refused: " + e.getMessage());
     } catch (IOException e) {
@@ -292,6 +302,33 @@ public final class DeliveryWorker implements AutoCloseable {
       }
       return new Outcome(null, describe(e));
     }
+  }
+
+  /** A {@code Retry-After} given in seconds, or null (an HTTP date or garbage is ignored). */
+  static Duration retryAfter(String header) {
+    if (header == null || !header.trim().matches("[0-9]{1,9}")) {
+      return null;
+    }
+    return Duration.ofSeconds(Long.parseLong(header.trim()));
+  }
+
+  /**
+   * The wait before the next attempt: the growing, capped backoff with up to 20 % random jitter
+   * either way (so retries of many deliveries spread out), or the receiver's {@code Retry-After}
+   * when that is longer, never beyond {@code backoffMax}.
+   *
+   * @param attempts attempts made so far
+   * @param retryAfter what the receiver asked for, or null
+   * @param random a number in [0, 1)
+   */
+  static Duration delayAfter(
+      WebhookProperties settings, int attempts, Duration retryAfter, double random) {
+    Duration base = settings.backoffAfter(attempts);
+    Duration d = Duration.ofMillis((long) (base.toMillis() * (0.8 + 0.4 * random)));
+    if (retryAfter != null && retryAfter.compareTo(d) > 0) {
+      d = retryAfter;
+    }
+    return d.compareTo(settings.backoffMax()) > 0 ? settings.backoffMax() : d;
   }
 
   private static Throwable refusalIn(Throwable e) {
@@ -325,16 +362,21 @@ public final class DeliveryWorker implements AutoCloseable {
 
   /** Writes an attempt's outcome, if this worker still holds the delivery. */
   private void record(Claimed c, Outcome o) {
-    Duration backoff = settings.backoffAfter(c.attempts());
+    Duration backoff =
+        delayAfter(
+            settings,
+            c.attempts(),
+            o.retryAfter(),
+            java.util.concurrent.ThreadLocalRandom.current().nextDouble());
     String state =
         jdbc.sql(
                 """
                 UPDATE webhook_deliveries SET
-                       state = CASE WHEN :ok THEN 'delivered'
+                       state = CASE WHEN :ok THEN 'delivered' WHEN :gone THEN 'failed'
                                     WHEN now() + make_interval(secs => :backoff)
                                          > created_at + make_interval(secs => :retryFor) THEN 'failed'
                                     ELSE 'pending' END,
-                       finished_at = CASE WHEN :ok OR now() + make_interval(secs => :backoff)
+                       finished_at = CASE WHEN :ok OR :gone OR now() + make_interval(secs => :backoff)
                                          > created_at + make_interval(secs => :retryFor) THEN now() END,
                        next_attempt_at = now() + make_interval(secs => :backoff),
                        lease_owner = NULL, last_status = :status, last_error = :error,
@@ -343,6 +385,7 @@ public final class DeliveryWorker implements AutoCloseable {
                 RETURNING state
                 """)
             .param("ok", o.delivered())
+            .param("gone", o.gone())
             .param("backoff", seconds(backoff))
             .param("retryFor", seconds(settings.retryFor()))
             .param("status", o.status())

@@ -25,7 +25,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("miosa.webhook")
 public record WebhookProperties(
     Set<TargetPolicy.Kind> allowedTargets,
-    @DefaultValue("10s") Duration timeout,
+    @DefaultValue("15s") Duration timeout,
     @DefaultValue("5s") Duration backoffBase,
     @DefaultValue("1h") Duration backoffMax,
     @DefaultValue("24h") Duration retryFor,
