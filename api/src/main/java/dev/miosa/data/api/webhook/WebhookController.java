@@ -80,7 +80,12 @@ class WebhookController {
       List<String> events,
       String projectId,
       Instant createdAt,
-      String secret) {}
+      String secret) {
+    @Override
+    public String toString() {
+      return "WebhookCreated[id=" + id + ", url=" + url + ", secret=***]";
+    }
+  }
 
   private final Webhooks webhooks;
 
