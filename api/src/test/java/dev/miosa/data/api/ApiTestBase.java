@@ -61,6 +61,11 @@ abstract class ApiTestBase {
     registry.add("miosa.worker.backoff-base", () -> "200ms");
     registry.add("miosa.redis.reconcile-interval", () -> "200ms");
     registry.add("miosa.postgres.backups.scheduler-interval", () -> "200ms");
+    // Webhook targets are local test servers; retries come quickly.
+    registry.add("miosa.webhook.allowed-targets", () -> "loopback");
+    registry.add("miosa.webhook.backoff-base", () -> "200ms");
+    registry.add("miosa.webhook.poll-interval", () -> "200ms");
+    registry.add("miosa.webhook.timeout", () -> "5s");
   }
 
   /** The admin URL of a local PostgreSQL's superuser on one of its databases, without TLS. */

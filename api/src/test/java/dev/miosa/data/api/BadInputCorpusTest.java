@@ -53,6 +53,7 @@ class BadInputCorpusTest extends ApiTestBase {
     bodyRoutes.put("POST backups", project + "/services/postgres:main/backups");
     bodyRoutes.put("POST backup restore", project + "/services/postgres:main/backups/bk_x/restore");
     bodyRoutes.put("POST runtime-tokens", project + "/environments/production/runtime-tokens");
+    bodyRoutes.put("POST webhooks", "/v1/webhooks");
     for (var route : bodyRoutes.entrySet()) {
       for (var body : badBodies(route.getKey().equals("POST runtime-tokens")).entrySet()) {
         var res = admin().sendBytes("POST", route.getValue(), "application/json", body.getValue());
@@ -114,6 +115,9 @@ class BadInputCorpusTest extends ApiTestBase {
       odd.add(new String[] {"DELETE", project + "/environments/" + id + "?confirm=" + id});
       odd.add(new String[] {"GET", project + "/environments/" + id + "/variables"});
       odd.add(new String[] {"GET", "/v1/auth/" + id + "/settings"});
+      odd.add(new String[] {"GET", "/v1/webhooks/" + id});
+      odd.add(new String[] {"DELETE", "/v1/webhooks/" + id});
+      odd.add(new String[] {"GET", "/v1/webhooks/" + id + "/deliveries"});
     }
     for (String q :
         List.of(

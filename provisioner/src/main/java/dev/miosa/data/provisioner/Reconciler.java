@@ -2,6 +2,7 @@ package dev.miosa.data.provisioner;
 
 import dev.miosa.data.credentials.SecretCipher;
 import dev.miosa.data.process.Cancellation;
+import dev.miosa.data.provisioner.event.ServicePhases;
 import dev.miosa.data.provisioner.operation.Operation;
 import dev.miosa.data.provisioner.operation.OperationExecutor;
 import dev.miosa.data.provisioner.resource.ResourceRow;
@@ -42,6 +43,7 @@ public final class Reconciler implements OperationExecutor {
   private final SecretCipher cipher;
   private final JdbcClient jdbc;
   private final Consumer<String> onEnvironmentChanged;
+  private final ServicePhases phases;
   private final ExecutorService parallel =
       Executors.newCachedThreadPool(
           r -> {
@@ -63,6 +65,25 @@ public final class Reconciler implements OperationExecutor {
       SecretCipher cipher,
       JdbcClient jdbc,
       Consumer<String> onEnvironmentChanged) {
+    this(registry, resources, cipher, jdbc, onEnvironmentChanged, ServicePhases.NONE);
+  }
+
+  /**
+   * @param registry providers by type
+   * @param resources the resource store
+   * @param cipher the at-rest cipher
+   * @param jdbc a client on the control-plane database
+   * @param onEnvironmentChanged told the id of every environment whose variables changed
+   * @param phases tells {@code service.phase_changed} with each step that changes a phase
+   */
+  public Reconciler(
+      ProviderRegistry registry,
+      ResourceStore resources,
+      SecretCipher cipher,
+      JdbcClient jdbc,
+      Consumer<String> onEnvironmentChanged,
+      ServicePhases phases) {
+    this.phases = phases;
     this.registry = registry;
     this.resources = resources;
     this.cipher = cipher;
@@ -80,6 +101,7 @@ public final class Reconciler implements OperationExecutor {
   }
 
   private void provisionAll(Operation op) {
+    phases.change(op.serviceId(), () -> {}); // a new environment: ready -> provisioning
     List<ResourceRow> due = new ArrayList<>();
     for (ResourceRow row : resources.ofService(op.serviceId(), op.environmentId())) {
       if ("present".equals(row.desired()) && !"ready".equals(row.phase())) {
@@ -144,7 +166,7 @@ public final class Reconciler implements OperationExecutor {
       token.checkpoint();
       ProvisionResult result = provider.provision(ctx);
       token.checkpoint(); // a stopped attempt writes no step: another worker may own it now
-      resources.markReady(row.id(), result.attributes());
+      phases.change(row.serviceId(), () -> resources.markReady(row.id(), result.attributes()));
       log.info(
           "resource {} ({} {}) ready: {}",
           row.id(),
@@ -154,7 +176,8 @@ public final class Reconciler implements OperationExecutor {
       onEnvironmentChanged.accept(row.environmentId());
     } catch (RuntimeException e) {
       if (!token.isCancelled()) {
-        resources.setPhase(row.id(), "failed", publicMessage(e));
+        phases.change(
+            row.serviceId(), () -> resources.setPhase(row.id(), "failed", publicMessage(e)));
       }
       throw e;
     }
@@ -162,6 +185,7 @@ public final class Reconciler implements OperationExecutor {
 
   private void deprovisionAll(Operation op) {
     Cancellation token = Cancellation.current();
+    phases.change(op.serviceId(), () -> {}); // -> deleting
     for (ResourceRow row : resources.ofService(op.serviceId(), op.environmentId())) {
       if (!"absent".equals(row.desired())) {
         continue;
@@ -184,7 +208,7 @@ public final class Reconciler implements OperationExecutor {
       finishEnvironmentIfEmpty(row.environmentId());
     }
     token.checkpoint();
-    finishServiceIfEmpty(op.serviceId());
+    phases.change(op.serviceId(), () -> finishServiceIfEmpty(op.serviceId()));
   }
 
   private void runHandler(Operation op) {

@@ -1,6 +1,9 @@
 package dev.miosa.data.volumes;
 
 import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.event.Event;
+import dev.miosa.data.provisioner.event.EventPublisher;
+import dev.miosa.data.provisioner.event.EventTypes;
 import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.MiosaException;
 import java.sql.ResultSet;
@@ -10,7 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -46,6 +51,7 @@ public final class VolumeAttachments {
   private final VolumeStore store;
   private final VolumeSettings settings;
   private final VolumeLayout layout;
+  private final EventPublisher events;
 
   /**
    * @param jdbc a client on the control-plane database
@@ -55,6 +61,24 @@ public final class VolumeAttachments {
    */
   public VolumeAttachments(
       JdbcClient jdbc, TransactionOperations tx, VolumeStore store, VolumeSettings settings) {
+    this(jdbc, tx, store, settings, EventPublisher.NONE);
+  }
+
+  /**
+   * @param jdbc a client on the control-plane database
+   * @param tx runs work in one transaction (joins the caller's when there is one)
+   * @param store the volumes table
+   * @param settings lease durations and mount path
+   * @param events told {@code volume.attached} and {@code volume.detached} of instances, in the
+   *     transaction of the change
+   */
+  public VolumeAttachments(
+      JdbcClient jdbc,
+      TransactionOperations tx,
+      VolumeStore store,
+      VolumeSettings settings,
+      EventPublisher events) {
+    this.events = events;
     this.jdbc = jdbc;
     this.tx = tx;
     this.store = store;
@@ -102,7 +126,34 @@ public final class VolumeAttachments {
   public Attachment attach(String resourceId, String instanceId) {
     requireInstanceId(instanceId);
     return tx.execute(
-        s -> acquire(resourceId, Holder.INSTANCE, instanceId, settings.leaseDuration()));
+        s -> {
+          Attachment a = acquire(resourceId, Holder.INSTANCE, instanceId, settings.leaseDuration());
+          if (a.created()) {
+            store.find(resourceId).ifPresent(v -> tell(EventTypes.VOLUME_ATTACHED, v, a, null));
+          }
+          return a;
+        });
+  }
+
+  /** Publishes a volume event of an instance's attachment (never of an operation's hold). */
+  private void tell(String type, Volume v, Attachment a, String reason) {
+    if (!Holder.INSTANCE.equals(a.holderKind())) {
+      return;
+    }
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("projectId", v.projectId());
+    data.put("serviceId", v.serviceId());
+    data.put("serviceName", v.serviceName());
+    data.put("resourceId", v.resourceId());
+    data.put("environmentId", v.environmentId());
+    data.put("environment", v.environmentName());
+    data.put("instanceId", a.holder());
+    data.put("attachmentId", a.id());
+    data.put("fencingToken", a.fencingToken());
+    if (reason != null) {
+      data.put("reason", reason);
+    }
+    events.publish(new Event(type, v.projectId(), data));
   }
 
   /**
@@ -312,7 +363,9 @@ public final class VolumeAttachments {
           if (force) {
             store.nextToken(row.resourceId());
           }
-          return Optional.of(toAttachment(volume, row, false));
+          Attachment gone = toAttachment(volume, row, false);
+          tell(EventTypes.VOLUME_DETACHED, volume, gone, force ? "forced" : "detached");
+          return Optional.of(gone);
         });
   }
 
@@ -366,6 +419,12 @@ public final class VolumeAttachments {
                 .update();
             if (r.valid()) {
               store.nextToken(r.resourceId());
+              Volume v =
+                  volumes.stream()
+                      .filter(x -> x.resourceId().equals(r.resourceId()))
+                      .findFirst()
+                      .orElseThrow();
+              tell(EventTypes.VOLUME_DETACHED, v, toAttachment(v, r, false), "forced");
             }
           }
           return holders;

@@ -1,5 +1,6 @@
 package dev.miosa.data.volumes;
 
+import dev.miosa.data.provisioner.event.EventPublisher;
 import dev.miosa.data.provisioner.operation.OperationStore;
 import dev.miosa.data.provisioner.spi.OperationHandler;
 import dev.miosa.data.volumes.image.VolumeImages;
@@ -33,9 +34,27 @@ public final class Volumes {
       TransactionOperations tx,
       OperationStore operationStore,
       VolumeImages images) {
+    this(settings, jdbc, tx, operationStore, images, EventPublisher.NONE);
+  }
+
+  /**
+   * @param settings root, mount path, leases
+   * @param jdbc a client on the control-plane database
+   * @param tx a transaction template on the same database
+   * @param operationStore the durable operation queue
+   * @param images image operations (e2fsprogs)
+   * @param events told {@code volume.attached} and {@code volume.detached}
+   */
+  public Volumes(
+      VolumeSettings settings,
+      JdbcClient jdbc,
+      TransactionOperations tx,
+      OperationStore operationStore,
+      VolumeImages images,
+      EventPublisher events) {
     VolumeLayout layout = new VolumeLayout(settings.root());
     this.store = new VolumeStore(jdbc);
-    this.attachments = new VolumeAttachments(jdbc, tx, store, settings);
+    this.attachments = new VolumeAttachments(jdbc, tx, store, settings, events);
     this.snapshots = new VolumeSnapshots(jdbc, store, attachments, images, layout);
     this.maintenance = new VolumeMaintenance(store, attachments, snapshots, images, layout);
     this.operations =

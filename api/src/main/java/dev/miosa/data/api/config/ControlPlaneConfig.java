@@ -11,6 +11,8 @@ import dev.miosa.data.provisioner.ProviderRegistry;
 import dev.miosa.data.provisioner.Reconciler;
 import dev.miosa.data.provisioner.VariablesResolver;
 import dev.miosa.data.provisioner.operation.OperationExecutor;
+import dev.miosa.data.provisioner.event.EventPublisher;
+import dev.miosa.data.provisioner.event.ServicePhases;
 import dev.miosa.data.provisioner.operation.OperationStore;
 import dev.miosa.data.provisioner.operation.OperationWorker;
 import dev.miosa.data.provisioner.operation.WorkerSettings;
@@ -30,6 +32,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Wires the control plane's store, secrets and operation machinery. */
@@ -119,8 +123,13 @@ public class ControlPlaneConfig {
   }
 
   @Bean
-  OperationStore operationStore(JdbcClient jdbc, JsonMapper json) {
-    return new OperationStore(jdbc, json);
+  OperationStore operationStore(
+      JdbcClient jdbc,
+      JsonMapper json,
+      PlatformTransactionManager transactions,
+      EventPublisher events) {
+    // An operation's outcome and its events (operation.*, backup.*) commit together.
+    return new OperationStore(jdbc, json, new TransactionTemplate(transactions), events);
   }
 
   @Bean
@@ -148,8 +157,9 @@ public class ControlPlaneConfig {
       ResourceStore resources,
       SecretCipher cipher,
       JdbcClient jdbc,
-      VariablesCache cache) {
-    return new Reconciler(registry, resources, cipher, jdbc, cache::invalidate);
+      VariablesCache cache,
+      ServicePhases phases) {
+    return new Reconciler(registry, resources, cipher, jdbc, cache::invalidate, phases);
   }
 
   @Bean

@@ -2,6 +2,7 @@ package dev.miosa.data.api.wiring;
 
 import dev.miosa.data.api.config.MiosaProperties;
 import dev.miosa.data.api.service.DeletionGuard;
+import dev.miosa.data.provisioner.event.EventPublisher;
 import dev.miosa.data.provisioner.operation.OperationStore;
 import dev.miosa.data.provisioner.spi.OperationHandler;
 import dev.miosa.data.volumes.VolumeProvider;
@@ -46,7 +47,8 @@ public class VolumeWiring {
       MiosaProperties miosa,
       JdbcClient jdbc,
       PlatformTransactionManager transactions,
-      OperationStore operations) {
+      OperationStore operations,
+      EventPublisher events) {
     Path root = props.root();
     if (root == null) {
       root = miosa.dataDir().resolve("volumes");
@@ -62,7 +64,12 @@ public class VolumeWiring {
     VolumeSettings settings =
         new VolumeSettings(root, props.mountPath(), props.leaseDuration(), props.operationHold());
     return new Volumes(
-        settings, jdbc, new TransactionTemplate(transactions), operations, new VolumeImages());
+        settings,
+        jdbc,
+        new TransactionTemplate(transactions),
+        operations,
+        new VolumeImages(),
+        events);
   }
 
   @Bean

@@ -1,16 +1,22 @@
 package dev.miosa.data.provisioner.operation;
 
 import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.event.Event;
+import dev.miosa.data.provisioner.event.EventPublisher;
+import dev.miosa.data.provisioner.event.EventTypes;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionOperations;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.core.type.TypeReference;
@@ -28,6 +34,10 @@ import tools.jackson.databind.json.JsonMapper;
  * process through {@link #onEnqueued} (after the enqueuing transaction committed), those of other
  * replicas through {@code NOTIFY} on {@link #CHANNEL}, which PostgreSQL delivers at commit (and
  * drops on rollback). Polling stays as the fallback for anything a wake-up misses.
+ *
+ * <p>An operation's final outcome ({@code succeeded} or {@code failed}) is written in one
+ * transaction with the {@code operation.succeeded}/{@code operation.failed} event and whatever the
+ * {@link #onFinished} listeners write, so an outcome and its events are committed together.
  */
 public final class OperationStore {
 
@@ -39,14 +49,44 @@ public final class OperationStore {
   private final JdbcClient jdbc;
   private final JsonMapper json;
   private final List<Runnable> enqueueListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<Operation>> finishListeners = new CopyOnWriteArrayList<>();
+  private final TransactionOperations tx;
+  private final EventPublisher events;
 
   /**
+   * A store that publishes no events.
+   *
    * @param jdbc a client on the control-plane database
    * @param json the mapper for the {@code params} column
    */
   public OperationStore(JdbcClient jdbc, JsonMapper json) {
+    this(jdbc, json, TransactionOperations.withoutTransaction(), EventPublisher.NONE);
+  }
+
+  /**
+   * @param jdbc a client on the control-plane database
+   * @param json the mapper for the {@code params} column
+   * @param tx transactions on the same database as {@code jdbc} (an outcome and its events are
+   *     written in one)
+   * @param events where {@code operation.succeeded} and {@code operation.failed} are published
+   */
+  public OperationStore(
+      JdbcClient jdbc, JsonMapper json, TransactionOperations tx, EventPublisher events) {
     this.jdbc = jdbc;
     this.json = json;
+    this.tx = tx;
+    this.events = events;
+  }
+
+  /**
+   * Registers a callback run when an operation reaches its final state, inside the transaction that
+   * writes that state (what it writes through the same database commits with the outcome). It must
+   * not call remote systems.
+   *
+   * @param listener told the finished operation
+   */
+  public void onFinished(Consumer<Operation> listener) {
+    finishListeners.add(listener);
   }
 
   /**
@@ -173,15 +213,20 @@ public final class OperationStore {
 
   /** Marks the operation succeeded, if this owner still holds it. */
   public void succeed(String id, String owner) {
-    jdbc.sql(
-            """
-            UPDATE operations SET state = 'succeeded', lease_owner = NULL, lease_expires_at = NULL,
-                   error_code = NULL, error = NULL, finished_at = now(), updated_at = now()
-            WHERE id = :id AND lease_owner = :owner AND state = 'running'
-            """)
-        .param("id", id)
-        .param("owner", owner)
-        .update();
+    tx.executeWithoutResult(
+        status ->
+            jdbc.sql(
+                    """
+                    UPDATE operations SET state = 'succeeded', lease_owner = NULL, lease_expires_at = NULL,
+                           error_code = NULL, error = NULL, finished_at = now(), updated_at = now()
+                    WHERE id = :id AND lease_owner = :owner AND state = 'running'
+                    RETURNING *
+                    """)
+                .param("id", id)
+                .param("owner", owner)
+                .query(this::map)
+                .optional()
+                .ifPresent(this::finished));
   }
 
   /**
@@ -189,6 +234,12 @@ public final class OperationStore {
    * and the error is retryable, otherwise {@code failed}.
    */
   public void fail(
+      String id, String owner, String code, String message, Duration backoff, boolean retryable) {
+    tx.executeWithoutResult(
+        status -> failInTransaction(id, owner, code, message, backoff, retryable));
+  }
+
+  private void failInTransaction(
       String id, String owner, String code, String message, Duration backoff, boolean retryable) {
     jdbc.sql(
             """
@@ -199,6 +250,7 @@ public final class OperationStore {
                    lease_owner = NULL, lease_expires_at = NULL,
                    error_code = :code, error = :message, updated_at = now()
             WHERE id = :id AND lease_owner = :owner AND state = 'running'
+            RETURNING *
             """)
         .param("id", id)
         .param("owner", owner)
@@ -206,7 +258,10 @@ public final class OperationStore {
         .param("message", message)
         .param("backoff", (double) backoff.toMillis() / 1000.0)
         .param("retryable", retryable)
-        .update();
+        .query(this::map)
+        .optional()
+        .filter(Operation::finished)
+        .ifPresent(this::finished);
   }
 
   /**
@@ -216,16 +271,40 @@ public final class OperationStore {
    * @return how many were ended
    */
   public int supersede(String serviceId, String type, String reason) {
-    return jdbc.sql(
-            """
-            UPDATE operations SET state = 'failed', error_code = 'SUPERSEDED', error = :reason,
-                   finished_at = now(), updated_at = now()
-            WHERE service_id = :service AND type = :type AND state = 'pending'
-            """)
-        .param("service", serviceId)
-        .param("type", type)
-        .param("reason", reason)
-        .update();
+    List<Operation> ended =
+        jdbc.sql(
+                """
+                UPDATE operations SET state = 'failed', error_code = 'SUPERSEDED', error = :reason,
+                       finished_at = now(), updated_at = now()
+                WHERE service_id = :service AND type = :type AND state = 'pending'
+                RETURNING *
+                """)
+            .param("service", serviceId)
+            .param("type", type)
+            .param("reason", reason)
+            .query(this::map)
+            .list();
+    ended.forEach(this::finished);
+    return ended.size();
+  }
+
+  /** Publishes the outcome event and tells the listeners, in the outcome's transaction. */
+  private void finished(Operation op) {
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("operationId", op.id());
+    data.put("operationType", op.type());
+    data.put("state", op.state());
+    data.put("projectId", op.projectId());
+    data.put("serviceId", op.serviceId());
+    data.put("environmentId", op.environmentId());
+    data.put("attempts", op.attempts());
+    data.put("errorCode", op.errorCode());
+    String type =
+        "succeeded".equals(op.state())
+            ? EventTypes.OPERATION_SUCCEEDED
+            : EventTypes.OPERATION_FAILED;
+    events.publish(new Event(type, op.projectId(), data));
+    finishListeners.forEach(l -> l.accept(op));
   }
 
   /** Finds an operation by id. */

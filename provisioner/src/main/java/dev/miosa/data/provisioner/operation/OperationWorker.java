@@ -2,6 +2,7 @@ package dev.miosa.data.provisioner.operation;
 
 import dev.miosa.data.process.Cancellation;
 import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.WakeSignal;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -42,11 +43,10 @@ public final class OperationWorker implements AutoCloseable {
   private final ExecutorService pool;
   private final ScheduledExecutorService timer;
   private final Semaphore slots;
-  private final Object wake = new Object();
+  private final WakeSignal wake = new WakeSignal();
   private final DataSource listenOn;
   private volatile OperationEvents events = OperationEvents.NONE;
   private final Runnable wakeUp = this::wakeUp;
-  private boolean wakePending; // guarded by wake
   private volatile boolean running;
   private Thread poller;
   private QueueListener listener;
@@ -108,27 +108,18 @@ public final class OperationWorker implements AutoCloseable {
 
   /** Asks the poller to look at the queue now; remembered if the poller is busy claiming. */
   public void wakeUp() {
-    synchronized (wake) {
-      wakePending = true;
-      wake.notifyAll();
-    }
+    wake.signal();
   }
 
   private void pollLoop() {
     while (running) {
       try {
         slots.acquire();
-        synchronized (wake) {
-          wakePending = false; // this claim sees everything committed before the wake-up
-        }
+        wake.clear(); // this claim sees everything committed before the wake-up
         var claimed = store.claim(owner, settings.lease());
         if (claimed.isEmpty()) {
           slots.release();
-          synchronized (wake) {
-            if (!wakePending) {
-              wake.wait(settings.pollInterval().toMillis());
-            }
-          }
+          wake.await(settings.pollInterval());
           continue;
         }
         Operation op = claimed.get();

@@ -28,6 +28,8 @@ public enum ErrorCode {
   SERVICE_NOT_FOUND(Kind.NOT_FOUND, "Data service not found"),
   OPERATION_NOT_FOUND(Kind.NOT_FOUND, "Operation not found"),
   RUNTIME_TOKEN_NOT_FOUND(Kind.NOT_FOUND, "Runtime token not found"),
+  /** No webhook endpoint by that id. */
+  WEBHOOK_NOT_FOUND(Kind.NOT_FOUND, "Webhook not found"),
   METHOD_NOT_ALLOWED(Kind.METHOD_NOT_ALLOWED, "Method not allowed"),
   NOT_ACCEPTABLE(Kind.NOT_ACCEPTABLE, "Not acceptable"),
   UNSUPPORTED_MEDIA_TYPE(Kind.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),

@@ -3,6 +3,8 @@ package dev.miosa.data.provisioner.operation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.miosa.data.local.TestServers;
+import dev.miosa.data.provisioner.event.Event;
+import dev.miosa.data.provisioner.event.EventTypes;
 import dev.miosa.data.provisioner.spi.ProvisioningException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,6 +66,39 @@ class OperationQueueTest {
       op = store.find(id).orElseThrow();
     }
     return op;
+  }
+
+  @Test
+  void anOutcomeIsToldOnceWhenFinalAndNeverForARetriedAttempt() throws Exception {
+    List<Event> told = new CopyOnWriteArrayList<>();
+    List<String> finished = new CopyOnWriteArrayList<>();
+    store =
+        new OperationStore(
+            JdbcClient.create(db),
+            JsonMapper.builder().build(),
+            new TransactionTemplate(new DataSourceTransactionManager(db)),
+            told::add);
+    store.onFinished(op -> finished.add(op.id() + " " + op.state()));
+    String ok = store.enqueue(Operation.PROVISION, "prj_ev", "svc_ok", null, Map.of(), 3);
+    String bad = store.enqueue(Operation.PROVISION, "prj_ev", "svc_bad", null, Map.of(), 2);
+    startWorker(
+        op -> {
+          if (op.id().equals(bad)) {
+            throw new ProvisioningException("BOOM", "it broke", true, null);
+          }
+        },
+        settings(2));
+    assertThat(await(ok).state()).isEqualTo("succeeded");
+    Operation failed = await(bad);
+    assertThat(failed.state()).isEqualTo("failed");
+    assertThat(failed.attempts()).isEqualTo(2);
+    assertThat(told)
+        .extracting(Event::type, e -> e.data().get("operationId"), e -> e.data().get("errorCode"))
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(EventTypes.OPERATION_SUCCEEDED, ok, null),
+            org.assertj.core.groups.Tuple.tuple(EventTypes.OPERATION_FAILED, bad, "BOOM"));
+    assertThat(told).allSatisfy(e -> assertThat(e.projectId()).isEqualTo("prj_ev"));
+    assertThat(finished).containsExactlyInAnyOrder(ok + " succeeded", bad + " failed");
   }
 
   @Test
