@@ -205,6 +205,36 @@ public final class PostgresProvider implements ServiceProvider, AutoCloseable {
     }
   }
 
+  /**
+   * Soft delete: the database leaves PgBouncer (its client connections there closed), the role
+   * becomes {@code NOLOGIN} and its sessions on the server are ended. The database, the role and
+   * its password are kept; {@link #enable} undoes it. Idempotent.
+   */
+  @Override
+  public void disable(ResourceContext resource) {
+    PostgresServer server = server(resource.backend());
+    String name = nameFor(resource.resourceId());
+    if (pooler != null) {
+      pooler.unregister(name);
+    }
+    try (Connection admin = ddl.admin(server)) {
+      int ended = ddl.disable(admin, name);
+      log.info("role {} on {} disabled; {} session(s) ended", name, server.id(), ended);
+    } catch (SQLException e) {
+      throw failure("disable the role", e);
+    }
+  }
+
+  /**
+   * Undoes {@link #disable}: provisioning again gives the role {@code LOGIN} with its stored
+   * verifier (the same password) and registers the database with PgBouncer again, verified by a
+   * login. Idempotent.
+   */
+  @Override
+  public void enable(ResourceContext resource) {
+    provision(resource);
+  }
+
   @Override
   public java.util.List<String> variableNames() {
     return ConnectionUrls.NAMES;

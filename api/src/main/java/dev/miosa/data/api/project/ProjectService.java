@@ -93,7 +93,7 @@ public class ProjectService {
         p.slug(),
         p.name(),
         p.createdAt(),
-        environments.live(p.id()).stream().map(EnvironmentView::of).toList());
+        environments.active(p.id()).stream().map(EnvironmentView::of).toList());
   }
 
   /**
@@ -131,7 +131,8 @@ public class ProjectService {
   }
 
   /**
-   * Deletes a project that has no data services left.
+   * Deletes a project that has no data services left: none active, none deleted and waiting for its
+   * purge, none being purged (their data would otherwise outlive the rows that name it).
    *
    * @throws MiosaException {@code PROJECT_HAS_SERVICES} (409) while it has some
    */
@@ -150,7 +151,10 @@ public class ProjectService {
     if (live > 0) {
       throw new MiosaException(
           ErrorCode.PROJECT_HAS_SERVICES,
-          "the project still has " + live + " data service(s); delete them first");
+          "the project still has "
+              + live
+              + " data service(s), active or deleted but not purged yet; delete them and purge"
+              + " them (DELETE .../services/{id}?confirm={name}&purge=true) first");
     }
     projects.deleteById(p.id());
   }
