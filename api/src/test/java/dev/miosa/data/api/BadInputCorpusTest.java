@@ -112,6 +112,13 @@ class BadInputCorpusTest extends ApiTestBase {
       odd.add(new String[] {"PUT", service + "/attachments/" + id});
       odd.add(new String[] {"DELETE", service + "/attachments/" + id});
       odd.add(new String[] {"DELETE", project + "/environments/" + id + "?confirm=" + id});
+      odd.add(new String[] {"DELETE", project + "/services/" + id + "?confirm=main&purge=true"});
+      odd.add(
+          new String[] {
+            "DELETE", project + "/environments/" + id + "?confirm=" + id + "&purge=true"
+          });
+      odd.add(new String[] {"POST", project + "/services/" + id + "/undelete"});
+      odd.add(new String[] {"POST", project + "/environments/" + id + "/undelete"});
       odd.add(new String[] {"GET", project + "/environments/" + id + "/variables"});
       odd.add(new String[] {"GET", "/v1/auth/" + id + "/settings"});
     }
@@ -131,7 +138,12 @@ class BadInputCorpusTest extends ApiTestBase {
       odd.add(new String[] {"GET", project + "/services/postgres:main/backups?" + q});
     }
     for (String q :
-        List.of("confirm=", "confirm=%ff", "confirm=main&confirm=other", "force=maybe")) {
+        List.of(
+            "confirm=",
+            "confirm=%ff",
+            "confirm=main&confirm=other",
+            "force=maybe",
+            "purge=maybe")) {
       odd.add(new String[] {"DELETE", service + "?" + q});
       odd.add(new String[] {"DELETE", project + "/environments/production?" + q});
     }

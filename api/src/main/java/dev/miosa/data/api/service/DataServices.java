@@ -6,6 +6,7 @@ import dev.miosa.data.api.project.EnvironmentStore;
 import dev.miosa.data.api.project.Project;
 import dev.miosa.data.api.project.ProjectService;
 import dev.miosa.data.credentials.VariableNames;
+import dev.miosa.data.provisioner.Ids;
 import dev.miosa.data.provisioner.ProviderRegistry;
 import dev.miosa.data.provisioner.VariablesResolver;
 import dev.miosa.data.provisioner.operation.Operation;
@@ -201,7 +202,7 @@ public class DataServices {
    * @throws MiosaException {@code SERVICE_NOT_FOUND}
    */
   public DataService findShown(Project project, String ref) {
-    if (ref.indexOf(':') < 0) {
+    if (Ids.looksLikeId(ref)) {
       var any = services.anyById(project.id(), ref).filter(s -> !"deleted".equals(s.state()));
       if (any.isPresent()) {
         return any.get();

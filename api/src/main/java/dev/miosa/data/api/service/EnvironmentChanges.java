@@ -7,6 +7,7 @@ import dev.miosa.data.api.project.ProjectService;
 import dev.miosa.data.api.project.ProjectViews.EnvironmentView;
 import dev.miosa.data.api.runtime.RuntimeTokenService;
 import dev.miosa.data.api.runtime.VariablesCache;
+import dev.miosa.data.provisioner.Ids;
 import dev.miosa.data.provisioner.ProviderRegistry;
 import dev.miosa.data.provisioner.operation.Operation;
 import dev.miosa.data.provisioner.operation.OperationStore;
@@ -235,8 +236,7 @@ public class EnvironmentChanges {
 
   private Environment deleted(Project project, String id) {
     Environment env =
-        environments
-            .byId(id)
+        (Ids.looksLikeId(id) ? environments.byId(id) : java.util.Optional.<Environment>empty())
             .filter(e -> e.projectId().equals(project.id()))
             .orElseThrow(
                 () ->

@@ -5,6 +5,7 @@ import dev.miosa.data.api.project.EnvironmentStore;
 import dev.miosa.data.api.project.Project;
 import dev.miosa.data.api.project.ProjectService;
 import dev.miosa.data.api.runtime.VariablesCache;
+import dev.miosa.data.provisioner.Ids;
 import dev.miosa.data.provisioner.operation.Operation;
 import dev.miosa.data.provisioner.operation.OperationStore;
 import dev.miosa.data.provisioner.resource.ResourceStore;
@@ -12,6 +13,7 @@ import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.MiosaException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -185,8 +187,7 @@ public class ServiceDeletion {
   /** A data service by id that is deleted and not purged. */
   private DataService deleted(Project project, String id) {
     DataService s =
-        services
-            .anyById(project.id(), id)
+        (Ids.looksLikeId(id) ? services.anyById(project.id(), id) : Optional.<DataService>empty())
             .orElseThrow(
                 () ->
                     new MiosaException(
