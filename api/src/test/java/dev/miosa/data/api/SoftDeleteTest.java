@@ -71,6 +71,8 @@ class SoftDeleteTest extends ApiTestBase {
     String url = before.path("JDBC_DATABASE_URL").asString();
     String role = before.path("PGUSER").asString();
     writeRow(url);
+    Http runtime = admin().as(mintRuntimeToken(slug, "production"));
+    assertThat(runtime.get("/v1/runtime/env").json()).isEqualTo(before);
 
     String id;
     try (Connection held = DriverManager.getConnection(url)) {
@@ -84,6 +86,7 @@ class SoftDeleteTest extends ApiTestBase {
         .isInstanceOf(SQLException.class);
     assertThat(canLogin(role)).as("role NOLOGIN, kept").isFalse();
     assertThat(variables(slug, "production").size()).as("variables no longer served").isZero();
+    assertThat(runtime.get("/v1/runtime/env").json().size()).as("nor to the runtime").isZero();
 
     JsonNode shown = admin().get(services(slug) + "/" + id).json();
     assertThat(shown.path("phase").asString()).isEqualTo("deleted");
@@ -113,6 +116,7 @@ class SoftDeleteTest extends ApiTestBase {
 
     awaitSucceeded(admin().post(services(slug) + "/" + id + "/undelete", null));
     assertThat(variables(slug, "production")).as("the same variables").isEqualTo(before);
+    assertThat(runtime.get("/v1/runtime/env").json()).isEqualTo(before);
     assertThat(readRow(url)).as("the same credentials see the same data").isEqualTo("row");
     assertThat(admin().get(services(slug) + "/postgres:main").json().path("phase").asString())
         .isEqualTo("ready");
@@ -213,6 +217,8 @@ class SoftDeleteTest extends ApiTestBase {
     }
     assertThat(envId).isNotNull();
 
+    Http runtime = admin().as(mintRuntimeToken(slug, "staging"));
+    assertThat(runtime.get("/v1/runtime/env").status()).isEqualTo(200);
     var deleted = admin().delete(envs + "/staging?confirm=staging");
     assertThat(deleted.status()).as(deleted.body()).isEqualTo(202);
     for (JsonNode op : deleted.json().path("operationIds")) {
@@ -224,6 +230,7 @@ class SoftDeleteTest extends ApiTestBase {
           .isEqualTo("succeeded");
     }
     assertThat(admin().get(envs + "/staging/variables").status()).isEqualTo(404);
+    assertThat(runtime.get("/v1/runtime/env").status()).as("its runtime tokens").isEqualTo(401);
     assertThatThrownBy(() -> DriverManager.getConnection(url).close())
         .isInstanceOf(SQLException.class);
     assertThat(PostgresLifecycleTest.databaseExists(staging.path("PGDATABASE").asString()))
@@ -243,6 +250,9 @@ class SoftDeleteTest extends ApiTestBase {
           .isEqualTo("succeeded");
     }
     assertThat(variables(slug, "staging")).isEqualTo(staging);
+    assertThat(runtime.get("/v1/runtime/env").json())
+        .as("its tokens work again")
+        .isEqualTo(staging);
     assertThat(readRow(url)).isEqualTo("row");
     assertThat(admin().post(envs + "/" + envId + "/undelete", null).json().path("code").asString())
         .isEqualTo("NOT_DELETED");
