@@ -218,8 +218,8 @@ public final class PostgresProvider implements ServiceProvider, AutoCloseable {
       pooler.unregister(name);
     }
     try (Connection admin = ddl.admin(server)) {
-      int ended = ddl.disable(admin, name);
-      log.info("role {} on {} disabled; {} session(s) ended", name, server.id(), ended);
+      ddl.disable(admin, name);
+      log.info("role {} on {} disabled, its sessions ended", name, server.id());
     } catch (SQLException e) {
       throw failure("disable the role", e);
     }

@@ -196,33 +196,24 @@ final class TenantDdl implements AutoCloseable {
 
   /**
    * Refuses the tenant's logins and ends its open sessions, keeping its database, role and password
-   * (soft delete). A role that does not exist is skipped.
+   * (soft delete); a role that does not exist is skipped.
    *
-   * @param admin an admin connection
-   * @param name the tenant's database and role
-   * @return how many sessions were ended
    * @throws SQLException when the server refuses
    */
-  int disable(Connection admin, String name) throws SQLException {
-    if (!exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", name)) {
-      return 0;
+  void disable(Connection admin, String name) throws SQLException {
+    if (exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", name)) {
+      exec(admin, "ALTER ROLE " + name + " NOLOGIN"); // first: an ended session cannot come back
+      terminateSessions(admin, name);
     }
-    // NOLOGIN first: a session ended afterwards cannot log in again.
-    exec(admin, "ALTER ROLE " + name + " NOLOGIN");
-    int ended = 0;
-    try (var st =
-        admin.prepareStatement(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                + " WHERE (usename = ? OR datname = ?) AND pid <> pg_backend_pid()")) {
-      st.setString(1, name);
-      st.setString(2, name);
-      try (var rs = st.executeQuery()) {
-        if (rs.next()) {
-          ended = rs.getInt(1);
-        }
-      }
-    }
-    return ended;
+  }
+
+  private void terminateSessions(Connection admin, String name) throws SQLException {
+    exists( // whether anyone was there does not matter
+        admin,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            + " WHERE (usename = ? OR datname = ?) AND pid <> pg_backend_pid()",
+        name,
+        name);
   }
 
   /**
@@ -244,12 +235,7 @@ final class TenantDdl implements AutoCloseable {
         exec(admin, "REVOKE ALL ON DATABASE " + name + " FROM " + name);
       }
     }
-    exists( // whether anyone was there does not matter
-        admin,
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            + " WHERE (usename = ? OR datname = ?) AND pid <> pg_backend_pid()",
-        name,
-        name);
+    terminateSessions(admin, name);
     exec(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
     if (roleExists) {
       exec(admin, "DROP ROLE IF EXISTS " + name);

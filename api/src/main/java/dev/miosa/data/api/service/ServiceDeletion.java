@@ -6,6 +6,9 @@ import dev.miosa.data.api.project.Project;
 import dev.miosa.data.api.project.ProjectService;
 import dev.miosa.data.api.runtime.VariablesCache;
 import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.event.Event;
+import dev.miosa.data.provisioner.event.EventPublisher;
+import dev.miosa.data.provisioner.event.EventTypes;
 import dev.miosa.data.provisioner.operation.Operation;
 import dev.miosa.data.provisioner.operation.OperationStore;
 import dev.miosa.data.provisioner.resource.ResourceStore;
@@ -47,6 +50,7 @@ public class ServiceDeletion {
   private final VariablesCache cache;
   private final ObjectProvider<DeletionGuard> deletionGuards;
   private final DeletionProperties settings;
+  private final EventPublisher events;
 
   ServiceDeletion(
       DataServices dataServices,
@@ -56,7 +60,8 @@ public class ServiceDeletion {
       OperationStore operations,
       VariablesCache cache,
       ObjectProvider<DeletionGuard> deletionGuards,
-      DeletionProperties settings) {
+      DeletionProperties settings,
+      EventPublisher events) {
     this.dataServices = dataServices;
     this.services = services;
     this.environments = environments;
@@ -65,6 +70,7 @@ public class ServiceDeletion {
     this.cache = cache;
     this.deletionGuards = deletionGuards;
     this.settings = settings;
+    this.events = events;
   }
 
   /**
@@ -99,6 +105,7 @@ public class ServiceDeletion {
             Operation.DISABLE, project.id(), s.id(), null, Map.of(), dataServices.maxAttempts());
     invalidateVariables(project);
     dataServices.wakeWorkerAfterCommit();
+    phaseChanged(s, "deleted");
     log.info("data service {} deleted; kept until it is purged", s.id());
     return dataServices.view(services.anyById(project.id(), s.id()).orElse(s), op);
   }
@@ -147,6 +154,7 @@ public class ServiceDeletion {
             Operation.PROVISION, project.id(), s.id(), null, Map.of(), dataServices.maxAttempts());
     invalidateVariables(project);
     dataServices.wakeWorkerAfterCommit();
+    phaseChanged(s, "provisioning");
     log.info("data service {} undeleted", s.id());
     return dataServices.view(services.anyById(project.id(), s.id()).orElse(s), op);
   }
@@ -172,6 +180,7 @@ public class ServiceDeletion {
       throw SoftDeletion.purged(SERVICES, s.id(), "it is already being purged");
     }
     resources.markAbsent(s.id(), null);
+    phaseChanged(s, "deleting");
     String op =
         operations.enqueue(
             Operation.DEPROVISION,
@@ -201,6 +210,15 @@ public class ServiceDeletion {
 
   private static MiosaException nameTaken(DataService s) {
     return SoftDeletion.nameTaken(SERVICES, s.id(), s.type() + ":" + s.name());
+  }
+
+  /** Tells webhook endpoints, in the transaction of the change (ids and names only). */
+  private void phaseChanged(DataService s, String phase) {
+    events.publish(
+        new Event(
+            EventTypes.SERVICE_PHASE_CHANGED,
+            s.projectId(),
+            Map.of("serviceId", s.id(), "type", s.type(), "name", s.name(), "phase", phase)));
   }
 
   private void invalidateVariables(Project project) {
