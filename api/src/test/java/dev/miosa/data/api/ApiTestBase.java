@@ -61,6 +61,8 @@ abstract class ApiTestBase {
     registry.add("miosa.worker.backoff-base", () -> "200ms");
     registry.add("miosa.redis.reconcile-interval", () -> "200ms");
     registry.add("miosa.postgres.backups.scheduler-interval", () -> "200ms");
+    // Purges at purgeAt are started by the tests themselves (ServiceDeletion.purgeDue).
+    registry.add("miosa.deleted.sweep-interval", () -> "1h");
   }
 
   /** The admin URL of a local PostgreSQL's superuser on one of its databases, without TLS. */

@@ -188,8 +188,8 @@ class SoftDeleteTest extends ApiTestBase {
     assertThat(closed.status()).isEqualTo(409);
     assertThat(closed.json().path("code").asString()).isEqualTo("ALREADY_PURGED");
 
-    assertThat(deletion.purgeDue(50)).isGreaterThanOrEqualTo(1);
-    assertThat(deletion.purgeDue(50)).as("started once").isZero();
+    deletion.purgeDue(50);
+    deletion.purgeDue(50); // again: nothing more to start
     String purgeOp =
         jdbc.sql("SELECT id FROM operations WHERE service_id = :id AND type = 'deprovision'")
             .param("id", id)
@@ -199,6 +199,50 @@ class SoftDeleteTest extends ApiTestBase {
         .isEqualTo("succeeded");
     assertThat(PostgresLifecycleTest.databaseExists(db)).isFalse();
     assertThat(admin().get(services(slug) + "/" + id).status()).isEqualTo(404);
+  }
+
+  @Test
+  void sweepersOfTwoReplicasAtOnceStartEachPurgeOnce() throws Exception {
+    String slug = createProject("sd-sweep");
+    attachAndWait(slug, "{\"type\":\"postgres\"}");
+    attachAndWait(slug, "{\"type\":\"redis\"}");
+    String pg = deleteAndWait(slug, "postgres:main", "main").path("id").asString();
+    String redis = deleteAndWait(slug, "redis:main", "main").path("id").asString();
+    jdbc.sql("UPDATE data_services SET purge_at = now() - interval '1 second' WHERE id IN (:a, :b)")
+        .param("a", pg)
+        .param("b", redis)
+        .update();
+
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var start = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.Callable<Integer> sweep =
+          () -> {
+            start.await();
+            return deletion.purgeDue(50);
+          };
+      var first = pool.submit(sweep);
+      var second = pool.submit(sweep);
+      start.countDown();
+      first.get();
+      second.get();
+    } finally {
+      pool.shutdownNow();
+    }
+    for (String id : java.util.List.of(pg, redis)) {
+      java.util.List<String> purges =
+          jdbc.sql("SELECT id FROM operations WHERE service_id = :id AND type = 'deprovision'")
+              .param("id", id)
+              .query(String.class)
+              .list();
+      assertThat(purges).as("one purge of " + id).hasSize(1);
+      assertThat(
+              admin()
+                  .awaitOperation(purges.get(0), Duration.ofSeconds(60))
+                  .path("state")
+                  .asString())
+          .isEqualTo("succeeded");
+    }
   }
 
   @Test
