@@ -114,6 +114,20 @@ public class EnvironmentStore {
         .list();
   }
 
+  /**
+   * Moves an environment from one state to another, if it is in the first.
+   *
+   * @return whether it moved
+   */
+  public boolean moveState(String id, String from, String to) {
+    return jdbc.sql("UPDATE environments SET state = :to WHERE id = :id AND state = :from")
+            .param("id", id)
+            .param("from", from)
+            .param("to", to)
+            .update()
+        == 1;
+  }
+
   /** Sets an environment's state. */
   public void setState(String id, String state) {
     jdbc.sql("UPDATE environments SET state = :s WHERE id = :id")

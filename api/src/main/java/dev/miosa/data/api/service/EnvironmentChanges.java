@@ -150,7 +150,10 @@ public class EnvironmentChanges {
     for (DataService s : services.active(project.id())) {
       deletionGuards.orderedStream().forEach(g -> g.beforeDelete(s, env.id(), force));
     }
-    environments.markDisabled(env.id(), settings.retention());
+    if (!environments.markDisabled(env.id(), settings.retention())) {
+      throw new MiosaException(
+          ErrorCode.ENVIRONMENT_NOT_FOUND, "environment " + env.id() + " was deleted meanwhile");
+    }
     List<String> ops = new ArrayList<>();
     for (String serviceId : resources.setDesired(null, env.id(), "disabled", false)) {
       ops.add(
@@ -186,7 +189,9 @@ public class EnvironmentChanges {
       throw SoftDeletion.nameTaken(ENVIRONMENTS, env.id(), env.name());
     }
     try {
-      environments.markActive(env.id());
+      if (!environments.markActive(env.id())) {
+        throw SoftDeletion.purged(ENVIRONMENTS, env.id(), "its purge began meanwhile");
+      }
     } catch (DuplicateKeyException e) {
       throw SoftDeletion.nameTaken(ENVIRONMENTS, env.id(), env.name());
     }
@@ -215,7 +220,9 @@ public class EnvironmentChanges {
   }
 
   private List<String> startPurge(Environment env) {
-    environments.setState(env.id(), "deleting");
+    if (!environments.moveState(env.id(), "disabled", "deleting")) {
+      throw SoftDeletion.purged(ENVIRONMENTS, env.id(), "it is already being purged");
+    }
     List<String> ops = new ArrayList<>();
     for (String serviceId : resources.markEnvironmentAbsent(env.id())) {
       ops.add(

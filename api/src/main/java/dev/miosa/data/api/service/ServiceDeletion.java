@@ -96,7 +96,11 @@ public class ServiceDeletion {
     SoftDeletion.requireConfirmation(SERVICES, s.name(), confirm);
     dataServices.lockProject(project.id());
     deletionGuards.orderedStream().forEach(g -> g.beforeDelete(s, null, force));
-    services.markDisabled(s.id(), settings.retention());
+    if (!services.markDisabled(s.id(), settings.retention())) {
+      // deleted by a concurrent request since it was read: one delete, one disable operation
+      throw new MiosaException(
+          ErrorCode.SERVICE_NOT_FOUND, "data service " + s.id() + " was deleted meanwhile");
+    }
     resources.setDesired(s.id(), null, "disabled", false);
     operations.supersede(
         s.id(), Operation.PROVISION, "superseded by the deletion of the data service");
@@ -137,7 +141,10 @@ public class ServiceDeletion {
     }
     dataServices.requireDistinctVariables(project, dataServices.providerFor(s.type()), s.name());
     try {
-      services.markActive(s.id());
+      if (!services.markActive(s.id())) {
+        // a purge (which takes no project lock) moved it on since it was read
+        throw SoftDeletion.purged(SERVICES, s.id(), "its purge began meanwhile");
+      }
     } catch (DuplicateKeyException e) {
       throw nameTaken(s);
     }
