@@ -103,6 +103,7 @@ class BadInputCorpusTest extends ApiTestBase {
         List.of(huge, "%ff%fe", "%c0%af", "%ed%a0%80", "ü😀", "..%2f..", "%00", "a%20b")) {
       odd.add(new String[] {"GET", "/v1/projects/" + id});
       odd.add(new String[] {"DELETE", "/v1/projects/" + id});
+      odd.add(new String[] {"POST", "/v1/projects/" + id + "/undelete"});
       odd.add(new String[] {"GET", "/v1/operations/" + id});
       odd.add(new String[] {"DELETE", "/v1/runtime-tokens/" + id});
       odd.add(new String[] {"GET", project + "/services/" + id});

@@ -132,7 +132,11 @@ final class OperationNotes {
           Map.entry("POST /v1/projects", "PROJECT_SLUG_TAKEN"),
           Map.entry(
               "DELETE /v1/projects/{project}",
-              "PROJECT_HAS_SERVICES while a data service is active, deleted or being purged"),
+              "PROJECT_HAS_SERVICES without confirm while it has data services (and while any is"
+                  + " deleted but not purged); with purge=true NOT_DELETED"),
+          Map.entry(
+              "POST /v1/projects/{project}/undelete",
+              "NOT_DELETED, ALREADY_PURGED once its window closed"),
           Map.entry("POST /v1/projects/{project}/environments", "ENVIRONMENT_EXISTS"),
           Map.entry(
               "DELETE /v1/projects/{project}/environments/{env}",

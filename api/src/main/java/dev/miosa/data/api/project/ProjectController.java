@@ -5,6 +5,7 @@ import dev.miosa.data.api.project.ProjectViews.EnvironmentView;
 import dev.miosa.data.api.project.ProjectViews.Page;
 import dev.miosa.data.api.project.ProjectViews.ProjectView;
 import dev.miosa.data.api.service.EnvironmentChanges;
+import dev.miosa.data.api.service.ProjectDeletion;
 import dev.miosa.data.provisioner.spi.MiosaException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -36,16 +37,19 @@ class ProjectController {
   private final ProjectService projects;
   private final EnvironmentChanges services;
   private final EnvironmentStore environments;
+  private final ProjectDeletion deletion;
   private final Idempotency idempotency;
 
   ProjectController(
       ProjectService projects,
       EnvironmentChanges services,
       EnvironmentStore environments,
+      ProjectDeletion deletion,
       Idempotency idempotency) {
     this.projects = projects;
     this.services = services;
     this.environments = environments;
+    this.deletion = deletion;
     this.idempotency = idempotency;
   }
 
@@ -96,12 +100,39 @@ class ProjectController {
 
   @Operation(
       operationId = "deleteProject",
-      summary = "Delete a project; 409 while it still has data services")
-  @ApiResponse(responseCode = "204", description = "deleted")
+      summary =
+          "Delete a project: at once without data services; with them, confirm={slug} deletes it"
+              + " and its data services softly (undelete within the retention window);"
+              + " purge=true purges a deleted one now")
+  @ApiResponse(responseCode = "204", description = "deleted (it had no data services)")
+  @ApiResponse(
+      responseCode = "202",
+      description = "deleted with its data services: the operations disabling (or purging) them",
+      content = @Content(schema = @Schema(implementation = ProjectDeletion.ProjectDeleted.class)))
   @DeleteMapping("/{project}")
-  ResponseEntity<Void> delete(@PathVariable String project) {
-    projects.delete(project);
-    return ResponseEntity.noContent().build();
+  ResponseEntity<ProjectDeletion.ProjectDeleted> delete(
+      @PathVariable String project,
+      @RequestParam(required = false) String confirm,
+      @RequestParam(defaultValue = "false") boolean force,
+      @RequestParam(defaultValue = "false") boolean purge) {
+    ProjectDeletion.ProjectDeleted deleted = deletion.delete(project, confirm, force, purge);
+    return deleted == null
+        ? ResponseEntity.noContent().build()
+        : ResponseEntity.status(HttpStatus.ACCEPTED).body(deleted);
+  }
+
+  @Operation(
+      operationId = "undeleteProject",
+      summary =
+          "Undelete a deleted project within its retention window, with the data services its"
+              + " deletion deleted")
+  @ApiResponse(
+      responseCode = "202",
+      description = "the project and the operations enabling its data services",
+      content = @Content(schema = @Schema(implementation = ProjectDeletion.ProjectUndeleted.class)))
+  @PostMapping("/{project}/undelete")
+  ResponseEntity<ProjectDeletion.ProjectUndeleted> undelete(@PathVariable String project) {
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(deletion.undelete(project));
   }
 
   @Operation(

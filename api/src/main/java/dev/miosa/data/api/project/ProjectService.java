@@ -78,12 +78,40 @@ public class ProjectService {
    * @throws MiosaException {@code PROJECT_NOT_FOUND}
    */
   public Project find(String idOrSlug) {
-    var found =
-        idOrSlug.startsWith("prj_") ? projects.findById(idOrSlug) : projects.findBySlug(idOrSlug);
-    return found.orElseThrow(
-        () ->
-            new MiosaException(
-                ErrorCode.PROJECT_NOT_FOUND, "no project '" + printable(idOrSlug) + "'"));
+    return findAny(idOrSlug)
+        .filter(p -> !isDeleted(p.id()))
+        .orElseThrow(
+            () ->
+                new MiosaException(
+                    ErrorCode.PROJECT_NOT_FOUND, "no project '" + printable(idOrSlug) + "'"));
+  }
+
+  /**
+   * Finds a project by id or slug, deleted ones too (to undelete or purge them).
+   *
+   * @throws MiosaException {@code PROJECT_NOT_FOUND}
+   */
+  public Project findIncludingDeleted(String idOrSlug) {
+    return findAny(idOrSlug)
+        .orElseThrow(
+            () ->
+                new MiosaException(
+                    ErrorCode.PROJECT_NOT_FOUND, "no project '" + printable(idOrSlug) + "'"));
+  }
+
+  private java.util.Optional<Project> findAny(String idOrSlug) {
+    return idOrSlug.startsWith("prj_")
+        ? projects.findById(idOrSlug)
+        : projects.findBySlug(idOrSlug);
+  }
+
+  /** Whether a project is soft-deleted (hidden until undeleted or purged). */
+  public boolean isDeleted(String projectId) {
+    return jdbc.sql("SELECT deleted_at IS NOT NULL FROM projects WHERE id = :id")
+        .param("id", projectId)
+        .query(Boolean.class)
+        .optional()
+        .orElse(false);
   }
 
   /** The JSON view of a project. */
@@ -153,8 +181,9 @@ public class ProjectService {
           ErrorCode.PROJECT_HAS_SERVICES,
           "the project still has "
               + live
-              + " data service(s), active or deleted but not purged yet; delete them and purge"
-              + " them (DELETE .../services/{id}?confirm={name}&purge=true) first");
+              + " data service(s), active or deleted but not purged yet: repeat its slug in"
+              + " ?confirm= to delete it with its active data services (undeletable within the"
+              + " retention window), or purge them first");
     }
     projects.deleteById(p.id());
   }

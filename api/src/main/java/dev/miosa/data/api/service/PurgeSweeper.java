@@ -7,7 +7,8 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Purges deleted data services and environments whose retention window has closed, every {@link
+ * Purges deleted data services and environments whose retention window has closed (and removes
+ * deleted projects whose data services are all purged), every {@link
  * DeletionProperties#sweepInterval()}. Every replica runs it; the rows due are claimed with {@code
  * FOR UPDATE SKIP LOCKED} and the purge only moves a {@code disabled} row to {@code deleting}, so a
  * data service is purged once however many replicas sweep. The purge itself is an ordinary
@@ -21,13 +22,18 @@ class PurgeSweeper implements AutoCloseable {
 
   private final ServiceDeletion services;
   private final EnvironmentChanges environments;
+  private final ProjectDeletion projects;
   private final DeletionProperties settings;
   private ScheduledExecutorService timer;
 
   PurgeSweeper(
-      ServiceDeletion services, EnvironmentChanges environments, DeletionProperties settings) {
+      ServiceDeletion services,
+      EnvironmentChanges environments,
+      ProjectDeletion projects,
+      DeletionProperties settings) {
     this.services = services;
     this.environments = environments;
+    this.projects = projects;
     this.settings = settings;
   }
 
@@ -59,6 +65,7 @@ class PurgeSweeper implements AutoCloseable {
       batch = environments.purgeDue(BATCH);
       n += batch;
     } while (batch == BATCH);
+    projects.removePurged();
     return n;
   }
 
