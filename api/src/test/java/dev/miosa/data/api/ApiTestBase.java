@@ -66,6 +66,8 @@ abstract class ApiTestBase {
     registry.add("miosa.webhook.backoff-base", () -> "200ms");
     registry.add("miosa.webhook.poll-interval", () -> "200ms");
     registry.add("miosa.webhook.timeout", () -> "5s");
+    // Purges at purgeAt are started by the tests themselves (ServiceDeletion.purgeDue).
+    registry.add("miosa.deleted.sweep-interval", () -> "1h");
   }
 
   /** The admin URL of a local PostgreSQL's superuser on one of its databases, without TLS. */
@@ -131,6 +133,47 @@ abstract class ApiTestBase {
     }
     return admin()
         .awaitOperation(res.json().path("operationId").asString(), Duration.ofSeconds(60));
+  }
+
+  /**
+   * Deletes a data service (soft: it is disabled) and awaits that; returns the delete's answer.
+   *
+   * @param ref the data service's id or {@code type:name}
+   * @param name its name, repeated in {@code confirm}
+   */
+  JsonNode deleteAndWait(String slug, String ref, String name) {
+    var deleted = admin().delete("/v1/projects/" + slug + "/services/" + ref + "?confirm=" + name);
+    if (deleted.status() != 202) {
+      throw new AssertionError("delete failed: " + deleted.body());
+    }
+    JsonNode op =
+        admin()
+            .awaitOperation(deleted.json().path("operationId").asString(), Duration.ofSeconds(60));
+    if (!"succeeded".equals(op.path("state").asString())) {
+      throw new AssertionError("disable failed: " + op);
+    }
+    return deleted.json();
+  }
+
+  /**
+   * Deletes a data service and purges it at once, as a delete did before soft delete; returns the
+   * purge operation, finished.
+   */
+  JsonNode deleteAndPurge(String slug, String ref, String name) {
+    return purgeAndWait(slug, deleteAndWait(slug, ref, name).path("id").asString(), name);
+  }
+
+  /** Purges a deleted data service by id; returns the purge operation, finished. */
+  JsonNode purgeAndWait(String slug, String id, String name) {
+    var purged =
+        admin()
+            .delete(
+                "/v1/projects/" + slug + "/services/" + id + "?confirm=" + name + "&purge=true");
+    if (purged.status() != 202) {
+      throw new AssertionError("purge failed: " + purged.body());
+    }
+    return admin()
+        .awaitOperation(purged.json().path("operationId").asString(), Duration.ofSeconds(60));
   }
 
   /** Connects as superuser to the tenant server. */

@@ -296,7 +296,7 @@ class AuthRealmEndToEndTest extends ApiTestBase {
   }
 
   @Test
-  void deletingTheServiceDeletesItsRealmsAndUsers() throws Exception {
+  void deletingTheServiceHidesItsRealmAndPurgingDeletesItsUsers() throws Exception {
     String own = createProject("authdel");
     assertThat(attachAndWait(own, "{\"type\":\"auth\"}").path("state").asString())
         .isEqualTo("succeeded");
@@ -306,12 +306,10 @@ class AuthRealmEndToEndTest extends ApiTestBase {
         .post("/signup", "{\"email\":\"temp@example.com\",\"password\":\"" + PASSWORD + "\"}");
     assertThat(users(vars)).isEqualTo(1);
 
-    var del = admin().delete("/v1/projects/" + own + "/services/auth:main?confirm=main");
-    assertThat(del.status()).isEqualTo(202);
-    JsonNode op =
-        admin()
-            .awaitOperation(
-                del.json().path("operationId").asString(), java.time.Duration.ofSeconds(60));
+    String id = deleteAndWait(own, "auth:main", "main").path("id").asString();
+    assertThat(realm(vars).get("/settings").status()).as("deleted: 404").isEqualTo(404);
+    assertThat(users(vars)).as("users kept while deleted").isEqualTo(1);
+    JsonNode op = purgeAndWait(own, id, "main");
     assertThat(op.path("state").asString()).as(op.toString()).isEqualTo("succeeded");
     assertThat(users(vars)).isZero();
     assertThat(realm(vars).get("/settings").status()).isIn(404);

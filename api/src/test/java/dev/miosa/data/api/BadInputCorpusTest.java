@@ -104,6 +104,7 @@ class BadInputCorpusTest extends ApiTestBase {
         List.of(huge, "%ff%fe", "%c0%af", "%ed%a0%80", "ü😀", "..%2f..", "%00", "a%20b")) {
       odd.add(new String[] {"GET", "/v1/projects/" + id});
       odd.add(new String[] {"DELETE", "/v1/projects/" + id});
+      odd.add(new String[] {"POST", "/v1/projects/" + id + "/undelete"});
       odd.add(new String[] {"GET", "/v1/operations/" + id});
       odd.add(new String[] {"DELETE", "/v1/runtime-tokens/" + id});
       odd.add(new String[] {"GET", project + "/services/" + id});
@@ -113,6 +114,13 @@ class BadInputCorpusTest extends ApiTestBase {
       odd.add(new String[] {"PUT", service + "/attachments/" + id});
       odd.add(new String[] {"DELETE", service + "/attachments/" + id});
       odd.add(new String[] {"DELETE", project + "/environments/" + id + "?confirm=" + id});
+      odd.add(new String[] {"DELETE", project + "/services/" + id + "?confirm=main&purge=true"});
+      odd.add(
+          new String[] {
+            "DELETE", project + "/environments/" + id + "?confirm=" + id + "&purge=true"
+          });
+      odd.add(new String[] {"POST", project + "/services/" + id + "/undelete"});
+      odd.add(new String[] {"POST", project + "/environments/" + id + "/undelete"});
       odd.add(new String[] {"GET", project + "/environments/" + id + "/variables"});
       odd.add(new String[] {"GET", "/v1/auth/" + id + "/settings"});
       odd.add(new String[] {"GET", "/v1/webhooks/" + id});
@@ -135,7 +143,12 @@ class BadInputCorpusTest extends ApiTestBase {
       odd.add(new String[] {"GET", project + "/services/postgres:main/backups?" + q});
     }
     for (String q :
-        List.of("confirm=", "confirm=%ff", "confirm=main&confirm=other", "force=maybe")) {
+        List.of(
+            "confirm=",
+            "confirm=%ff",
+            "confirm=main&confirm=other",
+            "force=maybe",
+            "purge=maybe")) {
       odd.add(new String[] {"DELETE", service + "?" + q});
       odd.add(new String[] {"DELETE", project + "/environments/production?" + q});
     }

@@ -98,16 +98,18 @@ class PostgresBackupTest extends ApiTestBase {
         .isEqualTo(404);
     assertThat(admin().post(base, "{\"environment\":\"nowhere\"}").status()).isEqualTo(404);
 
-    // Deleting the data service keeps its backups for the retention window.
-    String serviceId =
-        admin()
-            .get("/v1/projects/" + slug + "/services/postgres:main")
-            .json()
-            .path("id")
-            .asString();
-    var deleted = admin().delete("/v1/projects/" + slug + "/services/postgres:main?confirm=main");
-    admin().awaitOperation(deleted.json().path("operationId").asString(), Duration.ofSeconds(60));
+    // Deleting the data service keeps its backups, with no expiry while it can be undeleted; its
+    // purge starts their own retention window, so they outlive the purge.
+    String serviceId = deleteAndWait(slug, "postgres:main", "main").path("id").asString();
     String byId = "/v1/projects/" + slug + "/services/" + serviceId + "/backups";
+    JsonNode whileDeleted = admin().get(byId).json().path("items").get(0);
+    assertThat(whileDeleted.path("id").asString()).isEqualTo(backupId);
+    assertThat(whileDeleted.has("expiresAt")).as("no expiry while undeletable").isFalse();
+    var purged =
+        admin()
+            .delete("/v1/projects/" + slug + "/services/" + serviceId + "?confirm=main&purge=true");
+    assertThat(purged.status()).as(purged.body()).isEqualTo(202);
+    admin().awaitOperation(purged.json().path("operationId").asString(), Duration.ofSeconds(60));
     JsonNode kept = null;
     for (int i = 0; i < 100; i++) { // the scheduler (every 200 ms here) starts the window
       kept = admin().get(byId).json().path("items").get(0);

@@ -97,7 +97,7 @@ class PostgresLifecycleTest extends ApiTestBase {
   }
 
   @Test
-  void deleteNeedsTheRightConfirmAndThenDropsEvenWithAClientConnected() throws Exception {
+  void deleteNeedsTheRightConfirmAndPurgeDropsEvenWithAClientConnected() throws Exception {
     String slug = createProject("del");
     assertThat(attachAndWait(slug, "{\"type\":\"postgres\"}").path("state").asString())
         .isEqualTo("succeeded");
@@ -113,13 +113,7 @@ class PostgresLifecycleTest extends ApiTestBase {
     assertThat(databaseExists(db)).isTrue();
 
     try (Connection held = DriverManager.getConnection(vars.path("JDBC_DATABASE_URL").asString())) {
-      var accepted =
-          admin().delete("/v1/projects/" + slug + "/services/postgres:main?confirm=main");
-      assertThat(accepted.status()).isEqualTo(202);
-      JsonNode op =
-          admin()
-              .awaitOperation(
-                  accepted.json().path("operationId").asString(), Duration.ofSeconds(60));
+      JsonNode op = deleteAndPurge(slug, "postgres:main", "main");
       assertThat(op.path("state").asString()).as(op.toString()).isEqualTo("succeeded");
       assertThat(held.isValid(2)).isFalse();
     }
@@ -146,7 +140,7 @@ class PostgresLifecycleTest extends ApiTestBase {
   }
 
   @Test
-  void anEnvironmentAddedLaterGetsItsOwnDatabaseAndDeletingItDropsIt() throws Exception {
+  void anEnvironmentAddedLaterGetsItsOwnDatabaseAndPurgingItDropsIt() throws Exception {
     String slug = createProject("envs");
     attachAndWait(
         slug, "{\"type\":\"postgres\",\"name\":\"analytics\",\"config\":{\"connectionLimit\":5}}");
@@ -181,6 +175,22 @@ class PostgresLifecycleTest extends ApiTestBase {
     assertThat(deleted.status()).isEqualTo(202);
     String delOp = deleted.json().path("operationIds").get(0).asString();
     assertThat(admin().awaitOperation(delOp, Duration.ofSeconds(60)).path("state").asString())
+        .isEqualTo("succeeded");
+    assertThat(databaseExists(preview.path("ANALYTICS_PGDATABASE").asString()))
+        .as("kept while the environment is deleted")
+        .isTrue();
+    String envId = created.json().path("environment").path("id").asString();
+    var purged =
+        admin()
+            .delete(
+                "/v1/projects/"
+                    + slug
+                    + "/environments/"
+                    + envId
+                    + "?confirm=preview-42&purge=true");
+    assertThat(purged.status()).as(purged.body()).isEqualTo(202);
+    String purgeOp = purged.json().path("operationIds").get(0).asString();
+    assertThat(admin().awaitOperation(purgeOp, Duration.ofSeconds(60)).path("state").asString())
         .isEqualTo("succeeded");
     assertThat(databaseExists(preview.path("ANALYTICS_PGDATABASE").asString())).isFalse();
     assertThat(databaseExists(production.path("ANALYTICS_PGDATABASE").asString())).isTrue();

@@ -90,11 +90,7 @@ class RedisLifecycleTest extends ApiTestBase {
           .isEqualTo("3 items");
     }
 
-    var deleted = admin().delete("/v1/projects/" + slug + "/services/redis:main?confirm=main");
-    assertThat(deleted.status()).isEqualTo(202);
-    JsonNode deleteOp =
-        admin()
-            .awaitOperation(deleted.json().path("operationId").asString(), Duration.ofSeconds(60));
+    JsonNode deleteOp = deleteAndPurge(slug, "redis:main", "main");
     assertThat(deleteOp.path("state").asString()).as(deleteOp.toString()).isEqualTo("succeeded");
     assertThat(LocalRedis.authReply(prod.path("REDIS_URL").asString()))
         .as("the user is gone")

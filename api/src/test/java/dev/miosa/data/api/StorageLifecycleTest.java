@@ -119,13 +119,8 @@ class StorageLifecycleTest extends ApiTestBase {
         .isEqualTo(400);
     assertThat(sign(vars, "{not json").status()).isEqualTo(400);
 
-    // Delete: the bucket and every object in it go; the key stops working.
-    var delete = admin().delete("/v1/projects/" + slug + "/services/storage:main?confirm=main");
-    assertThat(delete.status()).isEqualTo(202);
-    JsonNode deleted =
-        admin()
-            .awaitOperation(
-                delete.json().path("operationId").asString(), java.time.Duration.ofSeconds(60));
+    // Delete and purge: the bucket and every object in it go; the key stops working.
+    JsonNode deleted = deleteAndPurge(slug, "storage:main", "main");
     assertThat(deleted.path("state").asString()).as(deleted.toString()).isEqualTo("succeeded");
     assertThat(Files.exists(TestServers.s3proxy().objectsDir().resolve(bucket))).isFalse();
     assertThat(

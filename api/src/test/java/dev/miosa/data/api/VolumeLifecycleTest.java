@@ -265,6 +265,15 @@ class VolumeLifecycleTest extends ApiTestBase {
 
     var forced = admin().delete(base(slug) + "?confirm=main&force=true");
     await(forced);
+    assertThat(Files.exists(image)).as("kept while deleted").isTrue();
+    await(
+        admin()
+            .delete(
+                "/v1/projects/"
+                    + slug
+                    + "/services/"
+                    + forced.json().path("id").asString()
+                    + "?confirm=main&purge=true"));
     assertThat(Files.exists(image)).isFalse();
     assertThat(Files.exists(image.getParent())).isFalse();
   }

@@ -27,4 +27,14 @@ public final class Ids {
     }
     return prefix + "_" + new String(out);
   }
+
+  /**
+   * Whether a string has the shape of an id this class makes (any prefix), so that untrusted text
+   * of another shape (a NUL, a huge string) never reaches a query.
+   *
+   * @param text untrusted text, may be null
+   */
+  public static boolean looksLikeId(String text) {
+    return text != null && text.matches("[a-z]{2,4}_[a-z0-9]{8,40}");
+  }
 }

@@ -27,9 +27,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Carries out operations by reconciling each resource of the operation's data service toward its
- * desired state: resources that should be present are provisioned, those that should be absent are
- * deprovisioned, and a data service or environment whose resources are all gone is marked {@code
- * deleted}. Every step is idempotent, so a resumed operation simply runs again.
+ * desired state: resources that should be present are provisioned (a disabled one is enabled
+ * first), those that should be disabled are disabled (data and credentials kept, for a soft
+ * delete), those that should be absent are deprovisioned, and a data service or environment whose
+ * resources are all gone is marked {@code deleted}. Every step is idempotent, so a resumed
+ * operation simply runs again; a resource reaches phase {@code disabled} only after its provider
+ * disabled it, and leaves it only after its provider enabled it again.
  *
  * <p>Between steps it checks the {@link Cancellation} of the attempt (bound by the worker): an
  * attempt stopped because its lease was lost writes no further phase, error or attributes.
@@ -96,6 +99,7 @@ public final class Reconciler implements OperationExecutor {
     switch (op.type()) {
       case Operation.PROVISION -> provisionAll(op);
       case Operation.DEPROVISION -> deprovisionAll(op);
+      case Operation.DISABLE -> disableAll(op);
       default -> runHandler(op);
     }
   }
@@ -162,6 +166,21 @@ public final class Reconciler implements OperationExecutor {
     ServiceProvider provider = providerOf(row);
     var ctx = new StoredResourceContext(row, resources, cipher, op.id());
     Cancellation token = Cancellation.current();
+    if ("disabled".equals(row.phase()) || "disabling".equals(row.phase())) {
+      // Undeleted: the same credentials work again before the usual (idempotent) provision. Until
+      // enable succeeded the resource keeps its phase, so a retry enables it again; "disabling"
+      // means a disable may have been cut short half-way, so it is enabled too.
+      try {
+        token.checkpoint();
+        provider.enable(ctx);
+        log.info("resource {} ({} {}) enabled", row.id(), row.serviceType(), row.environmentName());
+      } catch (RuntimeException e) {
+        if (!token.isCancelled()) {
+          resources.setPhase(row.id(), row.phase(), publicMessage(e));
+        }
+        throw e;
+      }
+    }
     try {
       token.checkpoint();
       ProvisionResult result = provider.provision(ctx);
@@ -211,6 +230,33 @@ public final class Reconciler implements OperationExecutor {
     phases.change(op.serviceId(), () -> finishServiceIfEmpty(op.serviceId()));
   }
 
+  private void disableAll(Operation op) {
+    Cancellation token = Cancellation.current();
+    for (ResourceRow row : resources.ofService(op.serviceId(), op.environmentId())) {
+      if (!"disabled".equals(row.desired()) || "disabled".equals(row.phase())) {
+        continue;
+      }
+      ServiceProvider provider = providerOf(row);
+      token.checkpoint();
+      // Recorded before the provider acts: a resource left half-disabled by a crash or a failure is
+      // known to need enable() if it is undeleted.
+      resources.setPhase(row.id(), "disabling", null);
+      onEnvironmentChanged.accept(row.environmentId());
+      try {
+        provider.disable(new StoredResourceContext(row, resources, cipher, op.id()));
+        token.checkpoint();
+        resources.setPhase(row.id(), "disabled", null);
+        log.info(
+            "resource {} ({} {}) disabled", row.id(), row.serviceType(), row.environmentName());
+      } catch (RuntimeException e) {
+        if (!token.isCancelled()) {
+          resources.setPhase(row.id(), "disabling", publicMessage(e));
+        }
+        throw e;
+      }
+    }
+  }
+
   private void runHandler(Operation op) {
     OperationHandler handler =
         registry
@@ -235,7 +281,7 @@ public final class Reconciler implements OperationExecutor {
   private void finishServiceIfEmpty(String serviceId) {
     jdbc.sql(
             """
-            UPDATE data_services SET state = 'deleted', deleted_at = now()
+            UPDATE data_services SET state = 'deleted', deleted_at = coalesce(deleted_at, now())
             WHERE id = :id AND state = 'deleting'
               AND NOT EXISTS (SELECT 1 FROM resources WHERE service_id = :id AND phase <> 'deleted')
             """)

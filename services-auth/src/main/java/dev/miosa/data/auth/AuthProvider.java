@@ -143,6 +143,33 @@ public final class AuthProvider implements ServiceProvider, CredentialRotation {
     }
   }
 
+  /**
+   * Soft delete: the realm answers {@code 404} (it is marked disabled and evicted from this
+   * replica's cache; other replicas drop it within their cache lifetime); its users, sessions and
+   * signing secret are kept. Idempotent; {@link #enable} undoes it.
+   */
+  @Override
+  public void disable(ResourceContext resource) {
+    jdbc.sql(
+            "UPDATE auth_realms SET disabled_at = now(), updated_at = now() WHERE id = :id AND disabled_at IS NULL")
+        .param("id", resource.resourceId())
+        .update();
+    realms.evict(resource.resourceId());
+  }
+
+  /**
+   * Undoes {@link #disable}: the realm answers again, with the same users and signing secret.
+   * Idempotent.
+   */
+  @Override
+  public void enable(ResourceContext resource) {
+    jdbc.sql(
+            "UPDATE auth_realms SET disabled_at = NULL, updated_at = now() WHERE id = :id AND disabled_at IS NOT NULL")
+        .param("id", resource.resourceId())
+        .update();
+    realms.evict(resource.resourceId());
+  }
+
   @Override
   public java.util.List<String> variableNames() {
     return java.util.List.of("AUTH_URL", "AUTH_JWT_SECRET");

@@ -56,4 +56,10 @@ class AuthProviderContractTest extends ServiceProviderContract {
         .query(Boolean.class)
         .single();
   }
+
+  /** Whether the runtime API finds the realm (a disabled one answers 404). */
+  @Override
+  protected boolean tenantCanUse(ResourceContext resource) {
+    return cp.realms.find(resource.resourceId()).isPresent();
+  }
 }

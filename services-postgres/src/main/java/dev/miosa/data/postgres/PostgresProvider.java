@@ -283,6 +283,37 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
     }
   }
 
+  /**
+   * Soft delete: the database leaves PgBouncer (its client connections there closed), every login
+   * role of the resource (a previous credential in its grace too) becomes {@code NOLOGIN} and their
+   * sessions on the server are ended. The database, the roles and the passwords are kept; enabling
+   * restores the current login (a previous one stays refused); {@link #enable} undoes it. Idempotent.
+   */
+  @Override
+  public void disable(ResourceContext resource) {
+    PostgresServer server = server(resource.backend());
+    TenantNames names = TenantNames.of(resource.resourceId());
+    if (pooler != null) {
+      pooler.unregister(names.database());
+    }
+    try (Connection admin = ddl.admin(server)) {
+      ddl.disable(admin, names);
+      log.info("logins of {} on {} disabled, their sessions ended", names.database(), server.id());
+    } catch (SQLException e) {
+      throw failure("disable the role", e);
+    }
+  }
+
+  /**
+   * Undoes {@link #disable}: provisioning again gives the role {@code LOGIN} with its stored
+   * verifier (the same password) and registers the database with PgBouncer again, verified by a
+   * login. Idempotent.
+   */
+  @Override
+  public void enable(ResourceContext resource) {
+    provision(resource);
+  }
+
   @Override
   public java.util.List<String> variableNames() {
     return ConnectionUrls.NAMES;

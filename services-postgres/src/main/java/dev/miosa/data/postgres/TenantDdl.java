@@ -232,6 +232,43 @@ final class TenantDdl implements AutoCloseable {
   }
 
   /**
+   * Refuses every login of a resource (current, next and previous credential, and the login of the
+   * older layout) and ends its open sessions, keeping its database, roles and passwords (soft
+   * delete); roles that do not exist are skipped.
+   *
+   * @param admin an admin connection
+   * @param names the resource's names
+   * @throws SQLException when the server refuses
+   */
+  void disable(Connection admin, TenantNames names) throws SQLException {
+    List<String> logins = TenantRoles.logins(admin, names);
+    noLogin(admin, logins); // first: an ended session cannot come back
+    terminateSessions(admin, logins, names.database());
+  }
+
+  private void noLogin(Connection admin, List<String> logins) throws SQLException {
+    if (!logins.isEmpty()) {
+      StringBuilder nologin = new StringBuilder();
+      for (String login : logins) {
+        nologin.append("ALTER ROLE ").append(login).append(" NOLOGIN;");
+      }
+      exec(admin, nologin.toString());
+    }
+  }
+
+  private static void terminateSessions(Connection admin, List<String> logins, String database)
+      throws SQLException {
+    try (PreparedStatement st =
+        admin.prepareStatement(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                + " WHERE (usename = ANY (?) OR datname = ?) AND pid <> pg_backend_pid()")) {
+      st.setArray(1, admin.createArrayOf("text", logins.toArray()));
+      st.setString(2, database);
+      st.executeQuery().close(); // whether anyone was there does not matter
+    }
+  }
+
+  /**
    * Every login role of a resource (current, next, previous credential, and the login of the older
    * layout), whether it may log in now or not: for whatever must act on all of them (disabling a
    * resource, dropping it).
@@ -260,27 +297,14 @@ final class TenantDdl implements AutoCloseable {
     if (exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", names.owner())) {
       roles.add(names.owner());
     }
-    if (!logins.isEmpty()) {
-      StringBuilder nologin = new StringBuilder();
-      for (String login : logins) {
-        nologin.append("ALTER ROLE ").append(login).append(" NOLOGIN;");
-      }
-      exec(admin, nologin.toString());
-    }
+    noLogin(admin, logins);
     if (exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", name)) {
       exec(admin, "REVOKE CONNECT, TEMPORARY ON DATABASE " + name + " FROM PUBLIC");
       for (String role : roles) {
         exec(admin, "REVOKE ALL ON DATABASE " + name + " FROM " + role);
       }
     }
-    try (PreparedStatement st =
-        admin.prepareStatement(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                + " WHERE (usename = ANY (?) OR datname = ?) AND pid <> pg_backend_pid()")) {
-      st.setArray(1, admin.createArrayOf("text", logins.toArray()));
-      st.setString(2, name);
-      st.executeQuery().close(); // whether anyone was there does not matter
-    }
+    terminateSessions(admin, logins, name);
     exec(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
     if (!roles.isEmpty()) {
       exec(admin, "DROP ROLE IF EXISTS " + String.join(", ", roles));

@@ -9,11 +9,14 @@ import dev.miosa.data.provisioner.spi.ServiceProvider;
 import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
 import dev.miosa.data.provisioner.testing.ServiceProviderContract;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The provider contract on a real local PostgreSQL: a resource is a database and its role. */
 class PostgresProviderContractTest extends ServiceProviderContract {
@@ -71,5 +74,51 @@ class PostgresProviderContractTest extends ServiceProviderContract {
       assertThat(rs.getBoolean(2)).as("role beside database " + name).isEqualTo(rs.getBoolean(1));
       return rs.getBoolean(1);
     }
+  }
+
+  /** A session as the tenant, straight to the server, with the password its variables give. */
+  private static Connection tenantSession(ResourceContext resource) throws SQLException {
+    PgTools.Target t = provider.directTarget(resource);
+    return DriverManager.getConnection(
+        "jdbc:postgresql://" + t.host() + ":" + t.port() + "/" + t.database(),
+        t.user(),
+        t.password().reveal());
+  }
+
+  @Override
+  protected boolean tenantCanUse(ResourceContext resource) {
+    try (Connection c = tenantSession(resource)) {
+      return c.createStatement().execute("SELECT 1");
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Override
+  protected void writeTenantData(ResourceContext resource) throws Exception {
+    try (Connection c = tenantSession(resource)) {
+      c.createStatement().execute("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('row')");
+    }
+  }
+
+  @Override
+  protected boolean tenantDataIsThere(ResourceContext resource) throws Exception {
+    try (Connection c = tenantSession(resource);
+        var rs = c.createStatement().executeQuery("SELECT v FROM kept")) {
+      return rs.next() && "row".equals(rs.getString(1));
+    }
+  }
+
+  @Test
+  void disableEndsTheTenantsOpenSessions() throws Exception {
+    ResourceContext resource = newResource();
+    provider.provision(resource);
+    try (Connection open = tenantSession(resource)) {
+      assertThat(open.isValid(5)).isTrue();
+      provider.disable(resource);
+      assertThat(open.isValid(5)).as("the session open before disable").isFalse();
+    }
+    provider.enable(resource);
+    assertThat(tenantCanUse(resource)).isTrue();
   }
 }

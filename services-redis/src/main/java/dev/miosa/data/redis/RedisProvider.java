@@ -202,13 +202,17 @@ public final class RedisProvider implements ServiceProvider, CredentialRotation,
   }
 
   private boolean apply(ResourceContext resource, TenantAcl acl, List<String> passwords) {
-    RedisConfig plan = RedisConfig.from(resource.config());
+    return apply(resource, acl, passwords, RedisConfig.from(resource.config()).enabled());
+  }
+
+  private boolean apply(
+      ResourceContext resource, TenantAcl acl, List<String> passwords, boolean enabled) {
     RedisAdmin admin = admin(resource.backend());
     try {
       Set<String> optional = optionalRules(resource.backend(), admin);
       boolean existed = admin.userExists(acl.user());
-      admin.aclSetUser(acl.user(), acl.rules(passwords, plan.enabled(), optional));
-      if (!plan.enabled()) {
+      admin.aclSetUser(acl.user(), acl.rules(passwords, enabled, optional));
+      if (!enabled) {
         // "off" only refuses new logins; open connections must be closed explicitly.
         long closed = admin.killConnectionsOf(acl.user());
         log.info(
@@ -240,6 +244,32 @@ public final class RedisProvider implements ServiceProvider, CredentialRotation,
     } catch (RedisException e) {
       throw failure("delete the ACL user and its keys", admin.server(), e);
     }
+  }
+
+  /**
+   * Soft delete: the ACL user is set {@code off} (same password and rules) and its connections are
+   * killed; the keys are kept. A resource never given a password has nothing to disable.
+   * Idempotent; {@link #enable} undoes it.
+   */
+  @Override
+  public void disable(ResourceContext resource) {
+    if (resource.existingSecret(SECRET_PASSWORD).isEmpty()) {
+      return;
+    }
+    apply(
+        resource,
+        TenantAcl.forResource(resource.resourceId()),
+        validPasswords(resource, true),
+        false);
+  }
+
+  /**
+   * Undoes {@link #disable}: the user is applied again as its config says, with the stored
+   * password, so the same credentials work and see the same keys. Idempotent.
+   */
+  @Override
+  public void enable(ResourceContext resource) {
+    provision(resource);
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.miosa.data.provisioner.spi.ResourceContext;
 import dev.miosa.data.provisioner.spi.ServiceProvider;
 import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
 import dev.miosa.data.provisioner.testing.ServiceProviderContract;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.List;
 import java.util.Map;
@@ -50,5 +51,30 @@ class RedisProviderContractTest extends ServiceProviderContract {
   @Override
   protected boolean existsOnBackend(ResourceContext resource) {
     return admin.sync().aclUsers().contains(TenantAcl.forResource(resource.resourceId()).user());
+  }
+
+  @Override
+  protected boolean tenantCanUse(ResourceContext resource) {
+    try (var c = RedisTenants.clientWithoutReconnect(provider.variables(resource)).connect()) {
+      return "PONG".equals(c.sync().ping());
+    } catch (RedisException e) {
+      return false;
+    }
+  }
+
+  @Override
+  protected void writeTenantData(ResourceContext resource) {
+    Map<String, String> vars = provider.variables(resource);
+    try (var c = RedisTenants.clientWithoutReconnect(vars).connect()) {
+      c.sync().set(vars.get("REDIS_KEY_PREFIX") + "kept", "value");
+    }
+  }
+
+  @Override
+  protected boolean tenantDataIsThere(ResourceContext resource) {
+    Map<String, String> vars = provider.variables(resource);
+    try (var c = RedisTenants.clientWithoutReconnect(vars).connect()) {
+      return "value".equals(c.sync().get(vars.get("REDIS_KEY_PREFIX") + "kept"));
+    }
   }
 }

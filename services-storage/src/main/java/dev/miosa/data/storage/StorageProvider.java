@@ -194,6 +194,25 @@ public final class StorageProvider implements ServiceProvider, CredentialRotatio
     // The signing API reads previous.keySha256 from the resource's record; removing it revokes.
   }
 
+  /**
+   * Soft delete: nothing to change on the object store. The tenant's {@code STORAGE_KEY} is only
+   * ever checked by this control plane's signing endpoint, which signs for a resource only while
+   * its data service is active and the resource wanted and ready ({@link StoredStorageTargets}); a
+   * deleted data service's key is therefore refused from the moment the delete commits, and the
+   * bucket and its objects are kept. URLs signed before the delete expire by their own short
+   * lifetime. Idempotent.
+   */
+  @Override
+  public void disable(ResourceContext resource) {
+    // the refusal is the control plane's state; the bucket is kept as it is
+  }
+
+  /** Undoes {@link #disable}: nothing on the object store; signing resumes with the state. */
+  @Override
+  public void enable(ResourceContext resource) {
+    // the same key works again once the resource is ready
+  }
+
   @Override
   public void deprovision(ResourceContext resource) {
     StorageClients clients = clients(resource);

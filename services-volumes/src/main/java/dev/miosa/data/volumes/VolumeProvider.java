@@ -178,6 +178,24 @@ public final class VolumeProvider implements ServiceProvider {
    * Deletes the image and the snapshots. While an instance holds the volume this fails (and the
    * operation retries): the api refuses such deletes up front, so this only guards other paths.
    */
+  /**
+   * Soft delete: the image is kept as it is. A volume may be attached only while its data service
+   * and environment are active and its resource wanted and ready ({@link Volume#usable()}, checked
+   * by {@link VolumeAttachments#attach}), so a deleted data service's volume is refused from the
+   * moment the delete commits; the delete itself is refused while an instance holds the volume
+   * unless forced, which detaches it. Idempotent.
+   */
+  @Override
+  public void disable(ResourceContext resource) {
+    // attachability is the control plane's state; the image is kept
+  }
+
+  /** Undoes {@link #disable}: nothing on disk; the volume is attachable again once ready. */
+  @Override
+  public void enable(ResourceContext resource) {
+    // the image was never touched
+  }
+
   @Override
   public void deprovision(ResourceContext resource) {
     String id = resource.resourceId();

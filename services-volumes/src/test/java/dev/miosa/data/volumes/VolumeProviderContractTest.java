@@ -53,4 +53,10 @@ class VolumeProviderContractTest extends ServiceProviderContract {
   protected boolean existsOnBackend(ResourceContext resource) {
     return Files.exists(world.image(resource.resourceId()));
   }
+
+  /** Attachability is the control plane's state ({@code Volume.usable}); the image is kept. */
+  @Override
+  protected boolean disableActsOnBackend() {
+    return false;
+  }
 }

@@ -130,15 +130,31 @@ final class OperationNotes {
   static final Map<String, String> CONFLICTS =
       Map.ofEntries(
           Map.entry("POST /v1/projects", "PROJECT_SLUG_TAKEN"),
-          Map.entry("DELETE /v1/projects/{project}", "PROJECT_HAS_SERVICES"),
+          Map.entry(
+              "DELETE /v1/projects/{project}",
+              "PROJECT_HAS_SERVICES without confirm while it has data services (and while any is"
+                  + " deleted but not purged); with purge=true NOT_DELETED"),
+          Map.entry(
+              "POST /v1/projects/{project}/undelete",
+              "NOT_DELETED, ALREADY_PURGED once its window closed"),
           Map.entry("POST /v1/projects/{project}/environments", "ENVIRONMENT_EXISTS"),
           Map.entry(
               "DELETE /v1/projects/{project}/environments/{env}",
-              "VOLUME_ATTACHED without force=true"),
+              "VOLUME_ATTACHED without force=true; with purge=true NOT_DELETED (an active one),"
+                  + " ALREADY_PURGED"),
+          Map.entry(
+              "POST /v1/projects/{project}/environments/{env}/undelete",
+              "NOT_DELETED, ALREADY_PURGED (also once its window closed), NAME_TAKEN by an active"
+                  + " environment"),
           Map.entry("POST /v1/projects/{project}/services", "SERVICE_CONFLICT: the name is taken"),
           Map.entry(
               "DELETE /v1/projects/{project}/services/{service}",
-              "VOLUME_ATTACHED without force=true"),
+              "VOLUME_ATTACHED without force=true; with purge=true NOT_DELETED (an active one),"
+                  + " ALREADY_PURGED"),
+          Map.entry(
+              "POST /v1/projects/{project}/services/{service}/undelete",
+              "NOT_DELETED, ALREADY_PURGED (also once its window closed), NAME_TAKEN by an active"
+                  + " data service, VARIABLE_NAME_CONFLICT"),
           Map.entry(
               "POST /v1/projects/{project}/services/{service}/attachments",
               "VOLUME_ATTACHED to another instance (holders names it), VOLUME_NOT_READY"),
@@ -165,7 +181,9 @@ final class OperationNotes {
           Map.entry("path project", "the project's id or slug"),
           Map.entry(
               "path service", "the data service's id or type:name (postgres:main, volume:main)"),
-          Map.entry("path env", "the environment's name"),
+          Map.entry(
+              "path env",
+              "the environment's name; its id for a deleted one (purge=true, undelete)"),
           Map.entry("path id", "the id"),
           Map.entry("path instanceId", "the instance holding (or asking for) the attachment"),
           Map.entry("path snapshotId", "the snapshot's id"),
@@ -185,6 +203,13 @@ final class OperationNotes {
               "query fencingToken",
               "only this attachment: a late renew or detach of an older one changes nothing"),
           Map.entry("query environment", "only this environment (by name)"),
+          Map.entry(
+              "query state",
+              "active (the default) or deleted: the deleted ones not purged yet, with purgeAt"),
+          Map.entry(
+              "query purge",
+              "true: purge a deleted one (named by id) now instead of at its purgeAt; its data is"
+                  + " gone for good"),
           Map.entry(
               "header Idempotency-Key",
               "a repeated request with the same key answers the"

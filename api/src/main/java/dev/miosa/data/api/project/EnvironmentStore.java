@@ -1,6 +1,7 @@
 package dev.miosa.data.api.project;
 
 import dev.miosa.data.api.service.DataServices;
+import dev.miosa.data.api.service.SoftDeletion;
 import dev.miosa.data.provisioner.Ids;
 import java.util.List;
 import java.util.Optional;
@@ -26,8 +27,8 @@ public class EnvironmentStore {
     return jdbc.sql(
             """
             INSERT INTO environments (id, project_id, name) VALUES (:id, :project, :name)
-            ON CONFLICT (project_id, name) WHERE state <> 'deleted' DO NOTHING
-            RETURNING id, project_id, name, state, created_at
+            ON CONFLICT (project_id, name) WHERE state = 'active' DO NOTHING
+            RETURNING id, project_id, name, state, created_at, purge_at
             """)
         .param("id", Ids.newId("env"))
         .param("project", projectId)
@@ -36,10 +37,13 @@ public class EnvironmentStore {
         .optional();
   }
 
-  /** The live (active or deleting) environments of a project, oldest first. */
+  /**
+   * The environments of a project that are not purged (active, soft-deleted or being purged),
+   * oldest first.
+   */
   public List<Environment> live(String projectId) {
     return jdbc.sql(
-            "SELECT id, project_id, name, state, created_at FROM environments WHERE project_id = :p AND state <> 'deleted' ORDER BY created_at, name")
+            "SELECT id, project_id, name, state, created_at, purge_at FROM environments WHERE project_id = :p AND state <> 'deleted' ORDER BY created_at, name")
         .param("p", projectId)
         .query(Environment.class)
         .list();
@@ -50,14 +54,14 @@ public class EnvironmentStore {
     return live(projectId).stream().filter(e -> "active".equals(e.state())).toList();
   }
 
-  /** The live environment of that name. */
+  /** The active environment of that name. */
   public Optional<Environment> find(String projectId, String name) {
     if (name == null || !DataServices.NAME.matcher(name).matches()) {
       // No such name can exist; never hand the database a NUL or an invalid string.
       return Optional.empty();
     }
     return jdbc.sql(
-            "SELECT id, project_id, name, state, created_at FROM environments WHERE project_id = :p AND name = :n AND state <> 'deleted'")
+            "SELECT id, project_id, name, state, created_at, purge_at FROM environments WHERE project_id = :p AND name = :n AND state = 'active'")
         .param("p", projectId)
         .param("n", name)
         .query(Environment.class)
@@ -67,10 +71,61 @@ public class EnvironmentStore {
   /** An environment by id, in any state. */
   public Optional<Environment> byId(String id) {
     return jdbc.sql(
-            "SELECT id, project_id, name, state, created_at FROM environments WHERE id = :id")
+            "SELECT id, project_id, name, state, created_at, purge_at FROM environments WHERE id = :id")
         .param("id", id)
         .query(Environment.class)
         .optional();
+  }
+
+  /**
+   * Soft-deletes an active environment: {@code disabled} until {@code now() + retention}.
+   *
+   * @return whether it was active
+   */
+  public boolean markDisabled(String id, java.time.Duration retention) {
+    return SoftDeletion.markDisabled(jdbc, SoftDeletion.Table.ENVIRONMENTS, id, retention);
+  }
+
+  /**
+   * Brings a soft-deleted environment back to {@code active}.
+   *
+   * @return whether it was disabled
+   * @throws org.springframework.dao.DuplicateKeyException when an active one holds its name
+   */
+  public boolean markActive(String id) {
+    return SoftDeletion.markActive(jdbc, SoftDeletion.Table.ENVIRONMENTS, id);
+  }
+
+  /**
+   * Soft-deleted environments whose window has closed, locked for this transaction ({@code FOR
+   * UPDATE SKIP LOCKED}: a row another replica holds is skipped).
+   *
+   * @param limit at most this many
+   */
+  public List<Environment> lockPurgeDue(int limit) {
+    return jdbc.sql(
+            """
+            SELECT id, project_id, name, state, created_at, purge_at FROM environments
+            WHERE state = 'disabled' AND purge_at <= now()
+            ORDER BY purge_at LIMIT :limit FOR UPDATE SKIP LOCKED
+            """)
+        .param("limit", limit)
+        .query(Environment.class)
+        .list();
+  }
+
+  /**
+   * Moves an environment from one state to another, if it is in the first.
+   *
+   * @return whether it moved
+   */
+  public boolean moveState(String id, String from, String to) {
+    return jdbc.sql("UPDATE environments SET state = :to WHERE id = :id AND state = :from")
+            .param("id", id)
+            .param("from", from)
+            .param("to", to)
+            .update()
+        == 1;
   }
 
   /** Sets an environment's state. */

@@ -4,7 +4,8 @@ import dev.miosa.data.api.idempotency.Idempotency;
 import dev.miosa.data.api.project.ProjectViews.EnvironmentView;
 import dev.miosa.data.api.project.ProjectViews.Page;
 import dev.miosa.data.api.project.ProjectViews.ProjectView;
-import dev.miosa.data.api.service.DataServices;
+import dev.miosa.data.api.service.EnvironmentChanges;
+import dev.miosa.data.api.service.ProjectDeletion;
 import dev.miosa.data.provisioner.spi.MiosaException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -34,18 +35,21 @@ import org.springframework.web.bind.annotation.RestController;
 class ProjectController {
 
   private final ProjectService projects;
-  private final DataServices services;
+  private final EnvironmentChanges services;
   private final EnvironmentStore environments;
+  private final ProjectDeletion deletion;
   private final Idempotency idempotency;
 
   ProjectController(
       ProjectService projects,
-      DataServices services,
+      EnvironmentChanges services,
       EnvironmentStore environments,
+      ProjectDeletion deletion,
       Idempotency idempotency) {
     this.projects = projects;
     this.services = services;
     this.environments = environments;
+    this.deletion = deletion;
     this.idempotency = idempotency;
   }
 
@@ -96,19 +100,60 @@ class ProjectController {
 
   @Operation(
       operationId = "deleteProject",
-      summary = "Delete a project; 409 while it still has data services")
-  @ApiResponse(responseCode = "204", description = "deleted")
+      summary =
+          "Delete a project: at once without data services; with them, confirm={slug} deletes it"
+              + " and its data services softly (undelete within the retention window);"
+              + " purge=true purges a deleted one now")
+  @ApiResponse(responseCode = "204", description = "deleted (it had no data services)")
+  @ApiResponse(
+      responseCode = "202",
+      description = "deleted with its data services: the operations disabling (or purging) them",
+      content = @Content(schema = @Schema(implementation = ProjectDeletion.ProjectDeleted.class)))
   @DeleteMapping("/{project}")
-  ResponseEntity<Void> delete(@PathVariable String project) {
-    projects.delete(project);
-    return ResponseEntity.noContent().build();
+  ResponseEntity<ProjectDeletion.ProjectDeleted> delete(
+      @PathVariable String project,
+      @RequestParam(required = false) String confirm,
+      @RequestParam(defaultValue = "false") boolean force,
+      @RequestParam(defaultValue = "false") boolean purge) {
+    ProjectDeletion.ProjectDeleted deleted = deletion.delete(project, confirm, force, purge);
+    return deleted == null
+        ? ResponseEntity.noContent().build()
+        : ResponseEntity.status(HttpStatus.ACCEPTED).body(deleted);
   }
 
-  @Operation(operationId = "listEnvironments", summary = "List a project's environments")
+  @Operation(
+      operationId = "undeleteProject",
+      summary =
+          "Undelete a deleted project within its retention window, with the data services its"
+              + " deletion deleted")
+  @ApiResponse(
+      responseCode = "202",
+      description = "the project and the operations enabling its data services",
+      content = @Content(schema = @Schema(implementation = ProjectDeletion.ProjectUndeleted.class)))
+  @PostMapping("/{project}/undelete")
+  ResponseEntity<ProjectDeletion.ProjectUndeleted> undelete(@PathVariable String project) {
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(deletion.undelete(project));
+  }
+
+  @Operation(
+      operationId = "listEnvironments",
+      summary =
+          "List a project's environments: the active ones, or with state=deleted the deleted ones"
+              + " not purged yet")
   @GetMapping("/{project}/environments")
-  Map<String, List<EnvironmentView>> environments(@PathVariable String project) {
+  Map<String, List<EnvironmentView>> environments(
+      @PathVariable String project, @RequestParam(defaultValue = "active") String state) {
     Project p = projects.find(project);
-    return Map.of("items", environments.live(p.id()).stream().map(EnvironmentView::of).toList());
+    if (!"active".equals(state) && !"deleted".equals(state)) {
+      throw MiosaException.invalid("state", "must be active or deleted");
+    }
+    boolean deleted = "deleted".equals(state);
+    return Map.of(
+        "items",
+        environments.live(p.id()).stream()
+            .filter(e -> deleted != "active".equals(e.state()))
+            .map(EnvironmentView::of)
+            .toList());
   }
 
   @Operation(
@@ -117,7 +162,8 @@ class ProjectController {
   @ApiResponse(
       responseCode = "201",
       description = "the environment and the operations provisioning it",
-      content = @Content(schema = @Schema(implementation = DataServices.EnvironmentCreated.class)))
+      content =
+          @Content(schema = @Schema(implementation = EnvironmentChanges.EnvironmentCreated.class)))
   @PostMapping("/{project}/environments")
   ResponseEntity<?> addEnvironment(
       @PathVariable String project,
@@ -138,17 +184,37 @@ class ProjectController {
 
   @Operation(
       operationId = "deleteEnvironment",
-      summary = "Delete an environment and deprovision its resources")
-  @ApiResponse(responseCode = "202", description = "deprovisioning started")
+      summary =
+          "Delete an environment: its data services are disabled there and kept for the retention"
+              + " window (undelete by id); with purge=true a deleted one (named by id) is purged now")
+  @ApiResponse(responseCode = "202", description = "disabling (or purging) started")
   @DeleteMapping("/{project}/environments/{env}")
   ResponseEntity<Map<String, Object>> deleteEnvironment(
       @PathVariable String project,
       @PathVariable String env,
       @RequestParam(required = false) String confirm,
-      @RequestParam(defaultValue = "false") boolean force) {
+      @RequestParam(defaultValue = "false") boolean force,
+      @RequestParam(defaultValue = "false") boolean purge) {
     Project p = projects.find(project);
-    List<String> ops = services.deleteEnvironment(p, env, confirm, force);
+    List<String> ops = services.deleteEnvironment(p, env, confirm, force, purge);
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .body(Map.of("environment", env, "operationIds", ops));
+  }
+
+  @Operation(
+      operationId = "undeleteEnvironment",
+      summary =
+          "Undelete a deleted environment by id within its retention window: its data services'"
+              + " resources there come back with the same data and credentials")
+  @ApiResponse(
+      responseCode = "202",
+      description = "the environment and the operations enabling it",
+      content =
+          @Content(schema = @Schema(implementation = EnvironmentChanges.EnvironmentCreated.class)))
+  @PostMapping("/{project}/environments/{env}/undelete")
+  ResponseEntity<EnvironmentChanges.EnvironmentCreated> undeleteEnvironment(
+      @PathVariable String project, @PathVariable String env) {
+    Project p = projects.find(project);
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(services.undelete(p, env));
   }
 }

@@ -12,11 +12,12 @@ public interface ProjectRepository extends ListCrudRepository<Project, String> {
   /** Finds a project by slug. */
   Optional<Project> findBySlug(String slug);
 
-  /** A page of projects ordered by (createdAt, id), after the given position. */
+  /** A page of live (not deleted) projects ordered by (createdAt, id), after the given position. */
   @Query(
       """
       SELECT * FROM projects
-      WHERE (CAST(:afterAt AS timestamptz) IS NULL OR (created_at, id) > (CAST(:afterAt AS timestamptz), :afterId))
+      WHERE deleted_at IS NULL
+        AND (CAST(:afterAt AS timestamptz) IS NULL OR (created_at, id) > (CAST(:afterAt AS timestamptz), :afterId))
       ORDER BY created_at, id LIMIT :limit
       """)
   List<Project> page(

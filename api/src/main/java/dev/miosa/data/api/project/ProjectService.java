@@ -78,12 +78,40 @@ public class ProjectService {
    * @throws MiosaException {@code PROJECT_NOT_FOUND}
    */
   public Project find(String idOrSlug) {
-    var found =
-        idOrSlug.startsWith("prj_") ? projects.findById(idOrSlug) : projects.findBySlug(idOrSlug);
-    return found.orElseThrow(
-        () ->
-            new MiosaException(
-                ErrorCode.PROJECT_NOT_FOUND, "no project '" + printable(idOrSlug) + "'"));
+    return findAny(idOrSlug)
+        .filter(p -> !isDeleted(p.id()))
+        .orElseThrow(
+            () ->
+                new MiosaException(
+                    ErrorCode.PROJECT_NOT_FOUND, "no project '" + printable(idOrSlug) + "'"));
+  }
+
+  /**
+   * Finds a project by id or slug, deleted ones too (to undelete or purge them).
+   *
+   * @throws MiosaException {@code PROJECT_NOT_FOUND}
+   */
+  public Project findIncludingDeleted(String idOrSlug) {
+    return findAny(idOrSlug)
+        .orElseThrow(
+            () ->
+                new MiosaException(
+                    ErrorCode.PROJECT_NOT_FOUND, "no project '" + printable(idOrSlug) + "'"));
+  }
+
+  private java.util.Optional<Project> findAny(String idOrSlug) {
+    return idOrSlug.startsWith("prj_")
+        ? projects.findById(idOrSlug)
+        : projects.findBySlug(idOrSlug);
+  }
+
+  /** Whether a project is soft-deleted (hidden until undeleted or purged). */
+  public boolean isDeleted(String projectId) {
+    return jdbc.sql("SELECT deleted_at IS NOT NULL FROM projects WHERE id = :id")
+        .param("id", projectId)
+        .query(Boolean.class)
+        .optional()
+        .orElse(false);
   }
 
   /** The JSON view of a project. */
@@ -93,7 +121,7 @@ public class ProjectService {
         p.slug(),
         p.name(),
         p.createdAt(),
-        environments.live(p.id()).stream().map(EnvironmentView::of).toList());
+        environments.active(p.id()).stream().map(EnvironmentView::of).toList());
   }
 
   /**
@@ -131,7 +159,8 @@ public class ProjectService {
   }
 
   /**
-   * Deletes a project that has no data services left.
+   * Deletes a project that has no data services left: none active, none deleted and waiting for its
+   * purge, none being purged (their data would otherwise outlive the rows that name it).
    *
    * @throws MiosaException {@code PROJECT_HAS_SERVICES} (409) while it has some
    */
@@ -150,7 +179,11 @@ public class ProjectService {
     if (live > 0) {
       throw new MiosaException(
           ErrorCode.PROJECT_HAS_SERVICES,
-          "the project still has " + live + " data service(s); delete them first");
+          "the project still has "
+              + live
+              + " data service(s), active or deleted but not purged yet: repeat its slug in"
+              + " ?confirm= to delete it with its active data services (undeletable within the"
+              + " retention window), or purge them first");
     }
     projects.deleteById(p.id());
   }

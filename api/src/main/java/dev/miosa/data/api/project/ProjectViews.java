@@ -25,13 +25,19 @@ public final class ProjectViews {
    *
    * @param id id
    * @param name name
-   * @param state {@code active | deleting}
+   * @param state {@code active | deleted | deleting}: {@code deleted} is soft-deleted (undelete it
+   *     by id until {@code purgeAt}), {@code deleting} is being purged
    * @param createdAt creation time
+   * @param purgeAt when a deleted one is purged for good, absent while active
    */
-  public record EnvironmentView(String id, String name, String state, Instant createdAt) {
+  @com.fasterxml.jackson.annotation.JsonInclude(
+      com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  public record EnvironmentView(
+      String id, String name, String state, Instant createdAt, Instant purgeAt) {
     /** The view of an environment. */
     public static EnvironmentView of(Environment e) {
-      return new EnvironmentView(e.id(), e.name(), e.state(), e.createdAt());
+      String state = "disabled".equals(e.state()) ? "deleted" : e.state();
+      return new EnvironmentView(e.id(), e.name(), state, e.createdAt(), e.purgeAt());
     }
   }
 

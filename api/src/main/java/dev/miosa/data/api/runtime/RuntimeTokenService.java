@@ -138,12 +138,13 @@ public class RuntimeTokenService {
   }
 
   private Optional<RuntimeToken> load(String hash) {
-    // One query: the token, only while its environment is live.
+    // One query: the token, only while its environment and project are live.
     return jdbc.sql(
             """
             SELECT t.id, t.project_id, t.environment_id, t.instance_id, t.token_hash, t.expires_at,
                    t.revoked_at, t.created_at
             FROM runtime_tokens t JOIN environments e ON e.id = t.environment_id AND e.state = 'active'
+            JOIN projects p ON p.id = t.project_id AND p.deleted_at IS NULL
             WHERE t.token_hash = :hash
             """)
         .param("hash", hash)

@@ -9,10 +9,13 @@ import java.util.Map;
  * @param id opaque id ({@code svc_...})
  * @param projectId its project
  * @param type {@code postgres | storage | redis | auth | volume}
- * @param name unique per project and type ({@code main} by default)
+ * @param name unique per project and type among active data services ({@code main} by default)
  * @param config validated plan/config
- * @param state {@code active | deleting | deleted}
+ * @param state {@code active | disabled | deleting | deleted}: {@code disabled} is soft-deleted
+ *     (restorable until {@code purgeAt}), {@code deleting} is being purged
  * @param createdAt creation time
+ * @param deletedAt when it was deleted, or null while active
+ * @param purgeAt when a soft-deleted one is purged, or null
  */
 public record DataService(
     String id,
@@ -21,4 +24,6 @@ public record DataService(
     String name,
     Map<String, Object> config,
     String state,
-    Instant createdAt) {}
+    Instant createdAt,
+    Instant deletedAt,
+    Instant purgeAt) {}

@@ -3,6 +3,7 @@ package dev.miosa.data.api.service;
 import dev.miosa.data.api.idempotency.Idempotency;
 import dev.miosa.data.api.project.Project;
 import dev.miosa.data.api.project.ProjectService;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -32,11 +33,17 @@ class DataServiceController {
 
   private final ProjectService projects;
   private final DataServices services;
+  private final ServiceDeletion deletion;
   private final Idempotency idempotency;
 
-  DataServiceController(ProjectService projects, DataServices services, Idempotency idempotency) {
+  DataServiceController(
+      ProjectService projects,
+      DataServices services,
+      ServiceDeletion deletion,
+      Idempotency idempotency) {
     this.projects = projects;
     this.services = services;
+    this.deletion = deletion;
     this.idempotency = idempotency;
   }
 
@@ -66,10 +73,19 @@ class DataServiceController {
         });
   }
 
-  @Operation(operationId = "listServices", summary = "List a project's data services")
+  @Operation(
+      operationId = "listServices",
+      summary =
+          "List a project's data services: the active ones, or with state=deleted the deleted ones"
+              + " not purged yet")
   @GetMapping
-  Map<String, List<DataServiceView>> list(@PathVariable String project) {
-    return Map.of("items", services.list(projects.find(project)));
+  Map<String, List<DataServiceView>> list(
+      @PathVariable String project, @RequestParam(defaultValue = "active") String state) {
+    Project p = projects.find(project);
+    if (!"active".equals(state) && !"deleted".equals(state)) {
+      throw MiosaException.invalid("state", "must be active or deleted");
+    }
+    return Map.of("items", services.list(p, "deleted".equals(state)));
   }
 
   @Operation(
@@ -78,21 +94,41 @@ class DataServiceController {
   @GetMapping("/{service}")
   DataServiceView get(@PathVariable String project, @PathVariable String service) {
     Project p = projects.find(project);
-    return services.view(services.find(p, service), null);
+    return services.view(services.findShown(p, service), null);
   }
 
   @Operation(
       operationId = "deleteService",
-      summary = "Delete a data service and its data in every environment")
-  @ApiResponse(responseCode = "202", description = "deletion started")
+      summary =
+          "Delete a data service: it is disabled in every environment and kept for the retention"
+              + " window (undelete by id); with purge=true a deleted one is purged now")
+  @ApiResponse(
+      responseCode = "202",
+      description = "the data service (phase deleted, or deleting when purged) and its operationId")
   @DeleteMapping("/{service}")
   ResponseEntity<DataServiceView> delete(
       @PathVariable String project,
       @PathVariable String service,
       @RequestParam(required = false) String confirm,
-      @RequestParam(defaultValue = "false") boolean force) {
+      @RequestParam(defaultValue = "false") boolean force,
+      @RequestParam(defaultValue = "false") boolean purge) {
     Project p = projects.find(project);
     return ResponseEntity.status(HttpStatus.ACCEPTED)
-        .body(services.delete(p, service, confirm, force));
+        .body(deletion.delete(p, service, confirm, force, purge));
+  }
+
+  @Operation(
+      operationId = "undeleteService",
+      summary =
+          "Undelete a deleted data service by id within its retention window: the same data,"
+              + " credentials and variables")
+  @ApiResponse(
+      responseCode = "202",
+      description = "the data service (phase provisioning) and the operation enabling it")
+  @PostMapping("/{service}/undelete")
+  ResponseEntity<DataServiceView> undelete(
+      @PathVariable String project, @PathVariable String service) {
+    Project p = projects.find(project);
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(deletion.undelete(p, service));
   }
 }

@@ -12,9 +12,12 @@ import java.util.Map;
  * @param id id
  * @param type type
  * @param name name
- * @param phase {@code provisioning | ready | failed | deleting | deleted}
+ * @param phase {@code provisioning | ready | failed | deleted | deleting}: {@code deleted} is
+ *     soft-deleted (restorable by id until {@code purgeAt}), {@code deleting} is being purged
  * @param config config
  * @param createdAt creation time
+ * @param deletedAt when it was deleted, absent while live
+ * @param purgeAt when a deleted one is (or was to be) purged for good, absent while live
  * @param environments environment name to its resource's state
  * @param operationId the operation started by this request, when there is one
  */
@@ -26,6 +29,8 @@ public record DataServiceView(
     String phase,
     Map<String, Object> config,
     Instant createdAt,
+    Instant deletedAt,
+    Instant purgeAt,
     Map<String, EnvironmentResource> environments,
     String operationId) {
 

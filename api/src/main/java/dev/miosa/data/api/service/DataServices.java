@@ -5,10 +5,8 @@ import dev.miosa.data.api.project.Environment;
 import dev.miosa.data.api.project.EnvironmentStore;
 import dev.miosa.data.api.project.Project;
 import dev.miosa.data.api.project.ProjectService;
-import dev.miosa.data.api.project.ProjectViews.EnvironmentView;
-import dev.miosa.data.api.runtime.RuntimeTokenService;
-import dev.miosa.data.api.runtime.VariablesCache;
 import dev.miosa.data.credentials.VariableNames;
+import dev.miosa.data.provisioner.Ids;
 import dev.miosa.data.provisioner.ProviderRegistry;
 import dev.miosa.data.provisioner.VariablesResolver;
 import dev.miosa.data.provisioner.operation.Operation;
@@ -20,23 +18,19 @@ import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.FieldError;
 import dev.miosa.data.provisioner.spi.MiosaException;
 import dev.miosa.data.provisioner.spi.ServiceProvider;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Attaches data services to projects, adds and removes environments, and deletes data services.
- * Every change is recorded with the operation that carries it out in one transaction, so an
- * accepted request is never lost; the worker is woken after commit.
+ * Attaches data services to projects, finds, lists and shows them. Deletion, undelete and purge are
+ * {@link ServiceDeletion}'s; environments are {@link EnvironmentChanges}'. Every change is recorded
+ * with the operation that carries it out in one transaction, so an accepted request is never lost;
+ * the worker is woken after commit.
  */
 @Service
 public class DataServices {
@@ -65,10 +59,6 @@ public class DataServices {
   private final OperationWorker worker;
   private final ProviderRegistry registry;
   private final VariablesResolver variables;
-  private final VariablesCache cache;
-  private final RuntimeTokenService runtimeTokens;
-  private final JdbcClient jdbc;
-  private final ObjectProvider<DeletionGuard> deletionGuards;
   private final int maxAttempts;
 
   DataServices(
@@ -79,10 +69,6 @@ public class DataServices {
       OperationWorker worker,
       ProviderRegistry registry,
       VariablesResolver variables,
-      VariablesCache cache,
-      RuntimeTokenService runtimeTokens,
-      JdbcClient jdbc,
-      ObjectProvider<DeletionGuard> deletionGuards,
       MiosaProperties props) {
     this.services = services;
     this.environments = environments;
@@ -91,10 +77,6 @@ public class DataServices {
     this.worker = worker;
     this.registry = registry;
     this.variables = variables;
-    this.cache = cache;
-    this.runtimeTokens = runtimeTokens;
-    this.jdbc = jdbc;
-    this.deletionGuards = deletionGuards;
     this.maxAttempts = props.worker().maxAttempts();
   }
 
@@ -156,7 +138,7 @@ public class DataServices {
   }
 
   /**
-   * Refuses a data service whose variables would carry a name another live data service of the
+   * Refuses a data service whose variables would carry a name another active data service of the
    * project gives already: names are prefixed by the data service's name, so a postgres service
    * named {@code jdbc} would give {@code JDBC_DATABASE_URL}, which {@code postgres:main} gives.
    * Every provider is asked for its names; the same type and name is left to the insert's {@code
@@ -164,10 +146,10 @@ public class DataServices {
    *
    * @throws MiosaException 409 {@code VARIABLE_NAME_CONFLICT} naming both data services
    */
-  private void requireDistinctVariables(Project project, ServiceProvider provider, String name) {
+  void requireDistinctVariables(Project project, ServiceProvider provider, String name) {
     List<String> wanted =
         provider.variableNames().stream().map(v -> VariableNames.prefixFor(name) + v).toList();
-    for (DataService other : services.live(project.id())) {
+    for (DataService other : services.active(project.id())) {
       if (other.type().equals(provider.type()) && other.name().equals(name)) {
         continue;
       }
@@ -195,7 +177,7 @@ public class DataServices {
   }
 
   /**
-   * Finds a live data service by id or {@code type:name}.
+   * Finds an active data service by id or {@code type:name}.
    *
    * @throws MiosaException {@code SERVICE_NOT_FOUND}
    */
@@ -213,127 +195,31 @@ public class DataServices {
                 "no data service '" + ProjectService.printable(ref) + "' in this project"));
   }
 
-  /** The live data services of a project. */
-  public List<DataServiceView> list(Project project) {
-    return services.live(project.id()).stream().map(s -> view(s, null)).toList();
-  }
-
   /**
-   * Deletes a data service after confirmation: its resources are deprovisioned by an operation.
+   * Finds a data service to show: an active one by id or {@code type:name}, or a deleted one (not
+   * purged) by id.
    *
-   * @param confirm must equal the data service's name
-   * @param force override what a {@link DeletionGuard} would refuse (detach attached volumes)
-   * @return the view with the operation id
-   * @throws MiosaException 400 {@code CONFIRMATION_REQUIRED} naming {@code confirm}; 409 from a
-   *     guard ({@code VOLUME_ATTACHED})
+   * @throws MiosaException {@code SERVICE_NOT_FOUND}
    */
-  @Transactional
-  public DataServiceView delete(Project project, String ref, String confirm, boolean force) {
-    DataService s = find(project, ref);
-    if (!s.name().equals(confirm)) {
-      throw new MiosaException(
-          ErrorCode.CONFIRMATION_REQUIRED,
-          "deleting a data service destroys its data in every environment; repeat its name in ?confirm="
-              + s.name(),
-          List.of(new FieldError("confirm", "must equal the data service's name")));
-    }
-    lockProject(project.id());
-    deletionGuards.orderedStream().forEach(g -> g.beforeDelete(s, null, force));
-    services.markDeleting(s.id());
-    resources.markAbsent(s.id(), null);
-    operations.supersede(
-        s.id(), Operation.PROVISION, "superseded by the deletion of the data service");
-    String op =
-        operations.enqueue(
-            Operation.DEPROVISION, project.id(), s.id(), null, Map.of(), maxAttempts);
-    List<String> envIds = environments.live(project.id()).stream().map(Environment::id).toList();
-    afterCommit(() -> envIds.forEach(cache::invalidate));
-    wakeWorkerAfterCommit();
-    return view(services.byId(project.id(), s.id()).orElse(s), op);
-  }
-
-  /**
-   * Adds an environment; every active data service is provisioned for it.
-   *
-   * @return the environment and the operations started
-   * @throws MiosaException 409 {@code ENVIRONMENT_EXISTS}
-   */
-  @Transactional
-  public EnvironmentCreated addEnvironment(Project project, String name) {
-    lockProject(project.id());
-    Environment env =
-        environments
-            .insert(project.id(), name)
-            .orElseThrow(
-                () ->
-                    new MiosaException(
-                        ErrorCode.ENVIRONMENT_EXISTS, "environment '" + name + "' exists"));
-    List<String> ops = new ArrayList<>();
-    for (DataService s : services.active(project.id())) {
-      ServiceProvider provider = registry.provider(s.type()).orElse(null);
-      List<String> backends = provider == null ? List.of("default") : provider.backends();
-      resources.createIfAbsent(s.id(), env.id(), resources.place(s.type(), backends));
-      ops.add(
-          operations.enqueue(
-              Operation.PROVISION, project.id(), s.id(), env.id(), Map.of(), maxAttempts));
-    }
-    wakeWorkerAfterCommit();
-    return new EnvironmentCreated(EnvironmentView.of(env), ops);
-  }
-
-  /**
-   * The answer to adding an environment.
-   *
-   * @param environment the new environment
-   * @param operationIds one provision operation per data service
-   */
-  public record EnvironmentCreated(EnvironmentView environment, List<String> operationIds) {}
-
-  /**
-   * Deletes an environment after confirmation, deprovisioning its resources.
-   *
-   * @param confirm must equal the environment's name
-   * @param force override what a {@link DeletionGuard} would refuse (detach attached volumes)
-   * @return the operations started
-   */
-  @Transactional
-  public List<String> deleteEnvironment(
-      Project project, String name, String confirm, boolean force) {
-    Environment env =
-        environments
-            .find(project.id(), name)
-            .orElseThrow(
-                () ->
-                    new MiosaException(
-                        ErrorCode.ENVIRONMENT_NOT_FOUND,
-                        "no environment '" + ProjectService.printable(name) + "'"));
-    if (!env.name().equals(confirm)) {
-      throw new MiosaException(
-          ErrorCode.CONFIRMATION_REQUIRED,
-          "deleting an environment destroys its data; repeat its name in ?confirm=" + env.name(),
-          List.of(new FieldError("confirm", "must equal the environment's name")));
-    }
-    lockProject(project.id());
-    environments.setState(env.id(), "deleting");
-    List<String> ops = new ArrayList<>();
-    for (DataService s : services.live(project.id())) {
-      deletionGuards.orderedStream().forEach(g -> g.beforeDelete(s, env.id(), force));
-      if (resources.markAbsent(s.id(), env.id()) > 0) {
-        ops.add(
-            operations.enqueue(
-                Operation.DEPROVISION, project.id(), s.id(), env.id(), Map.of(), maxAttempts));
+  public DataService findShown(Project project, String ref) {
+    if (Ids.looksLikeId(ref)) {
+      var any = services.anyById(project.id(), ref).filter(s -> !"deleted".equals(s.state()));
+      if (any.isPresent()) {
+        return any.get();
       }
     }
-    if (ops.isEmpty()) {
-      environments.setState(env.id(), "deleted");
-    }
-    afterCommit(
-        () -> {
-          cache.invalidate(env.id());
-          runtimeTokens.invalidateAll();
-        });
-    wakeWorkerAfterCommit();
-    return ops;
+    return find(project, ref);
+  }
+
+  /**
+   * The data services of a project.
+   *
+   * @param deleted false for the active ones, true for the deleted ones not purged yet
+   */
+  public List<DataServiceView> list(Project project, boolean deleted) {
+    List<DataService> rows =
+        deleted ? services.deleted(project.id()) : services.active(project.id());
+    return rows.stream().map(s -> view(s, null)).toList();
   }
 
   /**
@@ -355,36 +241,36 @@ public class DataServices {
     }
     String phase =
         switch (s.state()) {
+          case "disabled" -> "deleted";
           case "deleting" -> "deleting";
-          case "deleted" -> "deleted";
+          case "deleted" -> "purged";
           default -> anyFailed ? "failed" : anyPending ? "provisioning" : "ready";
         };
     return new DataServiceView(
-        s.id(), s.type(), s.name(), phase, s.config(), s.createdAt(), envs, operationId);
+        s.id(),
+        s.type(),
+        s.name(),
+        phase,
+        s.config(),
+        s.createdAt(),
+        s.deletedAt(),
+        s.purgeAt(),
+        envs,
+        operationId);
   }
 
-  private void lockProject(String projectId) {
-    jdbc.sql("SELECT id FROM projects WHERE id = :id FOR UPDATE")
-        .param("id", projectId)
-        .query(String.class)
-        .list();
+  /** Locks the project's row for this transaction (names and environments serialize on it). */
+  void lockProject(String projectId) {
+    services.lockProject(projectId);
   }
 
-  private void wakeWorkerAfterCommit() {
-    afterCommit(worker::wakeUp);
+  /** Wakes this replica's worker once the transaction commits. */
+  void wakeWorkerAfterCommit() {
+    AfterCommit.run(worker::wakeUp);
   }
 
-  private static void afterCommit(Runnable r) {
-    if (TransactionSynchronizationManager.isSynchronizationActive()) {
-      TransactionSynchronizationManager.registerSynchronization(
-          new TransactionSynchronization() {
-            @Override
-            public void afterCommit() {
-              r.run();
-            }
-          });
-    } else {
-      r.run();
-    }
+  /** Attempts an operation of this server gives before it ends failed. */
+  int maxAttempts() {
+    return maxAttempts;
   }
 }

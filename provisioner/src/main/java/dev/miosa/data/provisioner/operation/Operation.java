@@ -7,7 +7,7 @@ import java.util.Map;
  * One asynchronous change, as stored in the {@code operations} table.
  *
  * @param id the operation id ({@code op_...})
- * @param type {@code provision}, {@code deprovision} or a service-specific type
+ * @param type {@code provision}, {@code deprovision}, {@code disable} or a service-specific type
  * @param projectId the project
  * @param serviceId the data service, or null
  * @param environmentId the environment it is limited to, or null for all
@@ -40,6 +40,12 @@ public record Operation(
 
   /** Remove every resource of the data service that should not exist. */
   public static final String DEPROVISION = "deprovision";
+
+  /**
+   * Switch off every resource of the data service (or environment) that should be disabled, keeping
+   * its data: the first half of a soft delete ({@code ServiceProvider.disable}).
+   */
+  public static final String DISABLE = "disable";
 
   /** Whether the operation reached a final state. */
   public boolean finished() {

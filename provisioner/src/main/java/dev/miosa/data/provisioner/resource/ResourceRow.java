@@ -15,8 +15,8 @@ import java.util.Map;
  * @param projectSlug project slug
  * @param environmentId environment id
  * @param environmentName environment name
- * @param desired {@code present | absent}
- * @param phase {@code provisioning | ready | failed | deleting | deleted}
+ * @param desired {@code present | disabled | absent}
+ * @param phase {@code provisioning | ready | failed | disabling | disabled | deleting | deleted}
  * @param backend backend server id
  * @param attributes recorded non-secret attributes
  * @param secrets stored ciphertexts by name

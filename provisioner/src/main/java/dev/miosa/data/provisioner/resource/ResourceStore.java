@@ -132,9 +132,15 @@ public final class ResourceStore {
     return jdbc.sql(SELECT + " WHERE r.id IN (:ids)").param("ids", ids).query(this::map).list();
   }
 
-  /** Every ready resource of a type, e.g. to re-apply state to a backend after its restart. */
+  /**
+   * Every ready resource of a type that should be present, e.g. to re-apply state to a backend
+   * after its restart (a resource being disabled or removed is left out).
+   */
   public List<ResourceRow> readyOfType(String type) {
-    return jdbc.sql(SELECT + " WHERE s.type = :type AND r.phase = 'ready' ORDER BY r.created_at")
+    return jdbc.sql(
+            SELECT
+                + " WHERE s.type = :type AND r.phase = 'ready' AND r.desired = 'present'"
+                + " ORDER BY r.created_at")
         .param("type", type)
         .query(this::map)
         .list();
@@ -180,6 +186,69 @@ public final class ResourceStore {
         .param("service", serviceId)
         .param("env", environmentIdOrNull)
         .update();
+  }
+
+  /**
+   * Sets what the live resources of a service (or of one environment, or both) should be, for soft
+   * delete and undelete. Resources being removed ({@code desired = absent}) are left alone, and so
+   * with {@code onlyWhereActive}, is a resource whose data service or environment is not active
+   * (undeleting a service leaves its resources in a deleted environment disabled, and the other way
+   * round).
+   *
+   * @param serviceIdOrNull the data service, or null for every service of the environment
+   * @param environmentIdOrNull the environment, or null for every environment of the service
+   * @param desired {@code present} or {@code disabled}
+   * @param onlyWhereActive whether to touch only resources whose data service and environment are
+   *     both {@code active}
+   * @return the ids of the data services whose resources changed
+   */
+  public List<String> setDesired(
+      String serviceIdOrNull, String environmentIdOrNull, String desired, boolean onlyWhereActive) {
+    if (!"present".equals(desired) && !"disabled".equals(desired)) {
+      throw new IllegalArgumentException("desired must be present or disabled");
+    }
+    return jdbc
+        .sql(
+            """
+            UPDATE resources r SET desired = :desired, updated_at = now()
+            FROM data_services s, environments e
+            WHERE s.id = r.service_id AND e.id = r.environment_id
+              AND r.phase <> 'deleted' AND r.desired <> 'absent' AND r.desired <> :desired
+              AND (CAST(:service AS text) IS NULL OR r.service_id = :service)
+              AND (CAST(:env AS text) IS NULL OR r.environment_id = :env)
+              AND (NOT :onlyActive OR (s.state = 'active' AND e.state = 'active'))
+            RETURNING r.service_id
+            """)
+        .param("service", serviceIdOrNull)
+        .param("env", environmentIdOrNull)
+        .param("desired", desired)
+        .param("onlyActive", onlyWhereActive)
+        .query(String.class)
+        .list()
+        .stream()
+        .distinct()
+        .toList();
+  }
+
+  /**
+   * Marks every live resource of an environment, across its data services, for removal.
+   *
+   * @return the ids of the data services that have a resource to remove there
+   */
+  public List<String> markEnvironmentAbsent(String environmentId) {
+    return jdbc
+        .sql(
+            """
+            UPDATE resources SET desired = 'absent', updated_at = now()
+            WHERE environment_id = :env AND phase <> 'deleted'
+            RETURNING service_id
+            """)
+        .param("env", environmentId)
+        .query(String.class)
+        .list()
+        .stream()
+        .distinct()
+        .toList();
   }
 
   /** Merges attributes over the stored ones. */

@@ -41,6 +41,12 @@ public enum ErrorCode {
   /** A data service's variables would carry a name another data service of the project gives. */
   VARIABLE_NAME_CONFLICT(Kind.CONFLICT, "Variable names collide"),
   CONFLICT(Kind.CONFLICT, "Conflict"),
+  /** Undelete: a live data service (or environment) now holds the deleted one's name. */
+  NAME_TAKEN(Kind.CONFLICT, "Name taken by a live one"),
+  /** Undelete or purge of a data service (or environment) that is not deleted. */
+  NOT_DELETED(Kind.CONFLICT, "Not deleted"),
+  /** Undelete or purge of a data service (or environment) already purged or being purged. */
+  ALREADY_PURGED(Kind.CONFLICT, "Already purged"),
   /** No volume (or data service, or environment) by that name. */
   VOLUME_NOT_FOUND(Kind.NOT_FOUND, "Volume not found"),
   /** The volume is still being provisioned, or is being deleted. */

@@ -51,7 +51,8 @@ public final class RealmDirectory {
    * Looks a realm up.
    *
    * @param realmId the id from the URL (untrusted)
-   * @return the realm, or empty when there is none with that id
+   * @return the realm, or empty when there is none with that id or it is disabled (its data service
+   *     deleted)
    */
   public Optional<Realm> find(String realmId) {
     if (realmId == null || !REALM_ID.matcher(realmId).matches()) {
@@ -62,7 +63,7 @@ public final class RealmDirectory {
       return Optional.of(cached);
     }
     Optional<String> stored =
-        jdbc.sql("SELECT settings::text FROM auth_realms WHERE id = :id")
+        jdbc.sql("SELECT settings::text FROM auth_realms WHERE id = :id AND disabled_at IS NULL")
             .param("id", realmId)
             .query(String.class)
             .optional();
