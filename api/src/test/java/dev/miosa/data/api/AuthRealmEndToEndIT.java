@@ -25,7 +25,7 @@ import tools.jackson.databind.JsonNode;
  * access token with {@code AUTH_JWT_SECRET}; staging, forged and {@code alg: none} tokens are
  * refused; refresh token reuse and bad input behave as GoTrue's do.
  */
-class AuthRealmEndToEndTest extends ApiTestBase {
+class AuthRealmEndToEndIT extends ApiTestBase {
 
   static final String PASSWORD = "correct horse battery staple";
   static final Map<String, String> V2024 = Map.of("X-Supabase-Api-Version", "2024-01-01");

@@ -21,7 +21,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * auth realm API answers GoTrue's JSON errors instead); no control-plane table gains or loses a
  * row.
  */
-class BadInputCorpusTest extends ApiTestBase {
+class BadInputCorpusIT extends ApiTestBase {
 
   @Autowired JdbcClient jdbc;
 

@@ -17,7 +17,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  * or with {@code 503} and {@code Retry-After}, never hangs (each request has the client's 60 s
  * limit), and all answer {@code 200} again once the store is back.
  */
-class ControlPlaneOutageTest extends ApiTestBase {
+class ControlPlaneOutageIT extends ApiTestBase {
 
   @Autowired RuntimeEnvListener listener;
   @Autowired DataSource controlPlane;

@@ -23,7 +23,7 @@ import tools.jackson.databind.JsonNode;
  * running}, then a new start finishes every operation, keeps tenant data, and leaves no role or
  * database duplicated or orphaned.
  */
-class CrashRecoveryTest {
+class CrashRecoveryIT {
 
   static final String TOKEN = "crash-test-admin-token-123";
 

@@ -17,7 +17,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * family is walked with non-canonical spellings of its path, without a token and with a runtime
  * token, over a raw socket so that no client normalizes the path first.
  */
-class EdgeSecurityTest extends ApiTestBase {
+class EdgeSecurityIT extends ApiTestBase {
 
   @Autowired JdbcClient jdbc;
   @Autowired dev.miosa.data.api.runtime.RuntimeEnvListener listener;

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /** Bad input gets a problem detail naming the field, and nothing is created. */
-class InputValidationTest extends ApiTestBase {
+class InputValidationIT extends ApiTestBase {
 
   @ParameterizedTest
   @ValueSource(

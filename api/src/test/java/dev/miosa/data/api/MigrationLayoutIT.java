@@ -24,7 +24,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  * without a byte changed: a control-plane database migrated with the old layout is, for Flyway, the
  * same history as the new layout's (version, description and checksum of every script).
  */
-class MigrationLayoutTest {
+class MigrationLayoutIT {
 
   @Test
   void aDatabaseMigratedFromTheSingleFolderValidatesAndMigratesWithTheModuleFolders(

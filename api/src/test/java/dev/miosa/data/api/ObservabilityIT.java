@@ -19,7 +19,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * servers have their own health group, and a request's id comes back and lands in the log.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class ObservabilityTest extends ApiTestBase {
+class ObservabilityIT extends ApiTestBase {
 
   @Autowired JdbcClient jdbc;
   @Autowired ControlPlaneMetrics metrics;

@@ -23,10 +23,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The OpenAPI contract: the document served at {@code /v3/api-docs} is valid OpenAPI 3.1, equals
  * the committed {@code docs/openapi.json} (so it changes only on purpose), and lists exactly the
- * routes Spring serves under {@code /v1/}. Rewrite the committed copy with {@code mvn -pl api -am
- * test -Dtest=OpenApiContractTest -Dsurefire.failIfNoSpecifiedTests=false -Dopenapi.write=true}.
+ * routes Spring serves under {@code /v1/}. Rewrite the committed copy with {@code ./mvnw -pl api
+ * -am verify -Dit.test=OpenApiContractIT -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dfailsafe.failIfNoSpecifiedTests=false -Dopenapi.write=true}.
  */
-class OpenApiContractTest extends ApiTestBase {
+class OpenApiContractIT extends ApiTestBase {
 
   /** The committed copy, relative to the api module's directory (Surefire's working dir). */
   static final Path COMMITTED = Path.of("..", "docs", "openapi.json");
@@ -97,8 +98,9 @@ class OpenApiContractTest extends ApiTestBase {
   }
 
   private static final String HOW_TO_REGENERATE =
-      "regenerate it with: mvn -pl api -am test -Dtest=OpenApiContractTest"
-          + " -Dsurefire.failIfNoSpecifiedTests=false -Dopenapi.write=true";
+      "regenerate it with: ./mvnw -pl api -am verify -Dit.test=OpenApiContractIT -Dtest=none"
+          + " -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false"
+          + " -Dopenapi.write=true";
 
   @Test
   void servedDocumentIsValidOpenApi31() {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /** Through HTTP: on-demand backups, listing, restores into the same and another environment. */
-class PostgresBackupTest extends ApiTestBase {
+class PostgresBackupIT extends ApiTestBase {
 
   @Test
   void backupDropRestoreThenCopyProductionIntoStagingAndKeepBackupsAfterDeletion()

@@ -15,7 +15,7 @@ import tools.jackson.databind.JsonNode;
  * A project attaches Postgres, a runtime instance fetches DATABASE_URL and connects; then it is
  * deleted.
  */
-class PostgresLifecycleTest extends ApiTestBase {
+class PostgresLifecycleIT extends ApiTestBase {
 
   @Test
   void attachProvisionsADatabasePerEnvironmentThatTheRuntimeConnectsTo() throws Exception {

@@ -13,7 +13,7 @@ import tools.jackson.databind.JsonNode;
  * Through HTTP: a Postgres data service's DATABASE_URL goes through PgBouncer, the unpooled URL
  * does not.
  */
-class PostgresPoolingTest extends ApiTestBase {
+class PostgresPoolingIT extends ApiTestBase {
 
   @Test
   void databaseUrlIsPooledAndTheUnpooledUrlServesMigrations() throws Exception {

@@ -21,7 +21,7 @@ import tools.jackson.databind.JsonNode;
  * A project attaches Redis (the embedded default's own redis-server), a runtime instance fetches
  * REDIS_URL and connects; Redis restarts and the same URL works again; then the service is deleted.
  */
-class RedisLifecycleTest extends ApiTestBase {
+class RedisLifecycleIT extends ApiTestBase {
 
   static final RedisClient lettuce = RedisClient.create();
 

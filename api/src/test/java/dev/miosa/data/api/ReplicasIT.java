@@ -33,7 +33,7 @@ import tools.jackson.databind.JsonNode;
  * operation, and still every operation finishes once, no backend holds an orphan, and every
  * surviving replica serves the same env.
  */
-class ReplicasTest {
+class ReplicasIT {
 
   static final String TOKEN = "replicas-test-admin-token-0123";
   static final String SWEEP_LOCK =

@@ -13,7 +13,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  * GET /v1/runtime/env}, and nothing else: every other path and spelling is refused, tokens are
  * checked the same way, entity tags give {@code 304}.
  */
-class RuntimeEnvListenerTest extends ApiTestBase {
+class RuntimeEnvListenerIT extends ApiTestBase {
 
   @Autowired RuntimeEnvListener listener;
 
@@ -86,7 +86,7 @@ class RuntimeEnvListenerTest extends ApiTestBase {
     String tokens = "/v1/projects/" + slug + "/environments/production/runtime-tokens";
     var colon = admin().post(tokens, "{\"instanceId\":\"vm:1\"}");
     assertThat(colon.status()).isEqualTo(400);
-    assertThat(InputValidationTest.fields(colon.json())).containsExactly("instanceId");
+    assertThat(InputValidationIT.fields(colon.json())).containsExactly("instanceId");
     assertThat(admin().post(tokens, "{\"instanceId\":\"vm-1.a_b\"}").status()).isEqualTo(201);
   }
 
@@ -106,7 +106,7 @@ class RuntimeEnvListenerTest extends ApiTestBase {
         .isEqualTo(400);
 
     SoftAssertions soft = new SoftAssertions();
-    for (String spelling : EdgeSecurityTest.spellings("/v1/runtime/env")) {
+    for (String spelling : EdgeSecurityIT.spellings("/v1/runtime/env")) {
       String path =
           spelling.contains("?") ? spelling.substring(0, spelling.indexOf('?')) : spelling;
       RawHttp.Res res = RawHttp.send(port, "GET", spelling, token, null);

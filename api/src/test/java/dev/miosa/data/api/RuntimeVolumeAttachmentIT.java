@@ -10,7 +10,7 @@ import tools.jackson.databind.JsonNode;
  * and nothing else: not another instance's, not another environment's or project's volume, not the
  * operator routes.
  */
-class RuntimeVolumeAttachmentTest extends ApiTestBase {
+class RuntimeVolumeAttachmentIT extends ApiTestBase {
 
   private String volumeProject() {
     String slug = createProject("rtvol");

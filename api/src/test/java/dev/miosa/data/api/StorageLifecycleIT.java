@@ -19,7 +19,7 @@ import tools.jackson.databind.JsonNode;
  * "browser" uses them with plain HTTP; another project's key is refused; deleting the data service
  * removes the bucket and everything in it.
  */
-class StorageLifecycleTest extends ApiTestBase {
+class StorageLifecycleIT extends ApiTestBase {
 
   static final HttpClient BROWSER = HttpClient.newHttpClient();
 
@@ -201,7 +201,7 @@ class StorageLifecycleTest extends ApiTestBase {
           assertThat(res.json().path("code").asString()).isEqualTo("INVALID_REQUEST");
           assertThat(res.json().path("type").asString())
               .isEqualTo("https://miosa.dev/problems/invalid-request");
-          assertThat(InputValidationTest.fields(res.json())).as(body).containsExactly(field);
+          assertThat(InputValidationIT.fields(res.json())).as(body).containsExactly(field);
         });
 
     byte[] body = "finalize me".getBytes(java.nio.charset.StandardCharsets.UTF_8);

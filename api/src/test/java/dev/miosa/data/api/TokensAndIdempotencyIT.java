@@ -20,7 +20,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * Runtime tokens are scoped and revocable; the operator API needs the admin token; Idempotency-Key.
  */
-class TokensAndIdempotencyTest extends ApiTestBase {
+class TokensAndIdempotencyIT extends ApiTestBase {
 
   @Autowired JdbcClient jdbc;
   @Autowired RuntimeTokenService runtimeTokens;

@@ -20,7 +20,7 @@ import tools.jackson.databind.JsonNode;
  * Volumes through real HTTP: attachments with one winner, leases, fencing tokens, forced detach,
  * the delete guard, snapshots, restore and resize, with the image inspected on disk.
  */
-class VolumeLifecycleTest extends ApiTestBase {
+class VolumeLifecycleIT extends ApiTestBase {
 
   static final VolumeImages IMAGES = new VolumeImages();
 
@@ -213,7 +213,7 @@ class VolumeLifecycleTest extends ApiTestBase {
                 "{\"type\":\"volume\",\"config\":{\"fromSnapshot\":\"" + snapshotId + "\"}}");
     assertThat(stolen.status()).as(stolen.body()).isEqualTo(404);
     assertThat(stolen.json().path("code").asString()).isEqualTo("SNAPSHOT_NOT_FOUND");
-    assertThat(InputValidationTest.fields(stolen.json())).containsExactly("config.fromSnapshot");
+    assertThat(InputValidationIT.fields(stolen.json())).containsExactly("config.fromSnapshot");
     assertThat(admin().get("/v1/projects/" + other + "/services").json().path("items").size())
         .as("nothing left provisioning")
         .isZero();

@@ -29,7 +29,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The reconciler against the real control-plane schema: how an operation's resources are run. */
-class ReconcilerTest {
+class ReconcilerIT {
 
   JdbcClient jdbc;
   ResourceStore resources;

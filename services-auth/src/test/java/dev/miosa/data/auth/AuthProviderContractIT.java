@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
  * The provider contract on a real control-plane database: a resource is a realm row (with its users
  * and sessions), and its secret is stored encrypted as the api stores it.
  */
-class AuthProviderContractTest extends ServiceProviderContract {
+class AuthProviderContractIT extends ServiceProviderContract {
 
   static ControlPlane cp;
 

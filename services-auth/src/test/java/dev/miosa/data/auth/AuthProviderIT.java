@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The auth provider's lifecycle against a real control-plane database. */
-class AuthProviderTest {
+class AuthProviderIT {
 
   static ControlPlane cp;
   static RealmService service;

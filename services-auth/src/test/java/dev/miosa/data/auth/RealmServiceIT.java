@@ -30,7 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The realm use cases against a real control-plane database, with a clock moved by hand. */
-class RealmServiceTest {
+class RealmServiceIT {
 
   static final Client ALICE_LAPTOP = new Client("192.0.2.10", "test");
   static final String PASSWORD = "correct horse battery";

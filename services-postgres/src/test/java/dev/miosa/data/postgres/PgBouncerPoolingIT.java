@@ -38,7 +38,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Tenant databases served through a real PgBouncer in front of a real PostgreSQL. */
-class PgBouncerPoolingTest {
+class PgBouncerPoolingIT {
 
   static LocalPostgres pg;
   static LocalPgBouncer bouncer;

@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The PostgreSQL client tools against the real test server, through the one process runner. */
-class PgToolsTest {
+class PgToolsIT {
 
   final LocalPostgres pg = TestServers.postgres();
   final PgTools tools = PgTools.locate(null);

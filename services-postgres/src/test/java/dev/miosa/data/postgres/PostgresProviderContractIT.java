@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The provider contract on a real local PostgreSQL: a resource is a database and its role. */
-class PostgresProviderContractTest extends ServiceProviderContract {
+class PostgresProviderContractIT extends ServiceProviderContract {
 
   static LocalPostgres pg;
   static PostgresProvider provider;

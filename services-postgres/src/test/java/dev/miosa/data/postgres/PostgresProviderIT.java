@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The Postgres provider against a real local PostgreSQL server. */
-class PostgresProviderTest {
+class PostgresProviderIT {
 
   static LocalPostgres pg;
   static PostgresServer server;

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Ordinary clients connect with REDIS_URL as it is, and no command they send on connect is refused.
  */
-class RedisClientsTest {
+class RedisClientsIT {
 
   static LocalRedis redis;
   static RedisProvider provider;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The provider contract on a real local redis-server: a resource is an ACL user. */
-class RedisProviderContractTest extends ServiceProviderContract {
+class RedisProviderContractIT extends ServiceProviderContract {
 
   static RedisProvider provider;
   static StatefulRedisConnection<String, String> admin;

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The Redis provider against a real local redis-server: what a tenant can and cannot do. */
-class RedisProviderTest {
+class RedisProviderIT {
 
   static LocalRedis redis;
   static RedisProvider provider;

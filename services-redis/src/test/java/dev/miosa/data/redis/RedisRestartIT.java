@@ -24,9 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Tenants keep their access across Redis restarts: the reconciler re-applies their users. */
-class RedisRestartTest {
+class RedisRestartIT {
 
-  private static final Logger log = LoggerFactory.getLogger(RedisRestartTest.class);
+  private static final Logger log = LoggerFactory.getLogger(RedisRestartIT.class);
 
   static LocalRedis redis;
   static RedisProvider provider;

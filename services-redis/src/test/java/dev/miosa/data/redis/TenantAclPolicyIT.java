@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * ({@code ACL DRYRUN}), and checks the answer against the policy: so a server version that puts a
  * new command into a granted category cannot widen what tenants can do unnoticed.
  */
-class TenantAclPolicyTest {
+class TenantAclPolicyIT {
 
   /** Granted categories: every command in them names its keys or channels. */
   static final List<String> DATA_CATEGORIES =

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Uploads addressed by their SHA-256: deduplicated, and verified by the control plane. */
-class ContentAddressingTest {
+class ContentAddressingIT {
 
   @TempDir Path dir;
 

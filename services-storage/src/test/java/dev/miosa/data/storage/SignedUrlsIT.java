@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * store is reached at {@code localhost} by the "browser" while the control plane uses {@code
  * 127.0.0.1}.
  */
-class SignedUrlsTest {
+class SignedUrlsIT {
 
   static StorageFixture.Env env;
   static StorageFixture.Env other;

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** The provider contract on a real S3Proxy: a resource is a bucket. */
-class StorageProviderContractTest extends ServiceProviderContract {
+class StorageProviderContractIT extends ServiceProviderContract {
 
   @Override
   protected ServiceProvider provider() {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.dao.DuplicateKeyException;
 
 /** Exclusive attachment against a real PostgreSQL with the api's migrations applied. */
-class VolumeAttachmentsTest extends VolumeWorldTest {
+class VolumeAttachmentsIT extends VolumeWorldTest {
 
   static VolumeAttachments attachments;
 

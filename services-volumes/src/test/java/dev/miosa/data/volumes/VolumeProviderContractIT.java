@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The provider contract on a real volume root: a resource is an ext4 image file. */
-class VolumeProviderContractTest extends ServiceProviderContract {
+class VolumeProviderContractIT extends ServiceProviderContract {
 
   static VolumeWorld world;
   private static final AtomicInteger names = new AtomicInteger();

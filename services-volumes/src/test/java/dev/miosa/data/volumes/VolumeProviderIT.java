@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The volume provider: images on disk, data that outlives instances, config validation. */
-class VolumeProviderTest extends VolumeWorldTest {
+class VolumeProviderIT extends VolumeWorldTest {
 
   @Test
   void provisionCreatesASparseExt4ImageOfThePlannedSizeForEachEnvironment() throws Exception {

@@ -13,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Growing volumes with resize2fs, as the durable operation the api queues. */
-class VolumeResizeTest extends VolumeWorldTest {
+class VolumeResizeIT extends VolumeWorldTest {
 
   @Test
   void growingFrom1To2GiBShowsInDumpe2fsKeepsTheFileAndStaysSparse() throws Exception {

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Snapshots and restores, run as the durable operations the api queues. */
-class VolumeSnapshotsTest extends VolumeWorldTest {
+class VolumeSnapshotsIT extends VolumeWorldTest {
 
   static Snapshot snapshot(String resourceId) {
     Snapshot pending = world.volumes.operations().requestSnapshot(resourceId);

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The local PostgreSQL launcher used by the embedded default. */
-class LocalPostgresTest {
+class LocalPostgresIT {
 
   Path dir;
 

@@ -16,7 +16,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * The audit writer against a real control-plane PostgreSQL that becomes unavailable: its database
  * refuses connections for a while (as during a restart), then comes back.
  */
-class AuditLogTest {
+class AuditLogIT {
 
   @Test
   void readsRecordedWhileTheStoreIsDownAreWrittenOnceItIsBackAndNoneIsLost() throws Exception {

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The storage wiring's choice of store: the embedded S3Proxy, or the configured one. */
-class StorageWiringTest {
+class StorageWiringIT {
 
   @Test
   void withoutSettingsTheEmbeddedDefaultStartsS3ProxyUnderTheDataDirectory() throws Exception {

@@ -23,7 +23,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The durable queue against a real PostgreSQL: exclusivity, retries, takeover, ordering. */
-class OperationQueueTest {
+class OperationQueueIT {
 
   DataSource db;
   OperationStore store;

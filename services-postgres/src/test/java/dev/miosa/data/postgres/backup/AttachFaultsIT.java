@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * operation's attempts fail and are retried, and once the server is back the attach succeeds,
  * leaving exactly the recorded roles and databases on it.
  */
-class AttachFaultsTest {
+class AttachFaultsIT {
 
   static final Map<String, String> SETTINGS = Map.of("fsync", "off", "max_connections", "50");
 

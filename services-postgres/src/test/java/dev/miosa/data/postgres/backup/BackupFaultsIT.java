@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Backups while the object store (a real S3Proxy of this test's own) is down, then back. */
-class BackupFaultsTest {
+class BackupFaultsIT {
 
   Path dir;
   LocalS3Proxy s3;

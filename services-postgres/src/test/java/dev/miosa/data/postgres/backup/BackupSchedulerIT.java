@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Scheduled backups: due times from cron in UTC, each asked for once across replicas. */
-class BackupSchedulerTest {
+class BackupSchedulerIT {
 
   static final BackupWorld world = new BackupWorld();
 

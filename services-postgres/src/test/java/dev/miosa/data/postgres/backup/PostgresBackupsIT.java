@@ -16,7 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Backups to a real object store (S3Proxy) and restores into real PostgreSQL databases. */
-class PostgresBackupsTest {
+class PostgresBackupsIT {
 
   static final BackupWorld world = new BackupWorld();
 

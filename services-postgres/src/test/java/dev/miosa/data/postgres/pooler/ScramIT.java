@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Verifiers made here are the ones a real PostgreSQL makes for the same password and salt, and let
  * a login with the password succeed.
  */
-class ScramTest {
+class ScramIT {
 
   static List<String> passwords() {
     return List.of(
