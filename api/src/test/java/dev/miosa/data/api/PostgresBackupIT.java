@@ -1,6 +1,7 @@
 package dev.miosa.data.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -108,14 +109,12 @@ class PostgresBackupIT extends ApiTestBase {
     var deleted = admin().delete("/v1/projects/" + slug + "/services/postgres:main?confirm=main");
     admin().awaitOperation(deleted.json().path("operationId").asString(), Duration.ofSeconds(60));
     String byId = "/v1/projects/" + slug + "/services/" + serviceId + "/backups";
-    JsonNode kept = null;
-    for (int i = 0; i < 100; i++) { // the scheduler (every 200 ms here) starts the window
-      kept = admin().get(byId).json().path("items").get(0);
-      if (kept.has("expiresAt")) {
-        break;
-      }
-      Thread.sleep(100);
-    }
+    // The scheduler (every 200 ms here) starts the window.
+    JsonNode kept =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> admin().get(byId).json().path("items").get(0), k -> k.has("expiresAt"));
     assertThat(kept.path("id").asString()).isEqualTo(backupId);
     assertThat(kept.path("expiresAt").asString()).isNotBlank();
   }

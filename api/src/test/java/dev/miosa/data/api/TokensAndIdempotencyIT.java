@@ -1,6 +1,7 @@
 package dev.miosa.data.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.miosa.data.api.runtime.RuntimeTokenService;
 import java.time.Duration;
@@ -103,20 +104,18 @@ class TokensAndIdempotencyIT extends ApiTestBase {
     admin().as(token).get("/v1/runtime/env");
     admin().get("/v1/projects/" + slug + "/environments/production/variables");
     String projectId = admin().get("/v1/projects/" + slug).json().path("id").asString();
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    List<String> actors = List.of();
-    while (System.nanoTime() < deadline) {
-      actors =
-          jdbc.sql(
-                  "SELECT actor FROM audit_log WHERE project_id = :p AND action = 'variables.read' ORDER BY id")
-              .param("p", projectId)
-              .query(String.class)
-              .list();
-      if (actors.size() >= 2) {
-        break;
-      }
-      Thread.sleep(100);
-    }
+    List<String> actors =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () ->
+                    jdbc.sql(
+                            "SELECT actor FROM audit_log WHERE project_id = :p AND action = 'variables.read' ORDER BY id")
+                        .param("p", projectId)
+                        .query(String.class)
+                        .list(),
+                a -> a.size() >= 2);
     assertThat(actors).hasSize(2);
     assertThat(actors.get(0)).startsWith("runtime-token:rt_");
     assertThat(actors.get(1)).isEqualTo("admin");
@@ -125,19 +124,18 @@ class TokensAndIdempotencyIT extends ApiTestBase {
     for (int i = 0; i < 50; i++) {
       admin().as(token).get("/v1/runtime/env");
     }
-    long counted = 0;
-    while (System.nanoTime() < deadline + Duration.ofSeconds(10).toNanos()) {
-      counted =
-          jdbc.sql(
-                  "SELECT coalesce(sum(reads), 0) FROM audit_log WHERE project_id = :p AND actor LIKE 'runtime-token:%'")
-              .param("p", projectId)
-              .query(Long.class)
-              .single();
-      if (counted >= 51) {
-        break;
-      }
-      Thread.sleep(100);
-    }
+    long counted =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () ->
+                    jdbc.sql(
+                            "SELECT coalesce(sum(reads), 0) FROM audit_log WHERE project_id = :p AND actor LIKE 'runtime-token:%'")
+                        .param("p", projectId)
+                        .query(Long.class)
+                        .single(),
+                c -> c >= 51);
     assertThat(counted).isEqualTo(51);
   }
 

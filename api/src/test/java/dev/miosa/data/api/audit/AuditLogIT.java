@@ -2,6 +2,7 @@ package dev.miosa.data.api.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.miosa.data.local.TestServers;
 import dev.miosa.data.provisioner.spi.ErrorCode;
@@ -84,11 +85,10 @@ class AuditLogIT {
     assertThat(audit.stats().backlog()).isZero();
   }
 
-  static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition within 60 s").isLessThan(deadline);
-      Thread.sleep(50);
-    }
+  static void awaitTrue(BooleanSupplier condition) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(50))
+        .until(condition::getAsBoolean);
   }
 }
