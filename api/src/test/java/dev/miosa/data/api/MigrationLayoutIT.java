@@ -58,6 +58,21 @@ class MigrationLayoutIT {
     assertThat(moduleFolders.info().applied()).hasSize(scripts);
   }
 
+  @Test
+  void noMigrationIsLeftOutsideTheModuleFolders() throws Exception {
+    // Flyway would not see a script in db/migration itself: every one lives in
+    // db/migration/<module>.
+    Path root = Path.of("").toAbsolutePath();
+    while (!Files.isDirectory(root.resolve("api/src/main/resources/db/migration"))) {
+      root = root.getParent();
+    }
+    try (var files = Files.list(root.resolve("api/src/main/resources/db/migration"))) {
+      assertThat(files.filter(f -> f.toString().endsWith(".sql")).toList())
+          .as("migrations belong in db/migration/<module> (see spring.flyway.locations)")
+          .isEmpty();
+    }
+  }
+
   /** The api's {@code spring.flyway.locations}. */
   private static List<String> apiLocations() throws Exception {
     Properties props = new Properties();
