@@ -1,10 +1,10 @@
 package dev.miosa.data.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -340,21 +340,15 @@ class BadInputCorpusIT extends ApiTestBase {
 
   /** Waits until no operation is pending or running (earlier tests' work), so counts are stable. */
   private void awaitNoOperationsRunning() {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
-    while (jdbc.sql("SELECT count(*) FROM operations WHERE state IN ('pending', 'running')")
-            .query(Long.class)
-            .single()
-        > 0) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("operations of earlier tests still running");
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
+    await("operations of earlier tests to finish")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                jdbc.sql("SELECT count(*) FROM operations WHERE state IN ('pending', 'running')")
+                    .query(Long.class)
+                    .single(),
+            n -> n == 0);
   }
 
   /** Row counts of every control-plane table but the audit log (reads are audited by design). */

@@ -2,6 +2,7 @@ package dev.miosa.data.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.miosa.data.api.config.EmbeddedServers;
 import dev.miosa.data.api.config.MiosaProperties;
@@ -74,16 +75,13 @@ class RedisLifecycleIT extends ApiTestBase {
     embedded.restart();
     embeddedServers.register(
         embedded); // this handle knows the new process: stopped with the context
-    StatefulRedisConnection<String, String> again = null;
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (again == null && System.nanoTime() < deadline) {
-      try {
-        again = connect(prod);
-      } catch (RuntimeException e) {
-        Thread.sleep(50); // WRONGPASS until the reconciler has seen the new run id
-      }
-    }
-    assertThat(again).as("the same REDIS_URL works again").isNotNull();
+    // WRONGPASS until the reconciler has seen the new run id; then the same REDIS_URL works again.
+    StatefulRedisConnection<String, String> again =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(50))
+            .ignoreExceptions()
+            .until(() -> connect(prod), java.util.Objects::nonNull);
     try (var c = again) {
       assertThat(c.sync().get(prefix + "cart:1"))
           .as("kept by the append-only file")
