@@ -1,5 +1,7 @@
 package dev.miosa.data.api;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -7,6 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import org.awaitility.core.ConditionTimeoutException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -116,19 +120,16 @@ final class Http {
 
   /** Polls an operation until it is finished; returns its final JSON. */
   JsonNode awaitOperation(String id, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      JsonNode op = get("/v1/operations/" + id).json();
-      String state = op.path("state").asString();
-      if ("succeeded".equals(state) || "failed".equals(state) || System.nanoTime() > deadline) {
-        return op;
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return op;
-      }
+    try {
+      return await()
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> get("/v1/operations/" + id).json(),
+              op -> Set.of("succeeded", "failed").contains(op.path("state").asString()));
+    } catch (ConditionTimeoutException e) {
+      // Still running: the caller's assertion on the state says where it stopped.
+      return get("/v1/operations/" + id).json();
     }
   }
 }

@@ -1,6 +1,5 @@
 package dev.miosa.data.local;
 
-import dev.miosa.data.credentials.Passwords;
 import dev.miosa.data.credentials.Secret;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * ignore_startup_parameters = extra_float_digits} (the PostgreSQL JDBC driver sends it), no Unix
  * socket. Starting again on the same directory reuses a PgBouncer that is still running there.
  */
-public final class LocalPgBouncer implements AutoCloseable {
+public final class LocalPgBouncer extends LocalServer {
 
   private static final Logger log = LoggerFactory.getLogger(LocalPgBouncer.class);
 
@@ -48,15 +47,13 @@ public final class LocalPgBouncer implements AutoCloseable {
   /** The auth file's name under {@link #configDir()}. */
   public static final String USERS_FILE = "users.txt";
 
-  private final Path base;
   private final Path binary;
   private final Map<String, String> settings;
   private final Secret adminPassword;
-  private volatile int port;
 
   private LocalPgBouncer(
       Path base, Path binary, Map<String, String> settings, Secret adminPassword) {
-    this.base = base;
+    super(base, 0);
     this.binary = binary;
     this.settings = settings;
     this.adminPassword = adminPassword;
@@ -76,11 +73,7 @@ public final class LocalPgBouncer implements AutoCloseable {
     base = base.toAbsolutePath();
     Path binary = findBinary();
     Files.createDirectories(base);
-    Path passwordFile = base.resolve("admin-password");
-    if (!Files.exists(passwordFile)) {
-      LocalProcesses.writePrivate(passwordFile, Passwords.alphanumeric(40).reveal());
-    }
-    Secret password = Secret.of(Files.readString(passwordFile).trim());
+    Secret password = storedPassword(base.resolve("admin-password"));
     LocalPgBouncer bouncer = new LocalPgBouncer(base, binary, Map.copyOf(settings), password);
     bouncer.startProcess();
     return bouncer;
@@ -205,33 +198,7 @@ public final class LocalPgBouncer implements AutoCloseable {
   }
 
   private void awaitReady(Duration timeout) throws IOException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    IOException last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        admin("SHOW VERSION");
-        return;
-      } catch (IOException e) {
-        last = e;
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted", ie);
-        }
-      }
-    }
-    throw new IOException("PgBouncer on port " + port + " did not accept connections", last);
-  }
-
-  /** The host clients use: {@code 127.0.0.1}. */
-  public String host() {
-    return "127.0.0.1";
-  }
-
-  /** The TCP port (kept across restarts while it stays free). */
-  public int port() {
-    return port;
+    awaitReady("PgBouncer", timeout, Duration.ofMillis(50), () -> admin("SHOW VERSION"));
   }
 
   /** The admin console user. */
@@ -299,28 +266,18 @@ public final class LocalPgBouncer implements AutoCloseable {
   }
 
   /** Stops PgBouncer (immediate shutdown: clients are disconnected) and waits until it exited. */
+  @Override
   public synchronized void stop() {
     Optional<Long> pid = runningPid();
     if (pid.isEmpty()) {
       return;
     }
     ProcessHandle.of(pid.get()).ifPresent(ProcessHandle::destroy); // SIGTERM: immediate shutdown
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (runningPid().isPresent() && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-    while (!LocalProcesses.isFree(port) && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
+    // Exited, and its port released, within 30 seconds.
+    awaitCondition(
+        Duration.ofSeconds(30), () -> runningPid().isEmpty() && LocalProcesses.isFree(port));
+    if (Thread.currentThread().isInterrupted()) {
+      return;
     }
     log.info("PgBouncer under {} stopped", base);
   }
@@ -345,10 +302,5 @@ public final class LocalPgBouncer implements AutoCloseable {
     } catch (IOException e) {
       return List.of();
     }
-  }
-
-  @Override
-  public void close() {
-    stop();
   }
 }

@@ -29,22 +29,19 @@ import org.slf4j.LoggerFactory;
  * same directory finds the cluster again; if its server is still running (the JVM that started it
  * was killed), that server is reused.
  */
-public final class LocalPostgres implements AutoCloseable {
+public final class LocalPostgres extends LocalServer {
 
   private static final Logger log = LoggerFactory.getLogger(LocalPostgres.class);
 
   /** The superuser created by initdb. */
   public static final String SUPERUSER = "postgres";
 
-  private final Path base;
   private final Path bin;
-  private final int port;
   private final Secret password;
 
   private LocalPostgres(Path base, Path bin, int port, Secret password) {
-    this.base = base;
+    super(base, port);
     this.bin = bin;
-    this.port = port;
     this.password = password;
   }
 
@@ -220,32 +217,15 @@ public final class LocalPostgres implements AutoCloseable {
   }
 
   private void awaitReady(Duration timeout) throws IOException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    SQLException last = null;
-    while (System.nanoTime() < deadline) {
-      try (Connection c = connect("postgres")) {
-        return;
-      } catch (SQLException e) {
-        last = e;
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted", ie);
-        }
-      }
-    }
-    throw new IOException("PostgreSQL on port " + port + " did not accept connections", last);
-  }
-
-  /** The host clients use: {@code 127.0.0.1}. */
-  public String host() {
-    return "127.0.0.1";
-  }
-
-  /** The TCP port. */
-  public int port() {
-    return port;
+    awaitReady(
+        "PostgreSQL",
+        timeout,
+        Duration.ofMillis(100),
+        () -> {
+          try (Connection c = connect("postgres")) {
+            // connected: ready
+          }
+        });
   }
 
   /** The superuser's password. */
@@ -301,6 +281,7 @@ public final class LocalPostgres implements AutoCloseable {
   }
 
   /** Stops the server (fast shutdown: sessions are ended, data is flushed). */
+  @Override
   public void stop() {
     try {
       List<String> cmd =
@@ -318,10 +299,5 @@ public final class LocalPostgres implements AutoCloseable {
     } catch (IOException e) {
       log.warn("stopping PostgreSQL under {} failed: {}", base, e.getMessage());
     }
-  }
-
-  @Override
-  public void close() {
-    stop();
   }
 }

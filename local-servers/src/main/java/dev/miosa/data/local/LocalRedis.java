@@ -1,6 +1,5 @@
 package dev.miosa.data.local;
 
-import dev.miosa.data.credentials.Passwords;
 import dev.miosa.data.credentials.Secret;
 import dev.miosa.data.credentials.TokenHashes;
 import java.io.ByteArrayOutputStream;
@@ -38,17 +37,15 @@ import org.slf4j.LoggerFactory;
  * Redis configuration reference:
  * https://redis.io/docs/latest/operate/oss_and_stack/management/config/
  */
-public final class LocalRedis implements AutoCloseable {
+public final class LocalRedis extends LocalServer {
 
   private static final Logger log = LoggerFactory.getLogger(LocalRedis.class);
 
   /** The admin user written into the configuration. */
   public static final String ADMIN_USER = "miosa-admin";
 
-  private final Path base;
   private final Path binary;
   private final Map<String, String> settings;
-  private final int port;
   private final Secret password;
 
   /** The pid of the server this instance launched or attached to, in case its pid file is gone. */
@@ -56,10 +53,9 @@ public final class LocalRedis implements AutoCloseable {
 
   private LocalRedis(
       Path base, Path binary, Map<String, String> settings, int port, Secret password) {
-    this.base = base;
+    super(base, port);
     this.binary = binary;
     this.settings = settings;
-    this.port = port;
     this.password = password;
   }
 
@@ -77,11 +73,7 @@ public final class LocalRedis implements AutoCloseable {
     base = base.toAbsolutePath();
     Path binary = findBinary();
     Files.createDirectories(base.resolve("data"));
-    Path passwordFile = base.resolve("admin-password");
-    if (!Files.exists(passwordFile)) {
-      LocalProcesses.writePrivate(passwordFile, Passwords.alphanumeric(40).reveal());
-    }
-    Secret password = Secret.of(Files.readString(passwordFile).trim());
+    Secret password = storedPassword(base.resolve("admin-password"));
     Path portFile = base.resolve("port");
     Optional<Long> running = runningPid(base);
     if (running.isPresent() && Files.exists(portFile)) {
@@ -167,32 +159,32 @@ public final class LocalRedis implements AutoCloseable {
             .redirectOutput(
                 ProcessBuilder.Redirect.appendTo(base.resolve("redis-stdout.log").toFile()))
             .start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IOException(
-            "redis-server exited " + process.exitValue() + " at start; its log: " + logTail());
-      }
-      if (ping()) {
-        pid = process.pid();
-        log.info("Redis {} started under {} on 127.0.0.1:{}", binary, base, port);
-        return;
-      }
-      sleep(50);
+    try {
+      awaitReady(
+          "redis-server",
+          Duration.ofSeconds(30),
+          Duration.ofMillis(50),
+          () -> {
+            if (!process.isAlive()) {
+              throw new StartFailed(
+                  "redis-server exited "
+                      + process.exitValue()
+                      + " at start; its log: "
+                      + logTail());
+            }
+            if (!ping()) {
+              throw new IOException("no PONG as " + ADMIN_USER);
+            }
+          });
+    } catch (StartFailed e) {
+      throw e;
+    } catch (IOException e) {
+      process.destroyForcibly();
+      throw new IOException(
+          "redis-server on port " + port + " did not answer within 30 s; its log: " + logTail(), e);
     }
-    process.destroyForcibly();
-    throw new IOException(
-        "redis-server on port " + port + " did not answer within 30 s; its log: " + logTail());
-  }
-
-  /** The host clients use: {@code 127.0.0.1}. */
-  public String host() {
-    return "127.0.0.1";
-  }
-
-  /** The TCP port (kept across restarts on the same directory while it is free). */
-  public int port() {
-    return port;
+    pid = process.pid();
+    log.info("Redis {} started under {} on 127.0.0.1:{}", binary, base, port);
   }
 
   /** The admin user's name. */
@@ -212,11 +204,6 @@ public final class LocalRedis implements AutoCloseable {
   public Secret adminUrl() {
     return Secret.of(
         "redis://" + ADMIN_USER + ":" + password.reveal() + "@" + host() + ":" + port + "/0");
-  }
-
-  /** The directory the server runs in. */
-  public Path baseDirectory() {
-    return base;
   }
 
   /**
@@ -242,6 +229,7 @@ public final class LocalRedis implements AutoCloseable {
    * Stops the server (SIGTERM; after 10 seconds SIGKILL). With persistence on, Redis writes its
    * data first; with {@code save ""} and {@code appendonly no} the data is gone.
    */
+  @Override
   public void stop() {
     Optional<Long> running =
         runningPid(base)
@@ -271,16 +259,8 @@ public final class LocalRedis implements AutoCloseable {
    */
   public void restart() throws IOException {
     stop();
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!LocalProcesses.isFree(port) && System.nanoTime() < deadline) {
-      sleep(50);
-    }
+    awaitCondition(Duration.ofSeconds(10), () -> LocalProcesses.isFree(port));
     launch();
-  }
-
-  @Override
-  public void close() {
-    stop();
   }
 
   private static Optional<Long> runningPid(Path base) {
@@ -364,14 +344,5 @@ public final class LocalRedis implements AutoCloseable {
       }
     }
     return line.toString(StandardCharsets.UTF_8);
-  }
-
-  private static void sleep(long millis) throws IOException {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    }
   }
 }

@@ -34,25 +34,22 @@ import org.slf4j.LoggerFactory;
  * on private buckets with 403/404, and allows every CORS origin so that browser pages can use
  * signed URLs. It does not check a POST policy's conditions (only its signature).
  */
-public final class LocalS3Proxy implements AutoCloseable {
+public final class LocalS3Proxy extends LocalServer {
 
   private static final Logger log = LoggerFactory.getLogger(LocalS3Proxy.class);
 
   /** The region S3Proxy accepts in signatures (it does not check it; MinIO's default). */
   public static final String REGION = "us-east-1";
 
-  private final Path base;
   private final S3Proxy proxy;
   private final String accessKey;
   private final Secret secretKey;
-  private final int port;
 
   private LocalS3Proxy(Path base, S3Proxy proxy, String accessKey, Secret secretKey, int port) {
-    this.base = base;
+    super(base, port);
     this.proxy = proxy;
     this.accessKey = accessKey;
     this.secretKey = secretKey;
-    this.port = port;
   }
 
   /**
@@ -125,12 +122,7 @@ public final class LocalS3Proxy implements AutoCloseable {
 
   /** The endpoint clients use, {@code http://127.0.0.1:<port>}. */
   public URI endpoint() {
-    return URI.create("http://127.0.0.1:" + port);
-  }
-
-  /** The TCP port. */
-  public int port() {
-    return port;
+    return URI.create("http://" + HOST + ":" + port);
   }
 
   /** The access key (identity) every request must be signed with. */
@@ -149,6 +141,7 @@ public final class LocalS3Proxy implements AutoCloseable {
   }
 
   /** Stops the server; the objects stay on disk. */
+  @Override
   public void stop() {
     try {
       proxy.stop();
@@ -156,11 +149,6 @@ public final class LocalS3Proxy implements AutoCloseable {
     } catch (Exception e) {
       log.warn("stopping S3Proxy under {} failed: {}", base, e.getMessage());
     }
-  }
-
-  @Override
-  public void close() {
-    stop();
   }
 
   @Override

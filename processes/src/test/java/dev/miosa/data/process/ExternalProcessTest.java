@@ -2,6 +2,7 @@ package dev.miosa.data.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.miosa.data.process.ExternalProcess.ProcessFailedException;
 import java.io.IOException;
@@ -25,12 +26,11 @@ class ExternalProcessTest {
             .timeout(Duration.ofMillis(500))
             .start();
     ProcessHandle shell = ProcessHandle.of(p.pid()).orElseThrow();
-    List<ProcessHandle> children = List.of();
-    for (int i = 0; i < 500 && children.isEmpty(); i++) {
-      children = shell.children().toList();
-      Thread.sleep(5);
-    }
-    assertThat(children).isNotEmpty();
+    List<ProcessHandle> children =
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .pollInterval(Duration.ofMillis(5))
+            .until(() -> shell.children().toList(), c -> !c.isEmpty());
     CompletableFuture<Throwable> outcome = awaitElsewhere(p);
     // Bounded wait: far longer than the timeout, far shorter than the sleep.
     Throwable t = outcome.get(30, TimeUnit.SECONDS);
@@ -39,10 +39,10 @@ class ExternalProcessTest {
     assertThat(t.getMessage()).contains("sh did not finish within PT0.5S").contains("started");
     assertThat(shell.isAlive()).isFalse();
     // SIGKILL is delivered asynchronously: wait (bounded) until the children are gone or zombies.
-    for (int i = 0; i < 200 && children.stream().anyMatch(ExternalProcessTest::running); i++) {
-      Thread.sleep(50);
-    }
-    assertThat(children).noneMatch(ExternalProcessTest::running);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(() -> assertThat(children).noneMatch(ExternalProcessTest::running));
     assertThat(p.output()).doesNotContain("never");
   }
 
@@ -122,8 +122,11 @@ class ExternalProcessTest {
         ExternalProcess session =
             ExternalProcess.command("sleep", "60").timeout(null).shared().start()) {
       token.cancel("lease lost");
-      Thread.sleep(300); // a SIGKILL would have landed by now
-      assertThat(session.isAlive()).isTrue();
+      // A SIGKILL would have landed within 300 ms: the session stays alive throughout.
+      await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(() -> assertThat(session.isAlive()).isTrue());
     }
   }
 

@@ -12,8 +12,6 @@ import dev.miosa.data.local.TestServers;
 import dev.miosa.data.provisioner.Ids;
 import dev.miosa.data.provisioner.resource.ResourceStore;
 import dev.miosa.data.provisioner.resource.StoredResourceContext;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -22,8 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A fresh control-plane database on the shared test PostgreSQL, migrated with the api's real Flyway
- * migrations (read from api/src/main/resources/db/migration), plus the real resource store and
- * cipher, so that realms are provisioned exactly as the api does it.
+ * migrations (every module's folder, see TestServers.migrationLocations), plus the real resource
+ * store and cipher, so that realms are provisioned exactly as the api does it.
  */
 final class ControlPlane {
 
@@ -52,7 +50,7 @@ final class ControlPlane {
     dataSource = new HikariDataSource(hc);
     Flyway.configure()
         .dataSource(dataSource)
-        .locations("filesystem:" + migrations())
+        .locations(TestServers.migrationLocations().toArray(String[]::new))
         .load()
         .migrate();
     jdbc = JdbcClient.create(dataSource);
@@ -73,19 +71,6 @@ final class ControlPlane {
         .param("id", projectId)
         .param("slug", "p" + projectId.substring(4))
         .update();
-  }
-
-  static Path migrations() {
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null) {
-      Path candidate = dir.resolve("api/src/main/resources/db/migration");
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-      dir = dir.getParent();
-    }
-    throw new IllegalStateException(
-        "api/src/main/resources/db/migration not found above the working directory");
   }
 
   /** A new auth data service with one environment, provisioned; returns its resource. */

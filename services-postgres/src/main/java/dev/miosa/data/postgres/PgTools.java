@@ -2,6 +2,7 @@ package dev.miosa.data.postgres;
 
 import dev.miosa.data.credentials.Secret;
 import dev.miosa.data.process.ExternalProcess;
+import dev.miosa.data.process.ProcessSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,7 +117,7 @@ public final class PgTools {
    * @param args its arguments (never a password)
    * @return the spec, not started (default timeout: 60 s; set a longer one for dumps)
    */
-  public ExternalProcess.Spec command(String tool, Target target, List<String> args) {
+  public ProcessSpec command(String tool, Target target, List<String> args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(bin.resolve(tool).toString());
     cmd.addAll(args);

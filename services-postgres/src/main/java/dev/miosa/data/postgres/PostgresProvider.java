@@ -287,7 +287,8 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
    * Soft delete: the database leaves PgBouncer (its client connections there closed), every login
    * role of the resource (a previous credential in its grace too) becomes {@code NOLOGIN} and their
    * sessions on the server are ended. The database, the roles and the passwords are kept; enabling
-   * restores the current login (a previous one stays refused); {@link #enable} undoes it. Idempotent.
+   * restores the current login (a previous one stays refused); {@link #enable} undoes it.
+   * Idempotent.
    */
   @Override
   public void disable(ResourceContext resource) {

@@ -86,7 +86,7 @@ class StorageProviderTest {
       assertThat(Curl.put(put.url(), f).status()).isEqualTo(200);
     }
     byte[] body = "content".getBytes(StandardCharsets.UTF_8);
-    String hash = ContentAddressingTest.sha256(body);
+    String hash = ContentAddressingIT.sha256(body);
     var upload =
         (SignOutcome.Signed)
             StorageFixture.sign(

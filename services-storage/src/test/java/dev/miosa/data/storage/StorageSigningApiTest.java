@@ -31,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The signing API through real HTTP: {@code POST {STORAGE_URL}/signed-urls} and {@code
  * /objects/finalize} with the environment's {@code STORAGE_KEY} as bearer token. Refusals are
  * rendered by the api's one error handler, so their problem details are asserted in the api's
- * {@code StorageLifecycleTest}; here only that they are refused.
+ * {@code StorageLifecycleIT}; here only that they are refused.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -141,7 +141,7 @@ class StorageSigningApiTest {
   void contentAddressedUploadsAreFinalizedOverHttp() throws Exception {
     var env = provision("prj_a", Map.of());
     byte[] body = "finalize me".getBytes(StandardCharsets.UTF_8);
-    String hash = ContentAddressingTest.sha256(body);
+    String hash = ContentAddressingIT.sha256(body);
     var signed =
         sign(
             env,

@@ -1,21 +1,12 @@
 package dev.miosa.data.volumes;
 
-import dev.miosa.data.provisioner.Ids;
-import dev.miosa.data.provisioner.event.Event;
 import dev.miosa.data.provisioner.event.EventPublisher;
 import dev.miosa.data.provisioner.event.EventTypes;
 import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.MiosaException;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
+import dev.miosa.data.volumes.AttachmentRows.Row;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -42,15 +33,12 @@ public final class VolumeAttachments {
   /** {@link #INSTANCE_ID_REGEX} compiled. */
   public static final Pattern INSTANCE_ID = Pattern.compile(INSTANCE_ID_REGEX);
 
-  private static final String ROW =
-      "a.id, a.resource_id, a.holder_kind, a.holder, a.fencing_token, a.attached_at, a.lease_expires_at,"
-          + " a.end_reason, (a.lease_expires_at > clock_timestamp()) AS valid";
-
-  private final JdbcClient jdbc;
   private final TransactionOperations tx;
   private final VolumeStore store;
   private final VolumeSettings settings;
   private final VolumeLayout layout;
+  private final AttachmentRows rows;
+  private final VolumeDeletionGuard guard;
   private final EventPublisher events;
 
   /**
@@ -79,36 +67,17 @@ public final class VolumeAttachments {
       VolumeSettings settings,
       EventPublisher events) {
     this.events = events;
-    this.jdbc = jdbc;
     this.tx = tx;
     this.store = store;
     this.settings = settings;
     this.layout = new VolumeLayout(settings.root());
-  }
-
-  private record Row(
-      String id,
-      String resourceId,
-      String kind,
-      String holder,
-      long token,
-      Instant attachedAt,
-      Instant leaseExpiresAt,
-      String endReason,
-      boolean valid) {
-
-    static Row map(ResultSet rs, int n) throws SQLException {
-      return new Row(
-          rs.getString("id"),
-          rs.getString("resource_id"),
-          rs.getString("holder_kind"),
-          rs.getString("holder"),
-          rs.getLong("fencing_token"),
-          instant(rs.getTimestamp("attached_at")),
-          instant(rs.getTimestamp("lease_expires_at")),
-          rs.getString("end_reason"),
-          rs.getBoolean("valid"));
-    }
+    this.rows = new AttachmentRows(jdbc);
+    this.guard =
+        new VolumeDeletionGuard(
+            tx,
+            store,
+            rows,
+            (v, r) -> tell(EventTypes.VOLUME_DETACHED, v, toAttachment(v, r, false), "forced"));
   }
 
   /**
@@ -135,25 +104,8 @@ public final class VolumeAttachments {
         });
   }
 
-  /** Publishes a volume event of an instance's attachment (never of an operation's hold). */
   private void tell(String type, Volume v, Attachment a, String reason) {
-    if (!Holder.INSTANCE.equals(a.holderKind())) {
-      return;
-    }
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("projectId", v.projectId());
-    data.put("serviceId", v.serviceId());
-    data.put("serviceName", v.serviceName());
-    data.put("resourceId", v.resourceId());
-    data.put("environmentId", v.environmentId());
-    data.put("environment", v.environmentName());
-    data.put("instanceId", a.holder());
-    data.put("attachmentId", a.id());
-    data.put("fencingToken", a.fencingToken());
-    if (reason != null) {
-      data.put("reason", reason);
-    }
-    events.publish(new Event(type, v.projectId(), data));
+    VolumeEvents.tell(events, type, v, a, reason);
   }
 
   /**
@@ -172,14 +124,7 @@ public final class VolumeAttachments {
 
   /** Ends an operation's hold; a no-op when it holds nothing. */
   public void release(String resourceId, String operationId) {
-    jdbc.sql(
-            """
-            UPDATE volume_attachments SET ended_at = clock_timestamp(), end_reason = 'released'
-            WHERE resource_id = :r AND holder_kind = 'operation' AND holder = :h AND ended_at IS NULL
-            """)
-        .param("r", resourceId)
-        .param("h", operationId)
-        .update();
+    rows.release(resourceId, operationId);
   }
 
   private Attachment acquire(String resourceId, String kind, String holder, Duration lease) {
@@ -222,46 +167,16 @@ public final class VolumeAttachments {
       }
     }
     long token = store.nextToken(resourceId);
-    Row created =
-        jdbc.sql(
-                "INSERT INTO volume_attachments AS a (id, resource_id, holder_kind, holder, fencing_token, lease_expires_at)"
-                    + " VALUES (:id, :r, :kind, :holder, :token, clock_timestamp() + make_interval(secs => :lease))"
-                    + " RETURNING "
-                    + ROW)
-            .param("id", Ids.newId("att"))
-            .param("r", resourceId)
-            .param("kind", kind)
-            .param("holder", holder)
-            .param("token", token)
-            .param("lease", seconds(lease))
-            .query(Row::map)
-            .single();
+    Row created = rows.insert(resourceId, kind, holder, token, lease);
     return toAttachment(volume, created, true);
   }
 
-  /** Ends an expired attachment unless its holder renewed it meanwhile (then returns false). */
   private boolean endExpired(Row expired) {
-    return jdbc.sql(
-                """
-                UPDATE volume_attachments SET ended_at = clock_timestamp(), end_reason = 'expired'
-                WHERE id = :id AND ended_at IS NULL AND lease_expires_at <= clock_timestamp()
-                """)
-            .param("id", expired.id())
-            .update()
-        == 1;
+    return rows.endExpired(expired);
   }
 
   private Optional<Attachment> extend(Volume volume, Row row, Duration lease) {
-    return jdbc.sql(
-            "UPDATE volume_attachments AS a SET lease_expires_at = clock_timestamp() + make_interval(secs => :lease)"
-                + " WHERE a.id = :id AND a.ended_at IS NULL AND a.lease_expires_at > clock_timestamp()"
-                + " RETURNING "
-                + ROW)
-        .param("id", row.id())
-        .param("lease", seconds(lease))
-        .query(Row::map)
-        .optional()
-        .map(r -> toAttachment(volume, r, false));
+    return rows.extend(row, lease).map(r -> toAttachment(volume, r, false));
   }
 
   /**
@@ -350,14 +265,7 @@ public final class VolumeAttachments {
     return tx.execute(
         s -> {
           Volume volume = store.lock(row.resourceId()).orElseThrow();
-          int ended =
-              jdbc.sql(
-                      "UPDATE volume_attachments SET ended_at = clock_timestamp(), end_reason = :reason"
-                          + " WHERE id = :id AND ended_at IS NULL")
-                  .param("id", row.id())
-                  .param("reason", force ? "forced" : "detached")
-                  .update();
-          if (ended == 0) {
+          if (!rows.end(row.id(), force ? "forced" : "detached")) {
             return Optional.<Attachment>empty();
           }
           if (force) {
@@ -371,73 +279,16 @@ public final class VolumeAttachments {
 
   /**
    * Refuses to let a data service (or one environment of it) be deleted while an instance holds one
-   * of its volumes; with {@code force}, detaches those instances (bumping the fencing tokens)
-   * instead. Call it in the transaction that marks the resources for removal: it locks the volumes,
-   * so no attachment can begin between this check and that commit (attaching a volume whose
-   * resource is marked absent is refused).
-   *
-   * @param serviceId the data service
-   * @param environmentId one environment, or null for all
-   * @param force detach the holders instead of refusing
-   * @return the holders that were detached
-   * @throws MiosaException {@code VOLUME_ATTACHED} naming the holders, without force
+   * of its volumes; with {@code force}, detaches them instead. See {@link
+   * VolumeDeletionGuard#guardDeletion}.
    */
   public List<Holder> guardDeletion(String serviceId, String environmentId, boolean force) {
-    return tx.execute(
-        s -> {
-          List<Volume> volumes = new ArrayList<>(store.ofService(serviceId, environmentId));
-          volumes.sort(Comparator.comparing(Volume::resourceId)); // one lock order: no deadlocks
-          List<Holder> holders = new ArrayList<>();
-          List<Row> toEnd = new ArrayList<>();
-          for (Volume v : volumes) {
-            store.lock(v.resourceId());
-            Optional<Row> live = liveOf(v.resourceId());
-            if (live.isPresent() && Holder.INSTANCE.equals(live.get().kind())) {
-              if (live.get().valid()) {
-                holders.add(holderOf(v, live.get()));
-              }
-              toEnd.add(live.get());
-            }
-          }
-          if (!holders.isEmpty() && !force) {
-            throw Holder.refusal(
-                ErrorCode.VOLUME_ATTACHED,
-                "the volume is attached to "
-                    + String.join(
-                        ", ",
-                        holders.stream()
-                            .map(h -> h.describe() + " (" + h.environment() + ")")
-                            .toList())
-                    + "; detach it first, or force the detach",
-                holders);
-          }
-          for (Row r : toEnd) {
-            jdbc.sql(
-                    "UPDATE volume_attachments SET ended_at = clock_timestamp(), end_reason = :reason WHERE id = :id AND ended_at IS NULL")
-                .param("id", r.id())
-                .param("reason", r.valid() ? "forced" : "expired")
-                .update();
-            if (r.valid()) {
-              store.nextToken(r.resourceId());
-              Volume v =
-                  volumes.stream()
-                      .filter(x -> x.resourceId().equals(r.resourceId()))
-                      .findFirst()
-                      .orElseThrow();
-              tell(EventTypes.VOLUME_DETACHED, v, toAttachment(v, r, false), "forced");
-            }
-          }
-          return holders;
-        });
+    return guard.guardDeletion(serviceId, environmentId, force);
   }
 
   /** Ends every live attachment of a volume (its image is being deleted). */
   public void endAll(String resourceId, String reason) {
-    jdbc.sql(
-            "UPDATE volume_attachments SET ended_at = clock_timestamp(), end_reason = :reason WHERE resource_id = :r AND ended_at IS NULL")
-        .param("r", resourceId)
-        .param("reason", reason)
-        .update();
+    rows.endAll(resourceId, reason);
   }
 
   /**
@@ -470,51 +321,16 @@ public final class VolumeAttachments {
   }
 
   private Optional<Row> liveOf(String resourceId) {
-    return jdbc.sql(
-            "SELECT "
-                + ROW
-                + " FROM volume_attachments a WHERE a.resource_id = :r AND a.ended_at IS NULL")
-        .param("r", resourceId)
-        .query(Row::map)
-        .optional();
+    return rows.liveOf(resourceId);
   }
 
   private Optional<Row> liveOfHolder(
       String serviceId, String environmentId, String holder, boolean anyKind) {
-    List<Row> rows =
-        jdbc.sql(
-                "SELECT "
-                    + ROW
-                    + " FROM volume_attachments a JOIN resources r ON r.id = a.resource_id"
-                    + " WHERE r.service_id = :s AND (CAST(:e AS text) IS NULL OR r.environment_id = :e)"
-                    + " AND a.holder = :h AND a.ended_at IS NULL AND (:any OR a.holder_kind = 'instance')")
-            .param("s", serviceId)
-            .param("e", environmentId)
-            .param("h", holder)
-            .param("any", anyKind)
-            .query(Row::map)
-            .list();
-    if (rows.size() > 1) {
-      throw MiosaException.invalid(
-          "environment",
-          holder
-              + " holds volumes of "
-              + rows.size()
-              + " environments of this data service; name the environment");
-    }
-    return rows.stream().findFirst();
+    return rows.liveOfHolder(serviceId, environmentId, holder, anyKind);
   }
 
   private boolean everHeld(String serviceId, String environmentId, String holder) {
-    return jdbc.sql(
-            "SELECT 1 FROM volume_attachments a JOIN resources r ON r.id = a.resource_id"
-                + " WHERE r.service_id = :s AND (CAST(:e AS text) IS NULL OR r.environment_id = :e) AND a.holder = :h LIMIT 1")
-        .param("s", serviceId)
-        .param("e", environmentId)
-        .param("h", holder)
-        .query((rs, n) -> 1)
-        .optional()
-        .isPresent();
+    return rows.everHeld(serviceId, environmentId, holder);
   }
 
   private MiosaException lostOrUnknown(String serviceId, String environmentId, String instanceId) {
@@ -558,11 +374,11 @@ public final class VolumeAttachments {
   }
 
   private static Holder holderOf(Volume v, Row r) {
-    return new Holder(r.kind(), r.holder(), v.environmentName(), r.leaseExpiresAt());
+    return r.holderOn(v);
   }
 
   private static String describe(Row r) {
-    return r.kind() + " " + r.holder();
+    return r.describe();
   }
 
   /**
@@ -576,13 +392,5 @@ public final class VolumeAttachments {
           "instanceId",
           "instanceId must be 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit");
     }
-  }
-
-  private static double seconds(Duration d) {
-    return d.toMillis() / 1000.0;
-  }
-
-  private static Instant instant(Timestamp ts) {
-    return ts == null ? null : ts.toInstant();
   }
 }

@@ -5,8 +5,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.miosa.data.local.LocalPostgres;
 import dev.miosa.data.local.TestServers;
 import dev.miosa.data.provisioner.Ids;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.flywaydb.core.Flyway;
@@ -27,18 +25,11 @@ final class ControlPlaneDb implements AutoCloseable {
 
   ControlPlaneDb() throws Exception {
     pg.createDatabaseIfAbsent(database);
-    Flyway.configure().dataSource(pool(2)).locations("filesystem:" + migrations()).load().migrate();
-  }
-
-  private static Path migrations() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path m = dir.resolve("api/src/main/resources/db/migration");
-      if (Files.isDirectory(m)) {
-        return m;
-      }
-    }
-    throw new IllegalStateException(
-        "api/src/main/resources/db/migration not found above " + Path.of("").toAbsolutePath());
+    Flyway.configure()
+        .dataSource(pool(2))
+        .locations(TestServers.migrationLocations().toArray(String[]::new))
+        .load()
+        .migrate();
   }
 
   /** A new connection pool on the database (one api replica). */

@@ -146,8 +146,44 @@ public final class TestServers {
   }
 
   /**
-   * A new database on the test PostgreSQL with the control-plane schema migrated by Flyway from
-   * {@code api/src/main/resources/db/migration} (found by walking up from the working directory).
+   * The migration folder each module owns, module directory to classpath folder under {@code
+   * db/migration/}; the api lists the same folders in {@code spring.flyway.locations}.
+   */
+  public static final java.util.Map<String, String> MIGRATION_FOLDERS =
+      java.util.Map.of(
+          "api", "api",
+          "services-postgres", "postgres",
+          "services-auth", "auth",
+          "services-volumes", "volumes");
+
+  /**
+   * Flyway locations ({@code filesystem:...}) of every module's migration folder in the source
+   * tree, found by walking up from the working directory to the directory holding {@code api/}.
+   *
+   * @return one location per module
+   * @throws IllegalStateException when the source tree is not found
+   */
+  public static java.util.List<String> migrationLocations() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isDirectory(dir.resolve("api/src/main/resources/db/migration"))) {
+        Path root = dir;
+        return MIGRATION_FOLDERS.entrySet().stream()
+            .sorted(java.util.Map.Entry.comparingByKey())
+            .map(
+                e ->
+                    "filesystem:"
+                        + root.resolve(
+                            e.getKey() + "/src/main/resources/db/migration/" + e.getValue()))
+            .toList();
+      }
+    }
+    throw new IllegalStateException(
+        "api/src/main/resources/db/migration not found above " + Path.of("").toAbsolutePath());
+  }
+
+  /**
+   * A new database on the test PostgreSQL with the control-plane schema migrated by Flyway from the
+   * modules' migration folders ({@link #migrationLocations()}).
    *
    * @param prefix a lowercase name prefix
    * @return a data source for the superuser on that database
@@ -164,21 +200,9 @@ public final class TestServers {
     ds.setUrl(pg.jdbcUrl(name));
     ds.setUser(LocalPostgres.SUPERUSER);
     ds.setPassword(pg.superuserPassword().reveal());
-    Path migrations = null;
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("api/src/main/resources/db/migration");
-      if (Files.isDirectory(candidate)) {
-        migrations = candidate;
-        break;
-      }
-    }
-    if (migrations == null) {
-      throw new IllegalStateException(
-          "api/src/main/resources/db/migration not found above " + Path.of("").toAbsolutePath());
-    }
     org.flywaydb.core.Flyway.configure()
         .dataSource(ds)
-        .locations("filesystem:" + migrations)
+        .locations(migrationLocations().toArray(String[]::new))
         .load()
         .migrate();
     return ds;

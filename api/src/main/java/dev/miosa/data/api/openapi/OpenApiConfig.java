@@ -1,10 +1,13 @@
 package dev.miosa.data.api.openapi;
 
+import static dev.miosa.data.api.openapi.SchemaShapes.firstMedia;
+import static dev.miosa.data.api.openapi.SchemaShapes.firstSchema;
+import static dev.miosa.data.api.openapi.SchemaShapes.freeForm;
+import static dev.miosa.data.api.openapi.SchemaShapes.requestSchema;
+import static dev.miosa.data.api.openapi.SchemaShapes.typed;
 import static java.util.stream.Collectors.joining;
 
 import dev.miosa.data.provisioner.spi.ErrorCode;
-import io.swagger.v3.core.converter.AnnotatedType;
-import io.swagger.v3.core.converter.ModelConverters;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -326,45 +329,6 @@ public class OpenApiConfig {
             });
   }
 
-  /** A schema of one JSON type, written as OpenAPI 3.1 (JSON Schema) writes types. */
-  private static Schema<Object> typed(String type) {
-    Schema<Object> s = new JsonSchema();
-    s.addType(type);
-    return s;
-  }
-
-  private static MediaType firstMedia(ApiResponse r) {
-    return r.getContent().values().iterator().next();
-  }
-
-  private static Schema<?> requestSchema(Operation op) {
-    return firstSchema(op.getRequestBody().getContent());
-  }
-
-  private static Schema<?> firstSchema(Content content) {
-    return content == null || content.isEmpty()
-        ? null
-        : content.values().iterator().next().getSchema();
-  }
-
-  /** No schema, or an object that names no property (a {@code Map} or {@code ?} in Java). */
-  private static boolean freeForm(Schema<?> s) {
-    return s == null
-        || (s.get$ref() == null
-            && (s.getProperties() == null || s.getProperties().isEmpty())
-            && s.getItems() == null
-            && !isScalar(s));
-  }
-
-  private static boolean isScalar(Schema<?> s) {
-    String type = s.getType() != null ? s.getType() : single(s.getTypes());
-    return type != null && !"object".equals(type);
-  }
-
-  private static String single(java.util.Set<String> types) {
-    return types == null || types.size() != 1 ? null : types.iterator().next();
-  }
-
   private static String describe(String status) {
     return switch (status) {
       case "200" -> "OK";
@@ -372,29 +336,5 @@ public class OpenApiConfig {
       case "202" -> "Accepted";
       default -> status;
     };
-  }
-
-  /** Resolves shapes into {@code components/schemas} and hands out references to them. */
-  private static final class Schemas {
-    private final Components components;
-
-    Schemas(Components components) {
-      this.components = components;
-    }
-
-    Schema<?> ref(Class<?> type) {
-      @SuppressWarnings("rawtypes")
-      Map<String, Schema> all = ModelConverters.getInstance(true).readAll(new AnnotatedType(type));
-      all.forEach(
-          (name, schema) -> {
-            if (components.getSchemas() == null || !components.getSchemas().containsKey(name)) {
-              components.addSchemas(name, schema);
-            }
-          });
-      io.swagger.v3.oas.annotations.media.Schema named =
-          type.getAnnotation(io.swagger.v3.oas.annotations.media.Schema.class);
-      String name = named != null && !named.name().isEmpty() ? named.name() : type.getSimpleName();
-      return new Schema<>().$ref("#/components/schemas/" + name);
-    }
   }
 }

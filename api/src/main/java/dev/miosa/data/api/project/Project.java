@@ -1,8 +1,6 @@
 package dev.miosa.data.api.project;
 
 import java.time.Instant;
-import org.springframework.data.annotation.Id;
-import org.springframework.data.relational.core.mapping.Table;
 
 /**
  * A project: a tenant with a unique slug.
@@ -12,5 +10,4 @@ import org.springframework.data.relational.core.mapping.Table;
  * @param name display name
  * @param createdAt creation time
  */
-@Table("projects")
-public record Project(@Id String id, String slug, String name, Instant createdAt) {}
+public record Project(String id, String slug, String name, Instant createdAt) {}

@@ -14,7 +14,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -36,17 +35,11 @@ public class ProjectService {
   public static final List<String> DEFAULT_ENVIRONMENTS = List.of("production", "staging");
 
   private final ProjectRepository projects;
-  private final JdbcAggregateTemplate aggregates;
   private final EnvironmentStore environments;
   private final JdbcClient jdbc;
 
-  ProjectService(
-      ProjectRepository projects,
-      JdbcAggregateTemplate aggregates,
-      EnvironmentStore environments,
-      JdbcClient jdbc) {
+  ProjectService(ProjectRepository projects, EnvironmentStore environments, JdbcClient jdbc) {
     this.projects = projects;
-    this.aggregates = aggregates;
     this.environments = environments;
     this.jdbc = jdbc;
   }
@@ -61,7 +54,7 @@ public class ProjectService {
     Project p =
         new Project(Ids.newId("prj"), slug, name, Instant.now().truncatedTo(ChronoUnit.MICROS));
     try {
-      aggregates.insert(p);
+      projects.insert(p);
     } catch (DuplicateKeyException e) {
       throw new MiosaException(
           ErrorCode.PROJECT_SLUG_TAKEN, "a project with slug '" + slug + "' exists");

@@ -1,8 +1,6 @@
 package dev.miosa.data.api.runtime;
 
 import java.time.Instant;
-import org.springframework.data.annotation.Id;
-import org.springframework.data.relational.core.mapping.Table;
 
 /**
  * A runtime token as stored: only the SHA-256 of the token itself.
@@ -16,9 +14,8 @@ import org.springframework.data.relational.core.mapping.Table;
  * @param revokedAt when revoked, or null
  * @param createdAt when minted
  */
-@Table("runtime_tokens")
 public record RuntimeToken(
-    @Id String id,
+    String id,
     String projectId,
     String environmentId,
     String instanceId,

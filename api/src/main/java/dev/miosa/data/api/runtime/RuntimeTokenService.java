@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
-import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -42,14 +41,11 @@ public class RuntimeTokenService {
   public record Minted(RuntimeToken record, Secret token) {}
 
   private final RuntimeTokenRepository repository;
-  private final JdbcAggregateTemplate aggregates;
   private final JdbcClient jdbc;
   private final LoadingCache<String, Optional<RuntimeToken>> byHash;
 
-  RuntimeTokenService(
-      RuntimeTokenRepository repository, JdbcAggregateTemplate aggregates, JdbcClient jdbc) {
+  RuntimeTokenService(RuntimeTokenRepository repository, JdbcClient jdbc) {
     this.repository = repository;
-    this.aggregates = aggregates;
     this.jdbc = jdbc;
     // Reloaded in the background after 2 s (readers never wait for it); a revocation on this
     // replica invalidates at once, on others it shows within the refresh time. Expiry is checked
@@ -84,7 +80,7 @@ public class RuntimeTokenService {
             now.plus(ttl),
             null,
             now);
-    aggregates.insert(record);
+    repository.insert(record);
     return new Minted(record, token);
   }
 
@@ -148,17 +144,7 @@ public class RuntimeTokenService {
             WHERE t.token_hash = :hash
             """)
         .param("hash", hash)
-        .query(
-            (rs, n) ->
-                new RuntimeToken(
-                    rs.getString(1),
-                    rs.getString(2),
-                    rs.getString(3),
-                    rs.getString(4),
-                    rs.getString(5),
-                    rs.getTimestamp(6).toInstant(),
-                    rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant(),
-                    rs.getTimestamp(8).toInstant()))
+        .query(RuntimeToken.class)
         .optional();
   }
 

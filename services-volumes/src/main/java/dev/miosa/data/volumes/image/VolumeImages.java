@@ -1,23 +1,14 @@
 package dev.miosa.data.volumes.image;
 
-import dev.miosa.data.process.ExternalProcess;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -39,9 +30,6 @@ public final class VolumeImages {
   /** The filesystem label of every image. */
   public static final String LABEL = "miosa-volume";
 
-  private static final List<String> TOOLS =
-      List.of("mkfs.ext4", "e2fsck", "resize2fs", "e2undo", "tune2fs", "dumpe2fs", "cp", "stat");
-
   /** Copies a file's bytes; the default keeps holes ({@code cp --sparse=always}). */
   @FunctionalInterface
   public interface Copier {
@@ -53,14 +41,7 @@ public final class VolumeImages {
     void copy(Path from, Path to) throws IOException;
   }
 
-  /** Writes a new file. */
-  @FunctionalInterface
-  private interface Fill {
-    void into(Path file) throws IOException;
-  }
-
-  private final Map<String, Path> tools;
-  private final Duration timeout;
+  private final Ext4Tools tools;
   private final Copier copier;
 
   /** Images with a 30-minute limit per tool run and sparse {@code cp}. */
@@ -74,22 +55,8 @@ public final class VolumeImages {
    * @throws IllegalStateException naming the Debian package to install when a tool is missing
    */
   public VolumeImages(Duration timeout, Copier copier) {
-    this.tools = findTools();
-    this.timeout = timeout;
+    this.tools = new Ext4Tools(timeout);
     this.copier = copier != null ? copier : this::cpSparse;
-  }
-
-  private static Map<String, Path> findTools() {
-    List<String> missing = missingTools();
-    if (!missing.isEmpty()) {
-      throw new IllegalStateException(
-          "volumes need "
-              + String.join(", ", missing)
-              + ": install e2fsprogs and coreutils (Debian: apt-get install e2fsprogs coreutils)");
-    }
-    Map<String, Path> found = new LinkedHashMap<>();
-    TOOLS.forEach(t -> found.put(t, findExecutable(t).orElseThrow()));
-    return found;
   }
 
   /**
@@ -99,21 +66,7 @@ public final class VolumeImages {
    * @return their names; empty when all are there
    */
   public static List<String> missingTools() {
-    return TOOLS.stream().filter(t -> findExecutable(t).isEmpty()).toList();
-  }
-
-  private static Optional<Path> findExecutable(String name) {
-    List<String> dirs = new ArrayList<>();
-    String path = System.getenv("PATH");
-    if (path != null) {
-      dirs.addAll(List.of(path.split(":")));
-    }
-    dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));
-    return dirs.stream()
-        .filter(d -> !d.isEmpty())
-        .map(d -> Path.of(d, name))
-        .filter(p -> Files.isRegularFile(p) && Files.isExecutable(p))
-        .findFirst();
+    return Ext4Tools.missingTools();
   }
 
   /**
@@ -128,11 +81,16 @@ public final class VolumeImages {
     if (Files.exists(image)) {
       return false;
     }
-    Path tmp = staged(image, ".new", "create the image file", t -> createSparse(t, sizeGiB * GIB));
+    Path tmp =
+        AtomicFiles.staged(
+            image,
+            ".new",
+            "create the image file",
+            t -> AtomicFiles.createSparse(t, sizeGiB * GIB));
     // lazy_journal_init is safe here: the journal lies in holes of a new file, which read as zeros.
-    run(
+    tools.run(
         List.of(
-            tool("mkfs.ext4"),
+            tools.path("mkfs.ext4"),
             "-q",
             "-F",
             "-t",
@@ -144,7 +102,7 @@ public final class VolumeImages {
             "-E",
             "lazy_journal_init=1",
             tmp.toString()));
-    publish(tmp, image);
+    AtomicFiles.publish(tmp, image);
     return true;
   }
 
@@ -161,11 +119,12 @@ public final class VolumeImages {
     if (Files.exists(image)) {
       return false;
     }
-    Path tmp = staged(image, ".new", "copy the snapshot", t -> copier.copy(snapshot, t));
+    Path tmp =
+        AtomicFiles.staged(image, ".new", "copy the snapshot", t -> copier.copy(snapshot, t));
     check(tmp);
-    run(List.of(tool("tune2fs"), "-U", "random", tmp.toString()));
+    tools.run(List.of(tools.path("tune2fs"), "-U", "random", tmp.toString()));
     grow(tmp, sizeGiB);
-    publish(tmp, image);
+    AtomicFiles.publish(tmp, image);
     return true;
   }
 
@@ -177,7 +136,7 @@ public final class VolumeImages {
    * @throws ImageException when it holds no ext4 filesystem
    */
   public FilesystemInfo inspect(Path image) {
-    String out = run(List.of(tool("dumpe2fs"), "-h", image.toString()));
+    String out = tools.run(List.of(tools.path("dumpe2fs"), "-h", image.toString()));
     Map<String, String> fields = new LinkedHashMap<>();
     for (String line : out.split("\n")) {
       int colon = line.indexOf(':');
@@ -209,7 +168,7 @@ public final class VolumeImages {
    */
   public void grow(Path image, int sizeGiB) {
     long target = sizeGiB * GIB;
-    Path undo = sibling(image, ".resize-undo");
+    Path undo = AtomicFiles.sibling(image, ".resize-undo");
     if (Files.exists(undo)) {
       rollBackInterruptedResize(image, undo);
     }
@@ -230,20 +189,20 @@ public final class VolumeImages {
     } catch (IOException e) {
       throw new ImageException("could not extend the image file: " + e.getMessage(), true, e);
     }
-    run(List.of(tool("resize2fs"), "-z", undo.toString(), image.toString()));
-    fsync(image);
-    deleteQuietly(undo);
+    tools.run(List.of(tools.path("resize2fs"), "-z", undo.toString(), image.toString()));
+    AtomicFiles.fsync(image);
+    AtomicFiles.deleteQuietly(undo);
   }
 
   private void rollBackInterruptedResize(Path image, Path undo) {
     try {
-      run(List.of(tool("e2undo"), undo.toString(), image.toString()));
+      tools.run(List.of(tools.path("e2undo"), undo.toString(), image.toString()));
     } catch (ImageException e) {
       // resize2fs died before its undo file was complete, so it had not changed the image yet;
       // the check below refuses an image that is damaged anyway.
       check(image);
     }
-    deleteQuietly(undo);
+    AtomicFiles.deleteQuietly(undo);
   }
 
   /**
@@ -252,13 +211,13 @@ public final class VolumeImages {
    * @throws ImageException (not retryable) when the filesystem needs a manual repair
    */
   public void check(Path image) {
-    Result r = exec(List.of(tool("e2fsck"), "-f", "-p", image.toString()));
+    Ext4Tools.Result r = tools.exec(List.of(tools.path("e2fsck"), "-f", "-p", image.toString()));
     if (r.exit() >= 4) {
       throw new ImageException(
           "the filesystem needs a manual repair (e2fsck exited "
               + r.exit()
               + "): "
-              + tail(r.output()),
+              + Ext4Tools.tail(r.output()),
           false,
           null);
     }
@@ -277,15 +236,15 @@ public final class VolumeImages {
    * @throws ImageException (retryable) when every attempt saw a write
    */
   public void pointInTimeCopy(Path image, Path target, int attempts) {
-    Path tmp = sibling(target, ".new");
+    Path tmp = AtomicFiles.sibling(target, ".new");
     try {
       Files.createDirectories(target.getParent());
       for (int i = 0; i < attempts; i++) {
         Files.deleteIfExists(tmp);
-        Stamp before = settledStamp(image);
+        FileStamp before = FileStamp.settled(image);
         copier.copy(image, tmp);
-        if (before.equals(Stamp.of(image))) {
-          publish(tmp, target);
+        if (before.equals(FileStamp.of(image))) {
+          AtomicFiles.publish(tmp, target);
           return;
         }
       }
@@ -310,9 +269,10 @@ public final class VolumeImages {
    * @param sizeGiB the size the restored image should have at least
    */
   public void restore(Path snapshot, Path image, int sizeGiB) {
-    Path tmp = staged(image, ".restore", "copy the snapshot", t -> copier.copy(snapshot, t));
+    Path tmp =
+        AtomicFiles.staged(image, ".restore", "copy the snapshot", t -> copier.copy(snapshot, t));
     grow(tmp, sizeGiB);
-    publish(tmp, image);
+    AtomicFiles.publish(tmp, image);
   }
 
   /**
@@ -320,7 +280,8 @@ public final class VolumeImages {
    * far below its size.
    */
   public long allocatedBytes(Path file) {
-    String[] parts = run(List.of(tool("stat"), "-c", "%b %B", file.toString())).trim().split(" ");
+    String[] parts =
+        tools.run(List.of(tools.path("stat"), "-c", "%b %B", file.toString())).trim().split(" ");
     return Long.parseLong(parts[0]) * Long.parseLong(parts[1]);
   }
 
@@ -339,148 +300,17 @@ public final class VolumeImages {
     }
   }
 
-  /**
-   * Makes a fresh temporary sibling of {@code target} (leftovers of an earlier attempt removed) and
-   * fills it.
-   */
-  private static Path staged(Path target, String suffix, String what, Fill fill) {
-    Path tmp = sibling(target, suffix);
-    try {
-      Files.createDirectories(target.getParent());
-      Files.deleteIfExists(tmp);
-      Files.deleteIfExists(sibling(tmp, ".resize-undo"));
-      fill.into(tmp);
-    } catch (IOException e) {
-      throw new ImageException("could not " + what + ": " + e.getMessage(), true, e);
-    }
-    return tmp;
-  }
-
   private void cpSparse(Path from, Path to) throws IOException {
-    Result r =
-        exec(
+    Ext4Tools.Result r =
+        tools.exec(
             List.of(
-                tool("cp"), "--sparse=always", "--reflink=auto", from.toString(), to.toString()));
+                tools.path("cp"),
+                "--sparse=always",
+                "--reflink=auto",
+                from.toString(),
+                to.toString()));
     if (r.exit() != 0) {
-      throw new IOException("cp exited " + r.exit() + ": " + tail(r.output()));
+      throw new IOException("cp exited " + r.exit() + ": " + Ext4Tools.tail(r.output()));
     }
-  }
-
-  private static void createSparse(Path file, long bytes) throws IOException {
-    Files.createFile(
-        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-      f.setLength(bytes);
-    }
-  }
-
-  /** Fsyncs {@code tmp}, renames it over {@code target} and fsyncs the directory. */
-  private static void publish(Path tmp, Path target) {
-    try {
-      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-      fsync(tmp);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-        dir.force(true);
-      }
-    } catch (IOException e) {
-      throw new ImageException(
-          "could not publish " + target.getFileName() + ": " + e.getMessage(), true, e);
-    }
-  }
-
-  private static void fsync(Path file) {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      ch.force(true);
-    } catch (IOException e) {
-      throw new ImageException(
-          "could not sync " + file.getFileName() + ": " + e.getMessage(), true, e);
-    }
-  }
-
-  private static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException ignored) {
-      // a stale undo file is rolled back or overwritten next time
-    }
-  }
-
-  private static Path sibling(Path file, String suffix) {
-    return file.resolveSibling(file.getFileName() + suffix);
-  }
-
-  /**
-   * What tells whether a file changed. Timestamps come from a coarse kernel clock, so a write in
-   * the same clock tick as the one before could leave them unchanged: {@link #settledStamp} waits
-   * until that tick has passed before the copy starts.
-   */
-  private record Stamp(FileTime mtime, FileTime ctime, long size, Object inode) {
-    static Stamp of(Path p) throws IOException {
-      Map<String, Object> a = Files.readAttributes(p, "unix:lastModifiedTime,ctime,size,ino");
-      return new Stamp(
-          (FileTime) a.get("lastModifiedTime"),
-          (FileTime) a.get("ctime"),
-          (Long) a.get("size"),
-          a.get("ino"));
-    }
-
-    Instant latest() {
-      Instant m = mtime.toInstant();
-      Instant c = ctime.toInstant();
-      return m.isAfter(c) ? m : c;
-    }
-  }
-
-  private static Stamp settledStamp(Path p) throws IOException {
-    Stamp s = Stamp.of(p);
-    while (Duration.between(s.latest(), Instant.now()).toMillis() < 20) {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted", e);
-      }
-      s = Stamp.of(p);
-    }
-    return s;
-  }
-
-  private String tool(String name) {
-    return tools.get(name).toString();
-  }
-
-  private record Result(int exit, String output) {}
-
-  private String run(List<String> command) {
-    Result r = exec(command);
-    if (r.exit() != 0) {
-      throw new ImageException(
-          Path.of(command.get(0)).getFileName() + " exited " + r.exit() + ": " + tail(r.output()),
-          true,
-          null);
-    }
-    return r.output();
-  }
-
-  private Result exec(List<String> command) {
-    ExternalProcess.Spec spec =
-        ExternalProcess.command(command).env("LC_ALL", "C").mergeStderr().timeout(timeout);
-    try {
-      ExternalProcess.Result r = spec.run();
-      return new Result(r.exitCode(), r.output());
-    } catch (ExternalProcess.ProcessFailedException e) {
-      // timed out (killed with its children) or stopped because the operation lost its lease
-      boolean interrupted = Thread.currentThread().isInterrupted();
-      throw new ImageException(
-          interrupted ? "interrupted while running " + spec.name() : e.getMessage(), true, e);
-    } catch (IOException e) {
-      throw new ImageException(e.getMessage(), false, e);
-    }
-  }
-
-  private static String tail(String text) {
-    String t = text.strip();
-    return t.length() <= 600 ? t : "..." + t.substring(t.length() - 600);
   }
 }
