@@ -17,7 +17,7 @@ class WebhookRegistrationIT extends ApiTestBase {
   void registrationRefusesNonPublicTargetsAndBadInputNamingTheField() {
     String slug = createProject("hookbad");
     long before = jdbc.sql("SELECT count(*) FROM webhook_endpoints").query(Long.class).single();
-    for (String url :
+    assertEachRefusedNamingUrl(
         List.of(
             "http://10.0.0.1/",
             "http://167772161/",
@@ -29,10 +29,7 @@ class WebhookRegistrationIT extends ApiTestBase {
             "http://224.0.0.1/",
             "ftp://example.com/",
             "http://user@example.com/",
-            "not a url")) {
-      assertField(
-          admin().post("/v1/webhooks", "{\"url\":\"" + url + "\",\"events\":[\"*\"]}"), "url");
-    }
+            "not a url"));
     assertField(admin().post("/v1/webhooks", "{\"events\":[\"*\"]}"), "url");
     assertField(admin().post("/v1/webhooks", "{\"url\":\"http://127.0.0.1:9/\"}"), "events");
     assertField(
@@ -60,6 +57,37 @@ class WebhookRegistrationIT extends ApiTestBase {
     assertThat(anonymous().get("/v1/webhooks").status()).isEqualTo(401);
     assertThat(admin().get("/v1/webhooks/whk_nope/deliveries").status()).isEqualTo(404);
     assertThat(admin().delete("/v1/webhooks/whk_nope").status()).isEqualTo(404);
+  }
+
+  @Test
+  void targetsADeliveryCouldNotUseOrWouldReadOtherwiseAreRefusedAtRegistration() {
+    long before = jdbc.sql("SELECT count(*) FROM webhook_endpoints").query(Long.class).single();
+    assertEachRefusedNamingUrl(
+        List.of(
+            // a zone id: the literal did not parse, so the link-local address passed unchecked
+            "http://[fe80::1%25eth0]/",
+            "http://[fe80::1%eth0]/",
+            // ports no connection can use
+            "http://example.com:99999/",
+            "http://example.com:0/",
+            "http://example.com:8080:9/",
+            // numeric hosts a browser reads one way (octal, hex, short) and Java's resolver
+            // another: 0177.0.0.1 was checked as 127.0.0.1 and delivered to 177.0.0.1
+            "http://0177.0.0.1:9/",
+            "http://010.0.0.1/",
+            "http://0x7f.1:9/",
+            "http://127.1:9/",
+            "http://2130706433:9/"));
+    assertThat(jdbc.sql("SELECT count(*) FROM webhook_endpoints").query(Long.class).single())
+        .as("nothing registered by a refusal")
+        .isEqualTo(before);
+  }
+
+  private void assertEachRefusedNamingUrl(List<String> urls) {
+    for (String url : urls) {
+      assertField(
+          admin().post("/v1/webhooks", "{\"url\":\"" + url + "\",\"events\":[\"*\"]}"), "url");
+    }
   }
 
   private static void assertField(Http.Res res, String field) {

@@ -9,6 +9,7 @@ import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Which addresses webhook deliveries may reach. Loopback, private, link-local, unspecified,
@@ -21,7 +22,11 @@ import java.util.Set;
  * <p>Hosts written as numbers are read the way browsers and C resolvers read them (WHATWG URL IPv4
  * parsing: {@code 2130706433}, {@code 0x7f.1}, {@code 0177.0.0.1} and {@code 127.1} are all
  * 127.0.0.1), and IPv6 addresses that embed an IPv4 one (mapped, compatible, NAT64, 6to4) are
- * judged by the embedded address, so no spelling of a refused address passes.
+ * judged by the embedded address, so no spelling of a refused address passes. A numeric host not
+ * written as four plain decimal numbers is refused even when its address is allowed: Java's
+ * resolver reads such spellings differently ({@code 0177.0.0.1} as 177.0.0.1), so the address
+ * checked would not be the one delivered to. IPv6 zone ids and ports outside 1-65535 are refused
+ * too (no delivery could use them).
  */
 public final class TargetPolicy {
 
@@ -42,6 +47,13 @@ public final class TargetPolicy {
   }
 
   private static final int MAX_URL_LENGTH = 2000;
+
+  /** The one spelling of an IPv4 host that every resolver reads alike. */
+  private static final Pattern CANONICAL_IPV4 =
+      Pattern.compile("(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}");
+
+  /** Hex digits, colons and dots only (an embedded IPv4 address): no zone id, never a name. */
+  private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
   private final Set<Kind> allowed;
 
@@ -77,9 +89,10 @@ public final class TargetPolicy {
 
   /**
    * Checks a webhook URL at registration: an absolute {@code http} or {@code https} URL with a
-   * host, no user information or fragment, whose host (a literal in any spelling, or a name
-   * resolved now) is not a refused address. A name that does not resolve now is accepted: every
-   * delivery checks the address it connects to.
+   * host, no user information or fragment, no port outside 1-65535, whose host (a literal in any
+   * spelling, or a name resolved now) is not a refused address, and whose numeric host, if any, is
+   * four plain decimal numbers or a bracketed IPv6 address without a zone id. A name that does not
+   * resolve now is accepted: every delivery checks the address it connects to.
    *
    * @param url the URL as given
    * @return the URL, parsed
@@ -110,6 +123,7 @@ public final class TargetPolicy {
     if (host.isEmpty()) {
       throw MiosaException.invalid("url", "must name a host");
     }
+    checkPort(uri.getRawAuthority());
     for (InetAddress a : addressesOf(host)) {
       refusal(a)
           .ifPresent(
@@ -117,7 +131,47 @@ public final class TargetPolicy {
                 throw MiosaException.invalid("url", r);
               });
     }
+    if (!host.startsWith("[")
+        && endsInNumber(withoutTrailingDot(host))
+        && !CANONICAL_IPV4.matcher(host).matches()) {
+      // Browsers read 0177.0.0.1 as 127.0.0.1, Java's resolver as 177.0.0.1: the address checked
+      // here would not be the one a delivery connects to.
+      throw MiosaException.invalid(
+          "url", "must write an IPv4 address as four decimal numbers without leading zeros");
+    }
     return uri;
+  }
+
+  /** A port, when the authority names one, is a number from 1 to 65535. */
+  private static void checkPort(String authority) {
+    if (authority == null) {
+      return;
+    }
+    int hostEnd;
+    if (authority.startsWith("[")) {
+      hostEnd = authority.indexOf(']') + 1;
+      if (hostEnd == 0) {
+        throw MiosaException.invalid("url", "has an invalid host");
+      }
+    } else {
+      int colon = authority.lastIndexOf(':');
+      hostEnd = colon < 0 ? authority.length() : colon;
+    }
+    String rest = authority.substring(hostEnd);
+    if (rest.isEmpty()) {
+      return;
+    }
+    String digits = rest.substring(1);
+    if (!rest.startsWith(":")
+        || !digits.matches("[0-9]{1,5}")
+        || Integer.parseInt(digits) < 1
+        || Integer.parseInt(digits) > 65535) {
+      throw MiosaException.invalid("url", "must have a port from 1 to 65535");
+    }
+  }
+
+  private static String withoutTrailingDot(String host) {
+    return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
   }
 
   /**
@@ -143,9 +197,14 @@ public final class TargetPolicy {
   private static InetAddress[] addressesOf(String host) {
     try {
       if (host.startsWith("[") && host.endsWith("]")) {
-        return new InetAddress[] {InetAddress.getByName(host.substring(1, host.length() - 1))};
+        String literal = host.substring(1, host.length() - 1);
+        if (!IPV6_LITERAL.matcher(literal).matches()) {
+          // a zone id (fe80::1%25eth0) or anything else that is not an address: never resolved
+          throw MiosaException.invalid("url", "has an IPv6 host that is not a plain address");
+        }
+        return new InetAddress[] {literalAddress(literal)};
       }
-      String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+      String h = withoutTrailingDot(host);
       if (endsInNumber(h)) {
         byte[] v4 = parseIpv4(h);
         if (v4 == null) {
@@ -153,12 +212,21 @@ public final class TargetPolicy {
         }
         return new InetAddress[] {InetAddress.getByAddress(v4)};
       }
-      if (h.chars().anyMatch(c -> c == '%' || c <= ' ' || c == '\\')) {
+      if (h.chars().anyMatch(c -> c == '%' || c == ':' || c <= ' ' || c == '\\')) {
         throw MiosaException.invalid("url", "has an invalid host");
       }
       return InetAddress.getAllByName(h);
     } catch (UnknownHostException e) {
       return new InetAddress[0];
+    }
+  }
+
+  /** An IPv6 literal's address; one that does not parse is an invalid URL, never "no address". */
+  private static InetAddress literalAddress(String literal) {
+    try {
+      return InetAddress.getByName(literal);
+    } catch (UnknownHostException e) {
+      throw MiosaException.invalid("url", "has an IPv6 host that is not a plain address");
     }
   }
 

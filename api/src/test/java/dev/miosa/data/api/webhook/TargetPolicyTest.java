@@ -87,11 +87,38 @@ class TargetPolicyTest {
     assertThat(production.checkUrl("http://[2606:4700::1111]/")).isNotNull();
     TargetPolicy embedded = new TargetPolicy(EnumSet.of(TargetPolicy.Kind.LOOPBACK));
     assertThat(embedded.checkUrl("http://127.0.0.1:9/")).isNotNull();
-    assertThat(embedded.checkUrl("http://2130706433/")).isNotNull();
+    assertThat(embedded.checkUrl("http://[::1]:9/")).isNotNull();
     assertThatThrownBy(() -> embedded.checkUrl("http://10.1.2.3/"))
         .isInstanceOf(MiosaException.class);
     assertThat(embedded.refusal(InetAddress.getByName("169.254.1.1")))
         .hasValueSatisfying(r -> assertThat(r).contains("link-local"));
+  }
+
+  @Test
+  void allowedAddressesInSpellingsJavaReadsOtherwiseOrUnusablePortsAndZonesAreRefused() {
+    TargetPolicy embedded = new TargetPolicy(EnumSet.of(TargetPolicy.Kind.LOOPBACK));
+    for (String url :
+        List.of(
+            "http://0177.0.0.1:9/",
+            "http://2130706433/",
+            "http://127.1/",
+            "http://0x7f.0.0.1/",
+            "http://127.0.0.1./",
+            "http://010.0.0.1/",
+            "http://[fe80::1%25eth0]/",
+            "http://[::1%25lo]/",
+            "http://127.0.0.1:99999/",
+            "http://127.0.0.1:0/",
+            "http://127.0.0.1:/",
+            "http://example.com:65536/",
+            "http://example.com:8080:9/")) {
+      assertThatThrownBy(() -> embedded.checkUrl(url))
+          .as(url)
+          .isInstanceOfSatisfying(
+              MiosaException.class,
+              e -> assertThat(e.errors()).extracting(f -> f.field()).containsExactly("url"));
+    }
+    assertThat(embedded.checkUrl("http://127.0.0.1:65535/")).isNotNull();
   }
 
   @Test
