@@ -278,6 +278,12 @@ class SoftDeleteIT extends ApiTestBase {
     assertThatThrownBy(() -> DriverManager.getConnection(url).close())
         .isInstanceOf(SQLException.class);
     assertThat(PostgresLifecycleIT.databaseExists(staging.path("PGDATABASE").asString())).isTrue();
+    JsonNode service = admin().get("/v1/projects/" + slug + "/services/postgres:main").json();
+    assertThat(service.path("phase").asString())
+        .as("a deleted environment does not hold up the data service's phase")
+        .isEqualTo("ready");
+    assertThat(service.path("environments").path("staging").path("phase").asString())
+        .isEqualTo("disabled");
     JsonNode listed = admin().get(envs + "?state=deleted").json().path("items").get(0);
     assertThat(listed.path("id").asString()).isEqualTo(envId);
     assertThat(listed.path("state").asString()).isEqualTo("deleted");

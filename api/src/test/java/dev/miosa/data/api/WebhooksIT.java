@@ -180,10 +180,9 @@ class WebhooksIT extends ApiTestBase {
               "miosa_webhook_deliveries_oldest_pending_age_seconds",
               "miosa_webhook_deliveries_sent_total",
               "miosa_webhook_deliveries_failed_total");
-      // Deleting a data service tells its phase going to deleting, then deleted.
-      assertThat(
-              admin().delete("/v1/projects/" + slug + "/services/redis:main?confirm=main").status())
-          .isEqualTo(202);
+      // Deleting a data service tells its phase going to deleted (restorable); purging it tells
+      // deleting, then purged.
+      purgeAndWait(slug, deleteAndWait(slug, "redis:main", "main").path("id").asString(), "main");
       await()
           .atMost(WAIT)
           .untilAsserted(
@@ -195,7 +194,10 @@ class WebhooksIT extends ApiTestBase {
                               .map(d -> d.path("from").asString() + "->" + d.path("to").asString())
                               .toList())
                       .containsExactlyInAnyOrder(
-                          "provisioning->ready", "ready->deleting", "deleting->deleted"));
+                          "provisioning->ready",
+                          "ready->deleted",
+                          "deleted->deleting",
+                          "deleting->purged"));
       assertThat(admin().delete("/v1/webhooks/" + id).status()).isEqualTo(204);
       assertThat(admin().get("/v1/webhooks/" + id).status()).isEqualTo(404);
     }

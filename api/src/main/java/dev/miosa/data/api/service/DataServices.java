@@ -236,6 +236,9 @@ public class DataServices {
       envs.put(
           r.environmentName(),
           new DataServiceView.EnvironmentResource(r.phase(), variables.names(r), r.error()));
+      if ("disabled".equals(r.desired())) {
+        continue; // a deleted environment's resource does not hold up the data service's phase
+      }
       anyFailed |= "failed".equals(r.phase());
       anyPending |= !"ready".equals(r.phase());
     }

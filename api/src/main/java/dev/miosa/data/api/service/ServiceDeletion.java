@@ -6,9 +6,7 @@ import dev.miosa.data.api.project.Project;
 import dev.miosa.data.api.project.ProjectService;
 import dev.miosa.data.api.runtime.VariablesCache;
 import dev.miosa.data.provisioner.Ids;
-import dev.miosa.data.provisioner.event.Event;
-import dev.miosa.data.provisioner.event.EventPublisher;
-import dev.miosa.data.provisioner.event.EventTypes;
+import dev.miosa.data.provisioner.event.ServicePhases;
 import dev.miosa.data.provisioner.operation.Operation;
 import dev.miosa.data.provisioner.operation.OperationStore;
 import dev.miosa.data.provisioner.resource.ResourceStore;
@@ -50,7 +48,7 @@ public class ServiceDeletion {
   private final VariablesCache cache;
   private final ObjectProvider<DeletionGuard> deletionGuards;
   private final DeletionProperties settings;
-  private final EventPublisher events;
+  private final ServicePhases phases;
 
   ServiceDeletion(
       DataServices dataServices,
@@ -61,7 +59,7 @@ public class ServiceDeletion {
       VariablesCache cache,
       ObjectProvider<DeletionGuard> deletionGuards,
       DeletionProperties settings,
-      EventPublisher events) {
+      ServicePhases phases) {
     this.dataServices = dataServices;
     this.services = services;
     this.environments = environments;
@@ -70,7 +68,7 @@ public class ServiceDeletion {
     this.cache = cache;
     this.deletionGuards = deletionGuards;
     this.settings = settings;
-    this.events = events;
+    this.phases = phases;
   }
 
   /**
@@ -109,7 +107,7 @@ public class ServiceDeletion {
             Operation.DISABLE, project.id(), s.id(), null, Map.of(), dataServices.maxAttempts());
     invalidateVariables(project);
     dataServices.wakeWorkerAfterCommit();
-    phaseChanged(s, "deleted");
+    phases.check(s.id());
     log.info("data service {} deleted; kept until it is purged", s.id());
     return dataServices.view(services.anyById(project.id(), s.id()).orElse(s), op);
   }
@@ -161,7 +159,7 @@ public class ServiceDeletion {
             Operation.PROVISION, project.id(), s.id(), null, Map.of(), dataServices.maxAttempts());
     invalidateVariables(project);
     dataServices.wakeWorkerAfterCommit();
-    phaseChanged(s, "provisioning");
+    phases.check(s.id());
     log.info("data service {} undeleted", s.id());
     return dataServices.view(services.anyById(project.id(), s.id()).orElse(s), op);
   }
@@ -187,7 +185,7 @@ public class ServiceDeletion {
       throw SoftDeletion.purged(SERVICES, s.id(), "it is already being purged");
     }
     resources.markAbsent(s.id(), null);
-    phaseChanged(s, "deleting");
+    phases.check(s.id());
     String op =
         operations.enqueue(
             Operation.DEPROVISION,
@@ -217,15 +215,6 @@ public class ServiceDeletion {
 
   private static MiosaException nameTaken(DataService s) {
     return SoftDeletion.nameTaken(SERVICES, s.id(), s.type() + ":" + s.name());
-  }
-
-  /** Tells webhook endpoints, in the transaction of the change (ids and names only). */
-  private void phaseChanged(DataService s, String phase) {
-    events.publish(
-        new Event(
-            EventTypes.SERVICE_PHASE_CHANGED,
-            s.projectId(),
-            Map.of("serviceId", s.id(), "type", s.type(), "name", s.name(), "phase", phase)));
   }
 
   private void invalidateVariables(Project project) {

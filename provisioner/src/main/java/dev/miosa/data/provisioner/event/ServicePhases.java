@@ -8,9 +8,10 @@ import org.springframework.transaction.support.TransactionOperations;
 
 /**
  * Tells {@code service.phase_changed} when a data service's summed phase changes. The summed phase
- * is the one the API shows: {@code deleting} or {@code deleted} from the data service's state,
- * otherwise {@code failed} when a live resource failed, {@code provisioning} while one is not
- * ready, else {@code ready}.
+ * is the one the API shows: {@code deleted} (soft-deleted, restorable), {@code deleting} (being
+ * purged) or {@code purged} from the data service's state, otherwise {@code failed} when a live
+ * resource failed, {@code provisioning} while one is not ready, else {@code ready}; the resources
+ * of a deleted environment count for nothing.
  *
  * <p>The last told phase of each data service is kept in {@code service_phases} (a missing row
  * reads {@code provisioning}, the phase of a new attachment). {@link #change} runs a change and the
@@ -85,12 +86,15 @@ public class ServicePhases {
         jdbc.sql(
                 """
                 SELECT s.project_id, s.type, s.name,
-                       CASE WHEN s.state IN ('deleting', 'deleted') THEN s.state
+                       CASE WHEN s.state = 'disabled' THEN 'deleted'
+                            WHEN s.state = 'deleting' THEN 'deleting'
+                            WHEN s.state = 'deleted' THEN 'purged'
                             WHEN bool_or(r.phase = 'failed') THEN 'failed'
                             WHEN bool_or(r.phase <> 'ready') THEN 'provisioning'
                             ELSE 'ready' END AS phase
                 FROM data_services s
                 LEFT JOIN resources r ON r.service_id = s.id AND r.phase <> 'deleted'
+                                     AND r.desired <> 'disabled'
                 WHERE s.id = :id
                 GROUP BY s.id
                 """)
