@@ -330,28 +330,18 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
             .existingSecret(SECRET_PASSWORD)
             .orElseThrow(() -> new IllegalStateException("resource has no password"))
             .reveal();
-    if (pooler != null) {
-      boolean transactionPooled =
-          "transaction".equals(PostgresConfig.from(resource.config()).poolMode());
-      return ConnectionUrls.variables(
-          pooler.settings().publicHost(),
-          pooler.settings().publicPort(),
-          name,
-          user,
-          password,
-          server.sslmode(),
-          transactionPooled,
-          server.publicHost(),
-          server.publicPort());
-    }
+    // DATABASE_URL goes through PgBouncer when there is one; DATABASE_URL_UNPOOLED never does.
+    boolean pooled = pooler != null;
+    boolean transactionPooled =
+        pooled && "transaction".equals(PostgresConfig.from(resource.config()).poolMode());
     return ConnectionUrls.variables(
-        server.publicHost(),
-        server.publicPort(),
+        pooled ? pooler.settings().publicHost() : server.publicHost(),
+        pooled ? pooler.settings().publicPort() : server.publicPort(),
         name,
         user,
         password,
         server.sslmode(),
-        false,
+        transactionPooled,
         server.publicHost(),
         server.publicPort());
   }

@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,31 +22,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The DDL of tenant databases on their servers: the owner and login roles ({@link TenantRoles}),
- * databases, the {@code CONNECT} isolation sweep and drops, over a small pool of admin connections
- * per server.
- *
- * <p>Databases are cloned from {@code miosa_template}, a template this class makes once per server
- * (PostgreSQL 14+): a copy of {@code template1} whose {@code public} schema belongs to {@code
- * pg_database_owner} and is closed to {@code PUBLIC}. A new database then needs no session of its
- * own to be prepared: its owner owns its {@code public} schema the moment it exists. Where the
- * template cannot be made (an older server, an admin role that may not change {@code public}), the
- * database is cloned from {@code template1} and prepared over a session in it, as before; the
- * result is the same. See DESIGN.md beside this file.
+ * databases (cloned from the template {@link TenantTemplates} keeps per server), the {@code
+ * CONNECT} isolation sweep, disabling and drops, over a small pool of admin connections per server.
+ * See DESIGN.md beside this file.
  */
 final class TenantDdl implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TenantDdl.class);
 
-  /** The template tenant databases are cloned from. */
-  static final String TEMPLATE = "miosa_template";
-
-  /** Marks a finished template (its comment); a template without it is made again. */
-  static final String TEMPLATE_MARK = "miosa tenant database template, version 1";
-
-  private static final String NO_TEMPLATE = "template1";
-
   private final Map<String, HikariDataSource> pools = new ConcurrentHashMap<>();
-  private final Map<String, String> templates = new ConcurrentHashMap<>();
+  private final TenantTemplates templates = new TenantTemplates();
 
   /**
    * A pooled admin connection to the server's maintenance database (autocommit on). Closing it
@@ -155,7 +139,7 @@ final class TenantDdl implements AutoCloseable {
    */
   private boolean createDatabase(PostgresServer server, Connection admin, TenantNames names)
       throws SQLException {
-    String template = template(server, admin);
+    String template = templates.template(server, admin);
     String name = names.database();
     try {
       exec(
@@ -171,11 +155,11 @@ final class TenantDdl implements AutoCloseable {
         return false;
       }
       if ("3D000".equals(e.getSQLState())) { // the template was dropped: make it again next time
-        templates.remove(server.id());
+        templates.forget(server.id());
       }
       throw e;
     }
-    if (NO_TEMPLATE.equals(template)) {
+    if (TenantTemplates.NO_TEMPLATE.equals(template)) {
       try (Connection db = connect(server, name)) {
         inTransaction(
             db,
@@ -308,95 +292,6 @@ final class TenantDdl implements AutoCloseable {
     exec(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
     if (!roles.isEmpty()) {
       exec(admin, "DROP ROLE IF EXISTS " + String.join(", ", roles));
-    }
-  }
-
-  /**
-   * The template to clone tenant databases from on this server: {@link #TEMPLATE}, made now if
-   * missing or unfinished, or {@code template1} where it cannot be made. Decided once per server
-   * and process; a server that cannot be reached decides nothing (the caller's attempt fails and is
-   * retried).
-   *
-   * @throws SQLException when the server cannot be reached
-   */
-  String template(PostgresServer server, Connection admin) throws SQLException {
-    String known = templates.get(server.id());
-    if (known != null) {
-      return known;
-    }
-    synchronized (templates) {
-      known = templates.get(server.id());
-      if (known == null) {
-        known = makeTemplate(server, admin);
-        templates.put(server.id(), known);
-      }
-      return known;
-    }
-  }
-
-  private String makeTemplate(PostgresServer server, Connection admin) throws SQLException {
-    try {
-      if (serverVersion(admin) < 140000) { // pg_database_owner appeared in PostgreSQL 14
-        return NO_TEMPLATE;
-      }
-      if (templateFinished(admin)) {
-        return TEMPLATE;
-      }
-      // Session lock: CREATE DATABASE cannot run in a transaction. Replicas make it one at a time.
-      exec(admin, "SELECT pg_advisory_lock(hashtext('miosa.template'))");
-      try {
-        if (templateFinished(admin)) {
-          return TEMPLATE;
-        }
-        if (exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", TEMPLATE)) {
-          // An attempt that died half-way: start over.
-          exec(admin, "ALTER DATABASE " + TEMPLATE + " WITH IS_TEMPLATE false");
-          exec(admin, "DROP DATABASE " + TEMPLATE + " WITH (FORCE)");
-        }
-        exec(admin, "CREATE DATABASE " + TEMPLATE + " ENCODING 'UTF8' TEMPLATE template1");
-        try (Connection t = connect(server, TEMPLATE)) {
-          inTransaction(
-              t,
-              "ALTER SCHEMA public OWNER TO pg_database_owner",
-              "REVOKE ALL ON SCHEMA public FROM PUBLIC");
-        }
-        exec(admin, "REVOKE CONNECT, TEMPORARY ON DATABASE " + TEMPLATE + " FROM PUBLIC");
-        exec(
-            admin, "ALTER DATABASE " + TEMPLATE + " WITH IS_TEMPLATE true ALLOW_CONNECTIONS false");
-        exec(admin, "COMMENT ON DATABASE " + TEMPLATE + " IS '" + TEMPLATE_MARK + "'");
-        log.info("made the tenant database template {} on {}", TEMPLATE, server.id());
-        return TEMPLATE;
-      } finally {
-        exec(admin, "SELECT pg_advisory_unlock(hashtext('miosa.template'))");
-      }
-    } catch (SQLException e) {
-      String state = e.getSQLState() == null ? "" : e.getSQLState();
-      if (state.startsWith("08") || state.startsWith("57")) { // connection lost, server stopping
-        throw e;
-      }
-      log.warn(
-          "cannot make the tenant database template on {} (SQLSTATE {}); cloning template1 and"
-              + " preparing each database in a session of its own",
-          server.id(),
-          state);
-      return NO_TEMPLATE;
-    }
-  }
-
-  private static boolean templateFinished(Connection admin) throws SQLException {
-    return exists(
-        admin,
-        "SELECT 1 FROM pg_database d WHERE d.datname = ? AND d.datistemplate"
-            + " AND NOT d.datallowconn AND shobj_description(d.oid, 'pg_database') = ?",
-        TEMPLATE,
-        TEMPLATE_MARK);
-  }
-
-  private static int serverVersion(Connection admin) throws SQLException {
-    try (Statement st = admin.createStatement();
-        var rs = st.executeQuery("SHOW server_version_num")) {
-      rs.next();
-      return Integer.parseInt(rs.getString(1));
     }
   }
 

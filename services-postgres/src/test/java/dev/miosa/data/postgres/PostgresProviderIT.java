@@ -195,7 +195,7 @@ class PostgresProviderIT {
       assertThat(rs.next()).as("the template exists").isTrue();
       assertThat(rs.getBoolean(1)).isTrue();
       assertThat(rs.getBoolean(2)).as("nobody connects to the template").isFalse();
-      assertThat(rs.getString(3)).isEqualTo(TenantDdl.TEMPLATE_MARK);
+      assertThat(rs.getString(3)).isEqualTo(TenantTemplates.TEMPLATE_MARK);
     }
     try (Connection c = DriverManager.getConnection(vars.get("JDBC_DATABASE_URL"));
         var st = c.createStatement()) {

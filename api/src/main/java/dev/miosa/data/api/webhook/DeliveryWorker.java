@@ -292,78 +292,23 @@ public final class DeliveryWorker implements AutoCloseable {
       if (status >= 300 && status < 400) {
         return new Outcome(status, "HTTP " + status + ": redirects are not followed");
       }
-      return new Outcome(status, "HTTP " + status, retryAfter(response.header("Retry-After")));
+      return new Outcome(
+          status, "HTTP " + status, DeliveryFailures.retryAfter(response.header("Retry-After")));
     } catch (GuardedSocketFactory.RefusedTargetException e) {
       return new Outcome(null, "refused: " + e.getMessage());
     } catch (IOException e) {
-      Throwable refused = refusalIn(e);
+      Throwable refused = DeliveryFailures.refusalIn(e);
       if (refused != null) {
         return new Outcome(null, "refused: " + refused.getMessage());
       }
-      return new Outcome(null, describe(e));
+      return new Outcome(null, DeliveryFailures.describe(e));
     }
-  }
-
-  /** A {@code Retry-After} given in seconds, or null (an HTTP date or garbage is ignored). */
-  static Duration retryAfter(String header) {
-    if (header == null || !header.trim().matches("[0-9]{1,9}")) {
-      return null;
-    }
-    return Duration.ofSeconds(Long.parseLong(header.trim()));
-  }
-
-  /**
-   * The wait before the next attempt: the growing, capped backoff with up to 20 % random jitter
-   * either way (so retries of many deliveries spread out), or the receiver's {@code Retry-After}
-   * when that is longer, never beyond {@code backoffMax}.
-   *
-   * @param attempts attempts made so far
-   * @param retryAfter what the receiver asked for, or null
-   * @param random a number in [0, 1)
-   */
-  static Duration delayAfter(
-      WebhookProperties settings, int attempts, Duration retryAfter, double random) {
-    Duration base = settings.backoffAfter(attempts);
-    Duration d = Duration.ofMillis((long) (base.toMillis() * (0.8 + 0.4 * random)));
-    if (retryAfter != null && retryAfter.compareTo(d) > 0) {
-      d = retryAfter;
-    }
-    return d.compareTo(settings.backoffMax()) > 0 ? settings.backoffMax() : d;
-  }
-
-  private static Throwable refusalIn(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof GuardedSocketFactory.RefusedTargetException) {
-        return t;
-      }
-      for (Throwable s : t.getSuppressed()) {
-        if (s instanceof GuardedSocketFactory.RefusedTargetException) {
-          return s;
-        }
-      }
-    }
-    return null;
-  }
-
-  /** A short reason without the target's own text (which could echo anything back). */
-  private static String describe(IOException e) {
-    String kind = e.getClass().getSimpleName();
-    if (e instanceof java.io.InterruptedIOException) {
-      return "timed out";
-    }
-    if (e instanceof java.net.ConnectException) {
-      return "connection refused";
-    }
-    if (e instanceof java.net.UnknownHostException) {
-      return "host not found";
-    }
-    return "request failed (" + kind + ")";
   }
 
   /** Writes an attempt's outcome, if this worker still holds the delivery. */
   private void record(Claimed c, Outcome o) {
     Duration backoff =
-        delayAfter(
+        DeliveryFailures.delayAfter(
             settings,
             c.attempts(),
             o.retryAfter(),

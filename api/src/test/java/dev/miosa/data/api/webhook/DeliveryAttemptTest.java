@@ -69,17 +69,17 @@ class DeliveryAttemptTest {
   @Test
   void retriesWaitLongerEachTimeWithJitterAndHonourRetryAfter() {
     WebhookProperties s = settings(); // 200 ms doubling to 5 s
-    assertThat(DeliveryWorker.delayAfter(s, 1, null, 0.5)).isEqualTo(Duration.ofMillis(200));
-    assertThat(DeliveryWorker.delayAfter(s, 3, null, 0.5)).isEqualTo(Duration.ofMillis(800));
-    assertThat(DeliveryWorker.delayAfter(s, 3, null, 0.0)).isEqualTo(Duration.ofMillis(640));
-    assertThat(DeliveryWorker.delayAfter(s, 3, null, 0.999)).isLessThan(Duration.ofMillis(960));
-    assertThat(DeliveryWorker.delayAfter(s, 30, null, 0.5)).isEqualTo(Duration.ofSeconds(5));
-    Duration asked = DeliveryWorker.retryAfter("2");
-    assertThat(DeliveryWorker.delayAfter(s, 1, asked, 0.5)).isEqualTo(Duration.ofSeconds(2));
-    assertThat(DeliveryWorker.delayAfter(s, 1, DeliveryWorker.retryAfter("3600"), 0.5))
+    assertThat(DeliveryFailures.delayAfter(s, 1, null, 0.5)).isEqualTo(Duration.ofMillis(200));
+    assertThat(DeliveryFailures.delayAfter(s, 3, null, 0.5)).isEqualTo(Duration.ofMillis(800));
+    assertThat(DeliveryFailures.delayAfter(s, 3, null, 0.0)).isEqualTo(Duration.ofMillis(640));
+    assertThat(DeliveryFailures.delayAfter(s, 3, null, 0.999)).isLessThan(Duration.ofMillis(960));
+    assertThat(DeliveryFailures.delayAfter(s, 30, null, 0.5)).isEqualTo(Duration.ofSeconds(5));
+    Duration asked = DeliveryFailures.retryAfter("2");
+    assertThat(DeliveryFailures.delayAfter(s, 1, asked, 0.5)).isEqualTo(Duration.ofSeconds(2));
+    assertThat(DeliveryFailures.delayAfter(s, 1, DeliveryFailures.retryAfter("3600"), 0.5))
         .isEqualTo(Duration.ofSeconds(5));
-    assertThat(DeliveryWorker.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isNull();
-    assertThat(DeliveryWorker.retryAfter("-1")).isNull();
+    assertThat(DeliveryFailures.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isNull();
+    assertThat(DeliveryFailures.retryAfter("-1")).isNull();
   }
 
   @Test
