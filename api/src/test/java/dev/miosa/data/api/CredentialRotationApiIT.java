@@ -3,6 +3,7 @@ package dev.miosa.data.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.miosa.data.provisioner.rotation.CredentialRotations;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -183,5 +184,37 @@ class CredentialRotationApiIT extends ApiTestBase {
                 .json()
                 .path("items"))
         .isEmpty();
+  }
+
+  @Test
+  void runtimeTokensArePagedNewestFirstSoAFleetsTokensStayListable() {
+    String slug = createProject("rt-page");
+    List<String> minted = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      var res =
+          admin()
+              .post(
+                  "/v1/projects/" + slug + "/environments/staging/runtime-tokens",
+                  "{\"instanceId\":\"vm-" + i + "\"}");
+      assertThat(res.status()).isEqualTo(201);
+      minted.add(0, "vm-" + i); // newest first
+    }
+    String base = "/v1/projects/" + slug + "/environments/staging/runtime-tokens?limit=2";
+    List<String> seen = new java.util.ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      JsonNode page = admin().get(base + (cursor == null ? "" : "&cursor=" + cursor)).json();
+      page.path("items").forEach(t -> seen.add(t.path("instanceId").asString()));
+      cursor = page.path("nextCursor").isNull() ? null : page.path("nextCursor").asString();
+      pages++;
+    } while (cursor != null && pages < 10);
+    assertThat(pages).isEqualTo(3);
+    assertThat(seen).containsExactlyElementsOf(minted);
+    for (String bad : List.of("limit=0", "limit=1001", "limit=x", "cursor=not-a-cursor")) {
+      var res = admin().get("/v1/projects/" + slug + "/environments/staging/runtime-tokens?" + bad);
+      assertThat(res.status()).as(bad).isEqualTo(400);
+      assertThat(res.body()).as(bad).contains(bad.substring(0, bad.indexOf('=')));
+    }
   }
 }

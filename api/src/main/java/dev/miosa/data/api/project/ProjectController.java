@@ -6,6 +6,7 @@ import dev.miosa.data.api.project.ProjectViews.Page;
 import dev.miosa.data.api.project.ProjectViews.ProjectView;
 import dev.miosa.data.api.service.EnvironmentChanges;
 import dev.miosa.data.api.service.ProjectDeletion;
+import dev.miosa.data.api.web.PageCursor;
 import dev.miosa.data.provisioner.spi.MiosaException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -80,16 +81,7 @@ class ProjectController {
   Page<ProjectView> list(
       @RequestParam(required = false) String cursor,
       @RequestParam(defaultValue = "50") String limit) {
-    int n;
-    try {
-      n = Integer.parseInt(limit);
-    } catch (NumberFormatException e) {
-      n = -1;
-    }
-    if (n < 1 || n > 100) {
-      throw MiosaException.invalid("limit", "must be an integer from 1 to 100");
-    }
-    return projects.list(cursor, n);
+    return projects.list(cursor, PageCursor.limit(limit, 100));
   }
 
   @Operation(operationId = "getProject", summary = "Get a project")

@@ -3,14 +3,13 @@ package dev.miosa.data.api.project;
 import dev.miosa.data.api.project.ProjectViews.EnvironmentView;
 import dev.miosa.data.api.project.ProjectViews.Page;
 import dev.miosa.data.api.project.ProjectViews.ProjectView;
+import dev.miosa.data.api.web.PageCursor;
 import dev.miosa.data.provisioner.Ids;
 import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.MiosaException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.springframework.dao.DuplicateKeyException;
@@ -124,29 +123,18 @@ public class ProjectService {
    * @param limit page size, 1 to 100
    */
   public Page<ProjectView> list(String cursor, int limit) {
-    Timestamp afterAt = null;
-    String afterId = null;
-    if (cursor != null && !cursor.isBlank()) {
-      try {
-        String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-        int bar = raw.indexOf('|');
-        afterAt = Timestamp.from(Instant.parse(raw.substring(0, bar)));
-        afterId = raw.substring(bar + 1);
-      } catch (RuntimeException e) {
-        throw MiosaException.invalid("cursor", "is not a cursor this API returned");
-      }
-    }
-    List<Project> rows = projects.page(afterAt, afterId, limit + 1);
+    PageCursor after = PageCursor.decode(cursor);
+    List<Project> rows =
+        projects.page(
+            after == null ? null : Timestamp.from(after.at()),
+            after == null ? null : after.id(),
+            limit + 1);
     boolean more = rows.size() > limit;
     List<Project> page = more ? rows.subList(0, limit) : rows;
     String next = null;
     if (more) {
       Project last = page.get(page.size() - 1);
-      next =
-          Base64.getUrlEncoder()
-              .withoutPadding()
-              .encodeToString(
-                  (last.createdAt() + "|" + last.id()).getBytes(StandardCharsets.UTF_8));
+      next = new PageCursor(last.createdAt(), last.id()).encode();
     }
     return new Page<>(page.stream().map(this::view).toList(), next);
   }

@@ -3,14 +3,15 @@ package dev.miosa.data.api.runtime;
 import dev.miosa.data.api.project.EnvironmentStore;
 import dev.miosa.data.api.project.Project;
 import dev.miosa.data.api.project.ProjectService;
+import dev.miosa.data.api.project.ProjectViews.Page;
+import dev.miosa.data.api.web.PageCursor;
 import dev.miosa.data.provisioner.spi.ErrorCode;
 import dev.miosa.data.provisioner.spi.MiosaException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.util.List;
-import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Operator API: the runtime tokens of an environment, so that one can be found and revoked. */
@@ -31,10 +32,15 @@ class RuntimeTokenListController {
 
   @Operation(
       operationId = "listRuntimeTokens",
-      summary = "List an environment's runtime tokens (never their values)")
+      summary =
+          "List an environment's runtime tokens (never their values), newest first, a page at a time")
   @GetMapping("/v1/projects/{project}/environments/{env}/runtime-tokens")
-  Map<String, List<RuntimeTokenList.Item>> list(
-      @PathVariable String project, @PathVariable String env) {
+  Page<RuntimeTokenList.Item> list(
+      @PathVariable String project,
+      @PathVariable String env,
+      @RequestParam(required = false) String cursor,
+      @RequestParam(defaultValue = "100") String limit) {
+    int n = PageCursor.limit(limit, 1000);
     Project p = projects.find(project);
     var e =
         environments
@@ -44,6 +50,6 @@ class RuntimeTokenListController {
                     new MiosaException(
                         ErrorCode.ENVIRONMENT_NOT_FOUND,
                         "no environment '" + ProjectService.printable(env) + "' in " + p.slug()));
-    return Map.of("items", tokens.of(e.id()));
+    return tokens.of(e.id(), cursor, n);
   }
 }
