@@ -1,5 +1,7 @@
 package dev.miosa.data.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.miosa.data.credentials.SecretCipher;
 import dev.miosa.data.local.LocalPgBouncer;
 import dev.miosa.data.local.LocalPostgres;
@@ -133,6 +135,34 @@ abstract class ApiTestBase {
     }
     return admin()
         .awaitOperation(res.json().path("operationId").asString(), Duration.ofSeconds(60));
+  }
+
+  /** Waits for each of an answer's {@code operationIds} and asserts that it succeeded. */
+  void awaitAllSucceeded(JsonNode operationIds) {
+    for (JsonNode op : operationIds) {
+      JsonNode done = admin().awaitOperation(op.asString(), Duration.ofSeconds(60));
+      assertThat(done.path("state").asString()).as(done.toString()).isEqualTo("succeeded");
+    }
+  }
+
+  /**
+   * Opens a direct connection (no pooler) with the credentials of a Postgres data service's
+   * variables, to the database named.
+   *
+   * @param vars the variables (PGHOST, PGPORT, PGUSER, PGPASSWORD)
+   * @param database the database to connect to
+   * @throws SQLException when the server refuses
+   */
+  static Connection connectDirect(JsonNode vars, String database) throws SQLException {
+    return java.sql.DriverManager.getConnection(
+        "jdbc:postgresql://"
+            + vars.path("PGHOST").asString()
+            + ":"
+            + vars.path("PGPORT").asString()
+            + "/"
+            + database,
+        vars.path("PGUSER").asString(),
+        vars.path("PGPASSWORD").asString());
   }
 
   /**

@@ -53,18 +53,7 @@ class PostgresLifecycleIT extends ApiTestBase {
         admin().get("/v1/projects/" + slug + "/environments/staging/variables").json();
     assertThat(staging.path("PGDATABASE").asString())
         .isNotEqualTo(vars.path("PGDATABASE").asString());
-    assertThatThrownBy(
-            () ->
-                DriverManager.getConnection(
-                        "jdbc:postgresql://"
-                            + vars.path("PGHOST").asString()
-                            + ":"
-                            + vars.path("PGPORT").asString()
-                            + "/"
-                            + staging.path("PGDATABASE").asString(),
-                        vars.path("PGUSER").asString(),
-                        vars.path("PGPASSWORD").asString())
-                    .close())
+    assertThatThrownBy(() -> connectDirect(vars, staging.path("PGDATABASE").asString()).close())
         .isInstanceOf(SQLException.class);
 
     // Nor another project's database.
@@ -72,18 +61,7 @@ class PostgresLifecycleIT extends ApiTestBase {
     attachAndWait(other, "{\"type\":\"postgres\"}");
     JsonNode otherVars =
         admin().get("/v1/projects/" + other + "/environments/production/variables").json();
-    assertThatThrownBy(
-            () ->
-                DriverManager.getConnection(
-                        "jdbc:postgresql://"
-                            + vars.path("PGHOST").asString()
-                            + ":"
-                            + vars.path("PGPORT").asString()
-                            + "/"
-                            + otherVars.path("PGDATABASE").asString(),
-                        vars.path("PGUSER").asString(),
-                        vars.path("PGPASSWORD").asString())
-                    .close())
+    assertThatThrownBy(() -> connectDirect(vars, otherVars.path("PGDATABASE").asString()).close())
         .isInstanceOf(SQLException.class);
 
     // dotenv and shell formats carry the same values.

@@ -86,15 +86,7 @@ class PostgresRotationApiIT extends ApiTestBase {
   }
 
   private static Connection direct(JsonNode vars) throws SQLException {
-    return DriverManager.getConnection(
-        "jdbc:postgresql://"
-            + vars.path("PGHOST").asString()
-            + ":"
-            + vars.path("PGPORT").asString()
-            + "/"
-            + vars.path("PGDATABASE").asString(),
-        vars.path("PGUSER").asString(),
-        vars.path("PGPASSWORD").asString());
+    return connectDirect(vars, vars.path("PGDATABASE").asString());
   }
 
   private static boolean refused(String jdbcUrl) {

@@ -3,7 +3,6 @@ package dev.miosa.data.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.miosa.data.api.service.ProjectDeletion;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -15,13 +14,6 @@ import tools.jackson.databind.JsonNode;
 class ProjectSoftDeleteIT extends ApiTestBase {
 
   @Autowired ProjectDeletion deletion;
-
-  void awaitAll(JsonNode operationIds) {
-    for (JsonNode op : operationIds) {
-      JsonNode done = admin().awaitOperation(op.asString(), Duration.ofSeconds(60));
-      assertThat(done.path("state").asString()).as(done.toString()).isEqualTo("succeeded");
-    }
-  }
 
   @Test
   void aProjectDeletedWithItsDataServicesComesBackWithThemAndIsPurgedWithThem() throws Exception {
@@ -46,7 +38,7 @@ class ProjectSoftDeleteIT extends ApiTestBase {
     assertThat(deleted.status()).as(deleted.body()).isEqualTo(202);
     String id = deleted.json().path("id").asString();
     assertThat(deleted.json().path("purgeAt").asString()).isNotBlank();
-    awaitAll(deleted.json().path("operationIds"));
+    awaitAllSucceeded(deleted.json().path("operationIds"));
     assertThat(admin().get("/v1/projects/" + slug).status()).isEqualTo(404);
     assertThat(admin().get("/v1/projects?limit=100").body()).doesNotContain(id);
     assertThat(runtime.get("/v1/runtime/env").status()).as("its runtime tokens").isEqualTo(401);
@@ -57,7 +49,7 @@ class ProjectSoftDeleteIT extends ApiTestBase {
     assertThat(undeleted.json().path("operationIds").size())
         .as("only the data services its deletion deleted")
         .isEqualTo(1);
-    awaitAll(undeleted.json().path("operationIds"));
+    awaitAllSucceeded(undeleted.json().path("operationIds"));
     assertThat(admin().get("/v1/projects/" + slug).status()).isEqualTo(200);
     assertThat(SoftDeleteIT.readRow(url)).isEqualTo("row");
     assertThat(runtime.get("/v1/runtime/env").json().path("DATABASE_URL").asString())
@@ -69,12 +61,12 @@ class ProjectSoftDeleteIT extends ApiTestBase {
             admin().post("/v1/projects/" + id + "/undelete", null).json().path("code").asString())
         .isEqualTo("NOT_DELETED");
 
-    awaitAll(
+    awaitAllSucceeded(
         admin().delete("/v1/projects/" + slug + "?confirm=" + slug).json().path("operationIds"));
     var purged = admin().delete("/v1/projects/" + id + "?confirm=" + slug + "&purge=true");
     assertThat(purged.status()).as(purged.body()).isEqualTo(202);
     assertThat(purged.json().path("operationIds").size()).as("postgres and redis").isEqualTo(2);
-    awaitAll(purged.json().path("operationIds"));
+    awaitAllSucceeded(purged.json().path("operationIds"));
     assertThat(SoftDeleteIT.canLogin(vars.path("PGUSER").asString())).as("role dropped").isNull();
     assertThat(deletion.removePurged()).isGreaterThanOrEqualTo(1);
     assertThat(admin().post("/v1/projects/" + id + "/undelete", null).status()).isEqualTo(404);

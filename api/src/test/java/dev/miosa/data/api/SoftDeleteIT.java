@@ -265,14 +265,7 @@ class SoftDeleteIT extends ApiTestBase {
     assertThat(runtime.get("/v1/runtime/env").status()).isEqualTo(200);
     var deleted = admin().delete(envs + "/staging?confirm=staging");
     assertThat(deleted.status()).as(deleted.body()).isEqualTo(202);
-    for (JsonNode op : deleted.json().path("operationIds")) {
-      assertThat(
-              admin()
-                  .awaitOperation(op.asString(), Duration.ofSeconds(60))
-                  .path("state")
-                  .asString())
-          .isEqualTo("succeeded");
-    }
+    awaitAllSucceeded(deleted.json().path("operationIds"));
     assertThat(admin().get(envs + "/staging/variables").status()).isEqualTo(404);
     assertThat(runtime.get("/v1/runtime/env").status()).as("its runtime tokens").isEqualTo(401);
     assertThatThrownBy(() -> DriverManager.getConnection(url).close())
@@ -290,14 +283,7 @@ class SoftDeleteIT extends ApiTestBase {
 
     var undeleted = admin().post(envs + "/" + envId + "/undelete", null);
     assertThat(undeleted.status()).as(undeleted.body()).isEqualTo(202);
-    for (JsonNode op : undeleted.json().path("operationIds")) {
-      assertThat(
-              admin()
-                  .awaitOperation(op.asString(), Duration.ofSeconds(60))
-                  .path("state")
-                  .asString())
-          .isEqualTo("succeeded");
-    }
+    awaitAllSucceeded(undeleted.json().path("operationIds"));
     assertThat(variables(slug, "staging")).isEqualTo(staging);
     assertThat(runtime.get("/v1/runtime/env").json())
         .as("its tokens work again")

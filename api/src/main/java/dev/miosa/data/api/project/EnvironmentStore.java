@@ -3,6 +3,8 @@ package dev.miosa.data.api.project;
 import dev.miosa.data.api.service.DataServices;
 import dev.miosa.data.api.service.SoftDeletion;
 import dev.miosa.data.provisioner.Ids;
+import dev.miosa.data.provisioner.spi.ErrorCode;
+import dev.miosa.data.provisioner.spi.MiosaException;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -66,6 +68,26 @@ public class EnvironmentStore {
         .param("n", name)
         .query(Environment.class)
         .optional();
+  }
+
+  /**
+   * The active environment of that name in a project, for routes that name one in their path.
+   *
+   * @param project the project
+   * @param name the environment's name as sent
+   * @return the environment
+   * @throws MiosaException 404 {@code ENVIRONMENT_NOT_FOUND} when the project has no active one
+   */
+  public Environment require(Project project, String name) {
+    return find(project.id(), name)
+        .orElseThrow(
+            () ->
+                new MiosaException(
+                    ErrorCode.ENVIRONMENT_NOT_FOUND,
+                    "no environment '"
+                        + ProjectService.printable(name)
+                        + "' in "
+                        + project.slug()));
   }
 
   /** An environment by id, in any state. */

@@ -5,8 +5,6 @@ import dev.miosa.data.api.project.Project;
 import dev.miosa.data.api.project.ProjectService;
 import dev.miosa.data.api.project.ProjectViews.Page;
 import dev.miosa.data.api.web.PageCursor;
-import dev.miosa.data.provisioner.spi.ErrorCode;
-import dev.miosa.data.provisioner.spi.MiosaException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -42,14 +40,7 @@ class RuntimeTokenListController {
       @RequestParam(defaultValue = "100") String limit) {
     int n = PageCursor.limit(limit, 1000);
     Project p = projects.find(project);
-    var e =
-        environments
-            .find(p.id(), env)
-            .orElseThrow(
-                () ->
-                    new MiosaException(
-                        ErrorCode.ENVIRONMENT_NOT_FOUND,
-                        "no environment '" + ProjectService.printable(env) + "' in " + p.slug()));
+    var e = environments.require(p, env);
     return tokens.of(e.id(), cursor, n);
   }
 }

@@ -56,7 +56,7 @@ class VariablesController {
   @GetMapping("/v1/projects/{project}/environments/{env}/variables")
   Map<String, String> variables(@PathVariable String project, @PathVariable String env) {
     Project p = projects.find(project);
-    Environment e = activeEnvironment(p, env);
+    Environment e = environments.require(p, env);
     Map<String, String> vars = cache.get(e.id()).variables();
     audit.record(MiosaAuthentication.currentActor(), "variables.read", p.id(), e.id());
     return vars;
@@ -72,7 +72,7 @@ class VariablesController {
       @PathVariable String env,
       @Valid @RequestBody(required = false) MintRuntimeTokenRequest body) {
     Project p = projects.find(project);
-    Environment e = activeEnvironment(p, env);
+    Environment e = environments.require(p, env);
     MintRuntimeTokenRequest in = body == null ? MintRuntimeTokenRequest.EMPTY : body;
     String instanceId = in.instanceId();
     Duration lifetime = lifetime(in.ttlSeconds());
@@ -111,16 +111,5 @@ class VariablesController {
           "ttlSeconds", "must be between 60 and " + max.toSeconds() + " (the configured maximum)");
     }
     return Duration.ofSeconds(ttlSeconds);
-  }
-
-  private Environment activeEnvironment(Project p, String env) {
-    return environments
-        .find(p.id(), env)
-        .filter(e -> "active".equals(e.state()))
-        .orElseThrow(
-            () ->
-                new MiosaException(
-                    ErrorCode.ENVIRONMENT_NOT_FOUND,
-                    "no environment '" + ProjectService.printable(env) + "' in " + p.slug()));
   }
 }
