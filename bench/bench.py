@@ -10,8 +10,12 @@
                                               login role in one transaction, CREATE DATABASE; psql
                                               timings, PGPASSWORD from the environment); p50s and
                                               the ratio
-  bench.py five PROJECTS                      (after warm-up projects) per project: attach postgres, storage, redis, auth,
+  bench.py attach-vs-raw SLUG TYPE N PGPORT SPARES
+                                              the same; each round starts once the tenant server
+                                              holds SPARES finished spare databases again
+  bench.py five PROJECTS [PGPORT SPARES]      (after warm-up projects) per project: attach postgres, storage, redis, auth,
                                               volume at once, time until all are ready; p50/p95
+                                              (with SPARES: each once the spares are refilled)
   bench.py fill SLUG TYPE COUNT CONC [PREFIX] COUNT attaches, CONC at a time; elapsed, rate and
                                               where the time went (queue wait vs running)
   bench.py token SLUG ENV                     prints a runtime token
@@ -153,17 +157,43 @@ def raw_pair_ms(k, pg_port):
     return sum(times)
 
 
-def cmd_attach_vs_raw(slug, t, n, pg_port):
+def spares_settled(pg_port, target, timeout=30.0):
+    """Waits until the tenant server holds `target` finished spare databases and none is being
+    made (the control plane's background refill after an attach has ended), so that neither the
+    next attach nor the raw DDL shares the disk with a refill. Returns the seconds waited."""
+    t0 = time.perf_counter()
+    query = ("SELECT count(*) FILTER (WHERE datname LIKE 'miosa\\_spare\\_%'), "
+             "count(*) FILTER (WHERE datname LIKE 'miosa\\_making\\_%') FROM pg_database")
+    while True:
+        out = subprocess.run(
+            ["psql", "-X", "-At", "-F", " ", "-h", "127.0.0.1", "-p", pg_port, "-U", "postgres",
+             "-d", "postgres", "-c", query], capture_output=True, text=True, check=True).stdout
+        spares, making = (int(x) for x in out.split())
+        if spares >= target and making == 0:
+            return time.perf_counter() - t0
+        if time.perf_counter() - t0 > timeout:
+            raise RuntimeError("spare databases not refilled in %.0f s: %d of %d, %d being made"
+                               % (timeout, spares, target, making))
+        time.sleep(0.02)
+
+
+def cmd_attach_vs_raw(slug, t, n, pg_port, spares=0):
     """Alternating rounds: one attach, then the raw DDL of its two databases on the same server,
-    so both see the same moment of a noisy machine."""
+    so both see the same moment of a noisy machine. With spares > 0 (the control plane keeps that
+    many spare databases), each round starts once the refill after the last attach has ended."""
     n = int(n)
+    spares = int(spares)
     create_project(slug)
     attach_ms, raw_ms, ratios = [], [], []
     for i in range(n + WARMUP_ATTACHES):
+        if spares:
+            spares_settled(pg_port, spares)
         t0 = time.perf_counter()
         op = attach(slug, t, "x%d" % i)
         wait_ops([op])
         a = (time.perf_counter() - t0) * 1000
+        if spares:
+            spares_settled(pg_port, spares)
         r = raw_pair_ms("%s_%d" % (os.getpid(), i), pg_port)
         if i < WARMUP_ATTACHES:
             continue
@@ -176,14 +206,17 @@ def cmd_attach_vs_raw(slug, t, n, pg_port):
              pct(attach_ms, .5) / pct(raw_ms, .5), pct(ratios, .5)))
 
 
-def cmd_five(projects):
+def cmd_five(projects, pg_port=None, spares=0):
     projects = int(projects)
+    spares = int(spares)
     types = ["postgres", "storage", "redis", "auth", "volume"]
     times = []
     per_type = {}
     for p in range(projects + WARMUP_PROJECTS):
         slug = "five-%d-%d" % (os.getpid(), p)
         create_project(slug)
+        if spares:
+            spares_settled(pg_port, spares)
         t0 = time.perf_counter()
         ops = [attach(slug, t, "main") for t in types]
         done = wait_ops(ops)

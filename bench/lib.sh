@@ -50,7 +50,7 @@ bench_cleanup() {
   for p in "${CLEANUP_PIDS[@]}"; do wait "$p" 2>/dev/null; done
   # Servers the app started and did not stop (it was killed, or its shutdown timed out).
   local f pid
-  for f in "$DIR"/app/*-postgres/data/postmaster.pid "$DIR"/app/pgbouncer/pgbouncer.pid "$DIR"/app/redis/redis.pid; do
+  for f in "$DIR"/app*/*-postgres/data/postmaster.pid "$DIR"/app*/pgbouncer/pgbouncer.pid "$DIR"/app*/redis/redis.pid; do
     [ -f "$f" ] || continue
     pid=$(head -1 "$f")
     case $f in *postmaster.pid) kill -INT "$pid" 2>/dev/null ;; *) kill -TERM "$pid" 2>/dev/null ;; esac
@@ -64,12 +64,13 @@ free_port() {
 }
 
 start_app() {
-  mkdir -p "$DIR/app"
-  chmod 755 "$DIR/app"
+  APP_DATA=${APP_DATA:-$DIR/app}
+  mkdir -p "$APP_DATA"
+  chmod 755 "$APP_DATA"
   PORT=$(free_port)
   TOKEN=bench-admin-token-$(date +%s)-$RANDOM$RANDOM
   # shellcheck disable=SC2086
-  MIOSA_DATA_DIR=$DIR/app PORT=$PORT SERVER_ADDRESS=127.0.0.1 MIOSA_ADMIN_TOKEN=$TOKEN \
+  MIOSA_DATA_DIR=$APP_DATA PORT=$PORT SERVER_ADDRESS=127.0.0.1 MIOSA_ADMIN_TOKEN=$TOKEN \
     "$JAVA" ${BENCH_JVM_OPTS:-} "$@" -jar "$JAR" >"$DIR/app.log" 2>&1 &
   APP=$!
   local i
@@ -81,6 +82,13 @@ start_app() {
   API="http://127.0.0.1:$PORT"
   H="Authorization: Bearer $TOKEN"
   export API TOKEN
+}
+
+# Stops the app (and the servers it started) and waits for it; start_app may run again after.
+stop_app() {
+  kill "$APP" 2>/dev/null
+  wait "$APP" 2>/dev/null || true
+  APP=
 }
 
 machine_line() {
@@ -97,5 +105,5 @@ bench_py() {
 }
 
 # The embedded tenant PostgreSQL (superuser password, port) and Redis (admin password, port).
-tenant_pg_port() { cat "$DIR/app/tenant-postgres/port"; }
-tenant_pg_password() { cat "$DIR/app/tenant-postgres/superuser-password"; }
+tenant_pg_port() { cat "$APP_DATA/tenant-postgres/port"; }
+tenant_pg_password() { cat "$APP_DATA/tenant-postgres/superuser-password"; }

@@ -66,7 +66,7 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
   private final Map<String, PostgresServer> servers;
   private final Supplier<Secret> passwordGenerator;
   private final PgBouncerRegistry pooler;
-  private final TenantDdl ddl = new TenantDdl();
+  private final TenantDdl ddl;
   private final PostgresRotation rotation;
   private final ExecutorService background =
       Executors.newCachedThreadPool(
@@ -76,13 +76,40 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
             return t;
           });
 
+  /** How many spare databases a provider keeps ready per server unless told otherwise. */
+  public static final int DEFAULT_SPARE_DATABASES = 4;
+
   /**
+   * A provider keeping {@value #DEFAULT_SPARE_DATABASES} spare databases per server.
+   *
    * @param servers the tenant servers, at least one
    * @param passwordGenerator makes new role passwords (at least 32 characters)
    * @param pooler the PgBouncer that {@code DATABASE_URL} goes through, or null for direct URLs
    */
   public PostgresProvider(
       List<PostgresServer> servers, Supplier<Secret> passwordGenerator, PgBouncerRegistry pooler) {
+    this(servers, passwordGenerator, pooler, DEFAULT_SPARE_DATABASES);
+  }
+
+  /**
+   * @param servers the tenant servers, at least one
+   * @param passwordGenerator makes new role passwords (at least 32 characters)
+   * @param pooler the PgBouncer that {@code DATABASE_URL} goes through, or null for direct URLs
+   * @param spareDatabases how many empty databases to keep ready per server, so that an attach
+   *     renames one instead of waiting for {@code CREATE DATABASE} (0 to 64; 0: none, and spares
+   *     left from a larger setting are dropped)
+   * @throws IllegalArgumentException when there is no server or {@code spareDatabases} is out of
+   *     range
+   */
+  public PostgresProvider(
+      List<PostgresServer> servers,
+      Supplier<Secret> passwordGenerator,
+      PgBouncerRegistry pooler,
+      int spareDatabases) {
+    if (spareDatabases < 0 || spareDatabases > 64) {
+      throw new IllegalArgumentException("spare databases per server must be 0 to 64");
+    }
+    this.ddl = new TenantDdl(spareDatabases);
     if (servers.isEmpty()) {
       throw new IllegalArgumentException("at least one tenant Postgres server is needed");
     }
@@ -106,6 +133,57 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
   /** A provider with random 40-character alphanumeric passwords. */
   public PostgresProvider(List<PostgresServer> servers) {
     this(servers, () -> Passwords.alphanumeric(40), null);
+  }
+
+  /**
+   * The spare databases this process claimed and missed (attaches that found none free and created
+   * their database), and how many it keeps per server.
+   *
+   * @param target spares kept per server
+   * @param claimed spares claimed since start
+   * @param missed attaches since start that found none free
+   */
+  public record SpareStats(int target, long claimed, long missed) {}
+
+  /**
+   * What the spare databases did in this process, for metrics.
+   *
+   * @return the counts since start
+   */
+  public SpareStats spareStats() {
+    SpareDatabases spares = ddl.spares();
+    return new SpareStats(spares.target(), spares.claimedCount(), spares.missedCount());
+  }
+
+  /**
+   * Brings the spare databases of every server to the target now (as the background refill does
+   * after each attach), for a start-up fill and for benchmarks and tests.
+   *
+   * @return the finished spares per server id afterwards (-1 where another replica was refilling)
+   * @throws ProvisioningException when a server cannot be reached or refuses
+   */
+  public Map<String, Integer> refillSpareDatabases() {
+    return refill();
+  }
+
+  /**
+   * Starts a background refill of every server's spare databases (as after each attach); returns at
+   * once. A server that cannot be reached is logged and tried again after the next attach.
+   */
+  public void refillSpareDatabasesSoon() {
+    servers.values().forEach(s -> ddl.spares().refillSoon(s));
+  }
+
+  private Map<String, Integer> refill() {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    for (PostgresServer server : servers.values()) {
+      try {
+        out.put(server.id(), ddl.spares().refill(server));
+      } catch (SQLException e) {
+        throw failure("refill the spare databases", e);
+      }
+    }
+    return out;
   }
 
   @Override

@@ -32,6 +32,29 @@ final class TenantDdl implements AutoCloseable {
 
   private final Map<String, HikariDataSource> pools = new ConcurrentHashMap<>();
   private final TenantTemplates templates = new TenantTemplates();
+  private final SpareDatabases spares;
+
+  /**
+   * @param spareDatabases how many spare databases to keep ready per server ({@link
+   *     SpareDatabases}; 0: every attach runs {@code CREATE DATABASE})
+   */
+  TenantDdl(int spareDatabases) {
+    this.spares = new SpareDatabases(spareDatabases, this);
+  }
+
+  /** The spare databases of the servers. */
+  SpareDatabases spares() {
+    return spares;
+  }
+
+  /**
+   * The template tenant databases are cloned from on the server ({@link TenantTemplates}).
+   *
+   * @throws SQLException when the server cannot be reached
+   */
+  String template(PostgresServer server, Connection admin) throws SQLException {
+    return templates.template(server, admin);
+  }
 
   /**
    * A pooled admin connection to the server's maintenance database (autocommit on). Closing it
@@ -74,12 +97,14 @@ final class TenantDdl implements AutoCloseable {
   /**
    * Brings a resource's roles and database to the owner-role layout: a {@code NOLOGIN} owner role
    * owning the database and its objects, the login role a member of it whose sessions run as it,
-   * {@code CONNECT} on the database for the owner only. A new resource costs three round trips
-   * (both roles in one transaction, {@code CREATE DATABASE}, which cannot run in one, and the
-   * isolation transaction). An existing one is read in one query and repaired; a database of the
-   * older layout (owned by its login role) is moved to the owner in place while its sessions keep
-   * working (see {@link TenantRoles#takeOwnership}). Every step is idempotent, so a crash between
-   * any two leaves a state the next call finishes.
+   * {@code CONNECT} on the database for the owner only. A new resource costs two round trips when a
+   * spare database is free (both roles in one transaction; the claim of a spare with its ownership
+   * and the isolation in another, see {@link SpareDatabases}), three otherwise (the roles, {@code
+   * CREATE DATABASE}, which cannot run in a transaction, and the isolation). An existing one is
+   * read in one query and repaired; a database of the older layout (owned by its login role) is
+   * moved to the owner in place while its sessions keep working (see {@link
+   * TenantRoles#takeOwnership}). Every step is idempotent, so a crash between any two leaves a
+   * state the next call finishes.
    *
    * @param server the tenant server
    * @param admin an admin connection to it
@@ -98,10 +123,14 @@ final class TenantDdl implements AutoCloseable {
       Secret verifier,
       int connectionLimit)
       throws SQLException {
-    if (TenantRoles.createFresh(admin, names, login, verifier, connectionLimit)
-        && createDatabase(server, admin, names)) {
-      isolate(admin, names, List.of());
-      return true;
+    if (TenantRoles.createFresh(admin, names, login, verifier, connectionLimit)) {
+      if (spares.claim(server, admin, names)) { // owned and isolated in the claim's transaction
+        return true;
+      }
+      if (createDatabase(server, admin, names)) {
+        isolate(admin, names, List.of());
+        return true;
+      }
     }
     TenantRoles.State state = TenantRoles.state(admin, names, login);
     try {
@@ -116,7 +145,7 @@ final class TenantDdl implements AutoCloseable {
     // An owner role made now for an existing login and database is a move, not a creation.
     boolean created = !state.loginExists();
     if (!state.databaseExists()) {
-      created |= createDatabase(server, admin, names);
+      created |= spares.claim(server, admin, names) || createDatabase(server, admin, names);
     }
     if (state.loginOwnsObjects()) {
       try (Connection db = connect(server, names.database())) {
@@ -173,9 +202,7 @@ final class TenantDdl implements AutoCloseable {
   /**
    * Revokes CONNECT and TEMPORARY from PUBLIC on every connectable database of the server and
    * grants them on the tenant's own database to its owner role (whose members, the logins, inherit
-   * them), in one round trip and one transaction. Two provisions at once would both find a database
-   * created by either and revoke on it together, which PostgreSQL refuses ("tuple concurrently
-   * updated"); so the transaction first takes an advisory lock on the tenant server.
+   * them), in one round trip and one transaction ({@link #isolationBlock}).
    *
    * @param admin an admin connection
    * @param names the tenant's names
@@ -185,6 +212,33 @@ final class TenantDdl implements AutoCloseable {
    */
   void isolate(Connection admin, TenantNames names, List<String> formerGrantees)
       throws SQLException {
+    exec(
+        admin,
+        """
+        DO $miosa$
+        DECLARE d text;
+        BEGIN
+          %s
+        END
+        $miosa$
+        """
+            .formatted(isolationBlock(names, formerGrantees)));
+  }
+
+  /**
+   * The PL/pgSQL statements of the isolation, for a {@code DO} block that declares {@code d text}:
+   * the sweep that revokes CONNECT and TEMPORARY from PUBLIC on every connectable database that
+   * still grants them, then the grant on the tenant's database to its owner role and the revokes
+   * from {@code formerGrantees}. Two provisions at once would both find a database created by
+   * either and revoke on it together, which PostgreSQL refuses ("tuple concurrently updated"); so
+   * the block first takes an advisory lock on the tenant server, held to the end of the
+   * transaction.
+   *
+   * @param names the tenant's names
+   * @param formerGrantees roles whose own privileges on the database are revoked
+   * @return the statements
+   */
+  static String isolationBlock(TenantNames names, List<String> formerGrantees) {
     StringBuilder grants =
         new StringBuilder("GRANT CONNECT, TEMPORARY ON DATABASE ")
             .append(names.database())
@@ -195,24 +249,17 @@ final class TenantDdl implements AutoCloseable {
       grants.append(" REVOKE ALL ON DATABASE ").append(names.database()).append(" FROM ");
       grants.append(role).append(';');
     }
-    exec(
-        admin,
+    return """
+        PERFORM pg_advisory_xact_lock(hashtext('miosa.revoke-public-connect'));
+        FOR d IN SELECT quote_ident(db.datname) FROM pg_database db
+                 WHERE db.datname <> 'template0' AND (db.datacl IS NULL OR EXISTS
+                   (SELECT 1 FROM aclexplode(db.datacl) a WHERE a.grantee = 0
+                    AND a.privilege_type IN ('CONNECT', 'TEMPORARY'))) LOOP
+          EXECUTE 'REVOKE CONNECT, TEMPORARY ON DATABASE ' || d || ' FROM PUBLIC';
+        END LOOP;
+        %s
         """
-        DO $miosa$
-        DECLARE d text;
-        BEGIN
-          PERFORM pg_advisory_xact_lock(hashtext('miosa.revoke-public-connect'));
-          FOR d IN SELECT quote_ident(db.datname) FROM pg_database db
-                   WHERE db.datname <> 'template0' AND (db.datacl IS NULL OR EXISTS
-                     (SELECT 1 FROM aclexplode(db.datacl) a WHERE a.grantee = 0
-                      AND a.privilege_type IN ('CONNECT', 'TEMPORARY'))) LOOP
-            EXECUTE 'REVOKE CONNECT, TEMPORARY ON DATABASE ' || d || ' FROM PUBLIC';
-          END LOOP;
-          %s
-        END
-        $miosa$
-        """
-            .formatted(grants));
+        .formatted(grants);
   }
 
   /**
@@ -307,9 +354,10 @@ final class TenantDdl implements AutoCloseable {
     return DriverManager.getConnection(server.adminJdbcUrl(database), properties(server));
   }
 
-  /** Closes the admin pools. */
+  /** Stops the refills of spare databases and closes the admin pools. */
   @Override
   public void close() {
+    spares.close();
     pools.values().forEach(HikariDataSource::close);
     pools.clear();
   }

@@ -255,7 +255,7 @@ class PostgresRotationIT {
     var res = provisioned();
     String first = vars(res).get("PGUSER");
     String second = rotate(res).get("PGUSER");
-    TenantDdl ddl = new TenantDdl();
+    TenantDdl ddl = new TenantDdl(0);
     try (ddl;
         Connection admin = ddl.admin(TestPostgresServers.of("pg-1", pg))) {
       assertThat(ddl.loginRoles(admin, TenantNames.of(res))).containsExactly(first, second);

@@ -17,6 +17,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param toolsDir the directory of {@code psql}, {@code pg_dump} and {@code pg_restore} ({@code
  *     MIOSA_POSTGRES_TOOLS_DIR}; default: the newest {@code /usr/lib/postgresql/<major>/bin}, then
  *     {@code PATH}); their major version must be at least the tenant servers'
+ * @param spareDatabases empty databases kept ready per tenant server, so that an attach renames one
+ *     instead of waiting for {@code CREATE DATABASE} ({@code MIOSA_POSTGRES_SPARE_DATABASES}, 0 to
+ *     64, default {@value dev.miosa.data.postgres.PostgresProvider#DEFAULT_SPARE_DATABASES}; 0
+ *     turns them off and drops those left)
  */
 @ConfigurationProperties("miosa.postgres")
 public record PostgresProperties(
@@ -24,7 +28,15 @@ public record PostgresProperties(
     String publicHost,
     Integer publicPort,
     List<String> servers,
-    java.nio.file.Path toolsDir) {
+    java.nio.file.Path toolsDir,
+    Integer spareDatabases) {
+
+  /** The spare databases per server: the setting, or the default. */
+  public int spareDatabasesOrDefault() {
+    return spareDatabases == null
+        ? dev.miosa.data.postgres.PostgresProvider.DEFAULT_SPARE_DATABASES
+        : spareDatabases;
+  }
 
   /** Whether no tenant server is configured. */
   public boolean embedded() {

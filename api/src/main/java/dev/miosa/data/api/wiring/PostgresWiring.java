@@ -15,6 +15,8 @@ import dev.miosa.data.postgres.pooler.PgBouncerRegistry;
 import dev.miosa.data.provisioner.resource.ResourceRow;
 import dev.miosa.data.provisioner.resource.ResourceStore;
 import dev.miosa.data.provisioner.resource.StoredResourceContext;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,11 +136,29 @@ public class PostgresWiring {
 
   @Bean
   PostgresProvider postgresProvider(
-      PostgresProperties props, EmbeddedServers embedded, Pooler pooler) {
-    return new PostgresProvider(
-        tenantServers(props, embedded),
-        () -> Passwords.alphanumeric(40),
-        pooler.registry().orElse(null));
+      PostgresProperties props, EmbeddedServers embedded, Pooler pooler, MeterRegistry meters) {
+    int spares = props.spareDatabasesOrDefault();
+    if (spares < 0 || spares > 64) {
+      throw new IllegalStateException(
+          "MIOSA_POSTGRES_SPARE_DATABASES must be 0 to 64, not " + spares);
+    }
+    PostgresProvider provider =
+        new PostgresProvider(
+            tenantServers(props, embedded),
+            () -> Passwords.alphanumeric(40),
+            pooler.registry().orElse(null),
+            spares);
+    FunctionCounter.builder(
+            "miosa.postgres.spare.databases.claims", provider, p -> p.spareStats().claimed())
+        .tag("result", "claimed")
+        .description("Postgres attaches that renamed a spare database")
+        .register(meters);
+    FunctionCounter.builder(
+            "miosa.postgres.spare.databases.claims", provider, p -> p.spareStats().missed())
+        .tag("result", "missed")
+        .description("Postgres attaches that found no spare database and created one")
+        .register(meters);
+    return provider;
   }
 
   static List<PostgresServer> tenantServers(PostgresProperties props, EmbeddedServers embedded) {
@@ -212,6 +232,8 @@ public class PostgresWiring {
 
     @EventListener(ApplicationReadyEvent.class)
     void sync() {
+      // In the background: the first attach then finds spares; a server down now fails nothing.
+      provider.refillSpareDatabasesSoon();
       if (pooler.registry().isEmpty()) {
         return;
       }

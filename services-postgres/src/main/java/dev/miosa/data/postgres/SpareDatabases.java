@@ -1,0 +1,329 @@
+package dev.miosa.data.postgres;
+
+import static dev.miosa.data.postgres.Sql.exec;
+import static dev.miosa.data.postgres.Sql.strings;
+
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A few empty databases made ahead of time on each tenant server, so that an attach renames one (a
+ * catalog update, well under a millisecond) instead of waiting for {@code CREATE DATABASE}, which
+ * copies the template and waits for the disk (about 100 ms on a shared disk, most of an attach).
+ * Spares are cloned from {@link TenantTemplates#TEMPLATE}, owned by the admin role, closed to
+ * {@code PUBLIC} and connected to once (so the first tenant session finds the database's relation
+ * cache file already written). A claim renames one to the tenant's name and gives it to the owner
+ * role in the transaction that also runs the {@code CONNECT} isolation, so a tenant database never
+ * exists without its owner and isolation. Refills run in the background after each claim, one at a
+ * time per server across replicas (a session advisory lock). See DESIGN.md beside this file.
+ *
+ * <p>Spares exist only where the template does (PostgreSQL 14+); with a target of 0 none are made
+ * and those left over are dropped.
+ */
+final class SpareDatabases implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SpareDatabases.class);
+
+  /** Prefix of a finished spare's name; the rest is 20 random hex digits. */
+  static final String SPARE_PREFIX = "miosa_spare_";
+
+  /** Prefix of a spare being made: never claimed; one left by a crash is dropped. */
+  static final String MAKING_PREFIX = "miosa_making_";
+
+  /**
+   * Marks a finished spare (its comment) and the template it came from: a spare without it (or of
+   * another template version) is never claimed and is dropped by the next refill.
+   */
+  static final String SPARE_MARK = "miosa spare database of " + TenantTemplates.TEMPLATE_MARK;
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final int target;
+  private final TenantDdl ddl;
+  private final Map<String, Refill> refills = new ConcurrentHashMap<>();
+  private final AtomicLong claimed = new AtomicLong();
+  private final AtomicLong missed = new AtomicLong();
+  private volatile boolean closed;
+
+  /**
+   * @param target how many spares to keep per server (0: none)
+   * @param ddl admin connections and the template of each server
+   */
+  SpareDatabases(int target, TenantDdl ddl) {
+    if (target < 0) {
+      throw new IllegalArgumentException("the number of spare databases cannot be negative");
+    }
+    this.target = target;
+    this.ddl = ddl;
+  }
+
+  /** How many spares are kept per server. */
+  int target() {
+    return target;
+  }
+
+  /**
+   * Claims a spare for a tenant in one round trip and one transaction: renames it to {@code
+   * names.database()}, gives it to the owner role (which must exist) and runs the {@code CONNECT}
+   * isolation of {@link TenantDdl#isolationBlock}. A spare that another replica claims meanwhile,
+   * or that a session is connected to, is passed over (its rename would wait up to 5 s for the
+   * session to leave, then fail). Starts a refill either way.
+   *
+   * @param server the tenant server
+   * @param admin an admin connection to it
+   * @param names the tenant's names
+   * @return true when the tenant's database exists now, owned and isolated; false when no spare was
+   *     free (nothing changed: the caller creates the database)
+   * @throws SQLException when the server refuses for another reason
+   */
+  boolean claim(PostgresServer server, Connection admin, TenantNames names) throws SQLException {
+    if (target == 0) {
+      refillSoon(server); // drops spares left from a larger setting, once
+      return false;
+    }
+    try {
+      exec(
+          admin,
+          """
+          DO $miosa$
+          DECLARE s text; taken boolean := false; d text;
+          BEGIN
+            FOR s IN SELECT db.datname FROM pg_database db
+                     WHERE db.datname LIKE 'miosa\\_spare\\_%%'
+                       AND shobj_description(db.oid, 'pg_database') = '%s'
+                       AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datid = db.oid)
+                     ORDER BY db.oid LOOP
+              CONTINUE WHEN NOT pg_try_advisory_xact_lock(hashtext('miosa.spare.' || s));
+              BEGIN
+                EXECUTE format('ALTER DATABASE %%I RENAME TO %s', s);
+                taken := true;
+                EXIT;
+              EXCEPTION WHEN invalid_catalog_name OR object_in_use THEN
+                NULL; -- renamed by another claim that committed, or a session is in it
+              END;
+            END LOOP;
+            IF NOT taken THEN
+              RAISE EXCEPTION 'no spare database' USING ERRCODE = 'no_data_found';
+            END IF;
+            ALTER DATABASE %s OWNER TO %s;
+            COMMENT ON DATABASE %s IS NULL;
+            %s
+          END
+          $miosa$
+          """
+              .formatted(
+                  SPARE_MARK,
+                  names.database(),
+                  names.database(),
+                  names.owner(),
+                  names.database(),
+                  TenantDdl.isolationBlock(names, List.of())));
+      claimed.incrementAndGet();
+      return true;
+    } catch (SQLException e) {
+      if (!"P0002".equals(e.getSQLState())) { // no_data_found: none was free
+        throw e;
+      }
+      missed.incrementAndGet();
+      return false;
+    } finally {
+      refillSoon(server);
+    }
+  }
+
+  /**
+   * Starts a refill of the server's spares in the background unless one is running; one running
+   * looks again when it ends, so no claim is missed.
+   *
+   * @param server the tenant server
+   */
+  void refillSoon(PostgresServer server) {
+    if (closed || (target == 0 && refills.containsKey(server.id()))) {
+      return;
+    }
+    refills.computeIfAbsent(server.id(), id -> new Refill(server)).request();
+  }
+
+  /**
+   * Brings the server's spares to the target now, on the caller's thread: drops those left by a
+   * crash, of another template version or over the target, then makes the missing ones. Does
+   * nothing when another replica (or thread) is refilling the same server.
+   *
+   * @param server the tenant server
+   * @return the number of finished spares on the server afterwards, or -1 when another refill was
+   *     running
+   * @throws SQLException when the server cannot be reached or refuses
+   */
+  int refill(PostgresServer server) throws SQLException {
+    try (Connection admin = ddl.admin(server)) {
+      if (!Sql.exists(admin, "SELECT 1 WHERE pg_try_advisory_lock(hashtext('miosa.spares'))")) {
+        return -1;
+      }
+      try {
+        return refillLocked(server, admin);
+      } finally {
+        exec(admin, "SELECT pg_advisory_unlock(hashtext('miosa.spares'))");
+      }
+    }
+  }
+
+  private int refillLocked(PostgresServer server, Connection admin) throws SQLException {
+    // A spare being made is only ever made under this lock: one seen now was left by a crash.
+    for (String left :
+        strings(
+            admin, "SELECT datname FROM pg_database WHERE datname LIKE ?", like(MAKING_PREFIX))) {
+      drop(admin, left);
+    }
+    List<String> stale =
+        strings(
+            admin,
+            "SELECT datname FROM pg_database WHERE datname LIKE ?"
+                + " AND shobj_description(oid, 'pg_database') IS DISTINCT FROM ?",
+            like(SPARE_PREFIX),
+            SPARE_MARK);
+    for (String name : stale) {
+      drop(admin, name);
+    }
+    boolean template = target > 0 && TenantTemplates.TEMPLATE.equals(ddl.template(server, admin));
+    int want = template ? target : 0;
+    while (!closed) {
+      List<String> spares = spares(admin);
+      if (spares.size() > want) {
+        drop(admin, spares.get(spares.size() - 1));
+      } else if (spares.size() < want) {
+        make(server, admin);
+      } else {
+        return spares.size();
+      }
+    }
+    return spares(admin).size();
+  }
+
+  /** The finished spares on the server, oldest first. */
+  static List<String> spares(Connection admin) throws SQLException {
+    return strings(
+        admin,
+        "SELECT datname FROM pg_database WHERE datname LIKE ?"
+            + " AND shobj_description(oid, 'pg_database') = ? ORDER BY oid",
+        like(SPARE_PREFIX),
+        SPARE_MARK);
+  }
+
+  /**
+   * Makes one spare: cloned under a name that is never claimed, closed to {@code PUBLIC} (under the
+   * isolation's lock, so it never races the sweep), connected to once, then marked and renamed to
+   * its spare name in one transaction.
+   */
+  private void make(PostgresServer server, Connection admin) throws SQLException {
+    String random = HexFormat.of().formatHex(randomBytes());
+    String making = MAKING_PREFIX + random;
+    String spare = SPARE_PREFIX + random;
+    exec(
+        admin,
+        "CREATE DATABASE " + making + " ENCODING 'UTF8' TEMPLATE " + TenantTemplates.TEMPLATE);
+    exec(
+        admin,
+        "SELECT pg_advisory_xact_lock(hashtext('miosa.revoke-public-connect'));"
+            + " REVOKE CONNECT, TEMPORARY ON DATABASE "
+            + making
+            + " FROM PUBLIC");
+    try (Connection warm = TenantDdl.connect(server, making)) {
+      exec(warm, "SELECT 1"); // writes the database's relation cache init file
+    }
+    exec(
+        admin,
+        "COMMENT ON DATABASE "
+            + making
+            + " IS '"
+            + SPARE_MARK
+            + "'; ALTER DATABASE "
+            + making
+            + " RENAME TO "
+            + spare);
+  }
+
+  private static void drop(Connection admin, String name) throws SQLException {
+    try {
+      exec(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    } catch (SQLException e) {
+      if (!"3D000".equals(e.getSQLState())) { // claimed meanwhile: it is a tenant's now
+        throw e;
+      }
+    }
+  }
+
+  /** A LIKE pattern for names that start with a prefix ({@code _} is a wildcard otherwise). */
+  private static String like(String prefix) {
+    return prefix.replace("_", "\\_") + "%";
+  }
+
+  private static byte[] randomBytes() {
+    byte[] bytes = new byte[10];
+    RANDOM.nextBytes(bytes);
+    return bytes;
+  }
+
+  /** Spares claimed by this process since it started. */
+  long claimedCount() {
+    return claimed.get();
+  }
+
+  /** Attaches of this process that found no spare and created their database. */
+  long missedCount() {
+    return missed.get();
+  }
+
+  /** Stops refilling: a refill running ends after the spare it is making. */
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  /** One server's background refill: at most one runs; a request during it runs it once more. */
+  private final class Refill {
+    private final PostgresServer server;
+    private final AtomicInteger requests = new AtomicInteger();
+
+    Refill(PostgresServer server) {
+      this.server = server;
+    }
+
+    void request() {
+      if (closed || requests.getAndIncrement() > 0) {
+        return; // the running one looks again before it ends
+      }
+      Thread t = new Thread(this::run, "miosa-spare-databases-" + server.id());
+      t.setDaemon(true); // a refill cut short by the end of the process leaves a name never claimed
+      t.start();
+    }
+
+    private void run() {
+      do {
+        int seen = requests.get();
+        try {
+          refill(server);
+        } catch (SQLException | RuntimeException e) {
+          if (!closed) {
+            log.warn(
+                "could not refill the spare databases of {} (SQLSTATE {}): attaches create"
+                    + " their databases until a later refill works",
+                server.id(),
+                e instanceof SQLException s ? s.getSQLState() : e.getClass().getSimpleName());
+          }
+        }
+        if (requests.addAndGet(-seen) == 0 || closed) {
+          return;
+        }
+      } while (true);
+    }
+  }
+}

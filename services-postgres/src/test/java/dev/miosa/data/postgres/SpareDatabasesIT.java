@@ -1,0 +1,274 @@
+package dev.miosa.data.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.miosa.data.credentials.Passwords;
+import dev.miosa.data.local.LocalPostgres;
+import dev.miosa.data.local.TestServers;
+import dev.miosa.data.provisioner.testing.InMemoryResourceContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Spare databases on a PostgreSQL server of this class's own (the shared test server has the spares
+ * of every other test's provider): made closed to {@code PUBLIC}, claimed by an attach in one
+ * transaction with its owner and isolation, refilled, never handed out twice, never reachable by a
+ * tenant, and cleaned up after a crash or a smaller setting.
+ */
+class SpareDatabasesIT {
+
+  static Path dir;
+  static LocalPostgres pg;
+  static PostgresServer server;
+  final List<PostgresProvider> providers = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = Files.createTempDirectory("miosa-spares-pg");
+    pg = LocalPostgres.start(dir, Map.of("fsync", "off", "synchronous_commit", "off"));
+    server = TestPostgresServers.of("pg-spares", pg);
+  }
+
+  @AfterAll
+  static void stop() {
+    pg.close();
+    TestServers.deleteQuietly(dir);
+  }
+
+  @BeforeEach
+  void noSparesYet() {
+    // Drops what an earlier test left, once that test's background refill has ended (-1 while
+    // one holds the lock).
+    PostgresProvider cleaner = provider(0);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> cleaner.refillSpareDatabases().get("pg-spares") == 0);
+  }
+
+  @AfterEach
+  void closeProviders() {
+    providers.forEach(PostgresProvider::close);
+  }
+
+  PostgresProvider provider(int spares) {
+    PostgresProvider p =
+        new PostgresProvider(List.of(server), () -> Passwords.alphanumeric(40), null, spares);
+    providers.add(p);
+    return p;
+  }
+
+  static InMemoryResourceContext newResource(PostgresProvider provider) {
+    return InMemoryResourceContext.of("production", "pg-spares", provider.validateConfig(Map.of()));
+  }
+
+  static Connection admin() throws SQLException {
+    return DriverManager.getConnection(
+        "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/postgres",
+        LocalPostgres.SUPERUSER,
+        pg.superuserPassword().reveal());
+  }
+
+  /** The finished spares on the server: name to oid. */
+  static Map<String, Long> spares() throws SQLException {
+    try (Connection c = admin();
+        var rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT datname, oid FROM pg_database WHERE datname LIKE 'miosa\\_spare\\_%'"
+                        + " AND shobj_description(oid, 'pg_database') = '"
+                        + SpareDatabases.SPARE_MARK
+                        + "'")) {
+      Map<String, Long> out = new java.util.TreeMap<>();
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getLong(2));
+      }
+      return out;
+    }
+  }
+
+  static String one(String sql) throws SQLException {
+    try (Connection c = admin();
+        var rs = c.createStatement().executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  static InMemoryResourceContext provisioned(PostgresProvider provider) {
+    var res = newResource(provider);
+    res.attributes().putAll(provider.provision(res).attributes());
+    return res;
+  }
+
+  @Test
+  void aRefillMakesSparesThatNoOneCanEnterAndAnAttachTakesOneWithItsOwnerAndIsolation()
+      throws Exception {
+    PostgresProvider provider = provider(2);
+    assertThat(provider.refillSpareDatabases()).containsEntry("pg-spares", 2);
+    Map<String, Long> before = spares();
+    assertThat(before).hasSize(2);
+    for (String spare : before.keySet()) {
+      assertThat(
+              one(
+                  "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '"
+                      + spare
+                      + "'"))
+          .isEqualTo(LocalPostgres.SUPERUSER);
+      assertThat(publicMayConnect(spare)).isFalse();
+    }
+
+    var res = provisioned(provider);
+    String database = provider.variables(res).get("PGDATABASE");
+    long oid =
+        Long.parseLong(one("SELECT oid FROM pg_database WHERE datname = '" + database + "'"));
+    assertThat(before).containsValue(oid); // a spare, renamed: no CREATE DATABASE
+    assertThat(provider.spareStats().claimed()).isEqualTo(1);
+    assertThat(one("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE oid = " + oid))
+        .isEqualTo(TenantNames.of(res.resourceId()).owner());
+    assertThat(one("SELECT shobj_description(" + oid + ", 'pg_database')")).isNull();
+    assertThat(publicMayConnect(database)).isFalse();
+
+    // The tenant owns what it makes in its database, through the owner role.
+    try (Connection c =
+            DriverManager.getConnection(provider.variables(res).get("JDBC_DATABASE_URL"));
+        var st = c.createStatement()) {
+      st.execute("CREATE TABLE items (id int)");
+      var rs =
+          st.executeQuery("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'items'");
+      rs.next();
+      assertThat(rs.getString(1)).isEqualTo(TenantNames.of(res.resourceId()).owner());
+    }
+    // The claim started a refill: the server holds two spares again, neither the claimed one.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(spares()).hasSize(2).doesNotContainValue(oid));
+  }
+
+  @Test
+  void aTenantCannotEnterASpareNorAnotherTenantsDatabase() throws Exception {
+    PostgresProvider provider = provider(3);
+    provider.refillSpareDatabases();
+    var a = provisioned(provider);
+    var b = provisioned(provider);
+    Map<String, String> vars = provider.variables(a);
+    String spare = spares().keySet().iterator().next();
+    for (String target : List.of(spare, provider.variables(b).get("PGDATABASE"))) {
+      assertThatThrownBy(
+              () ->
+                  DriverManager.getConnection(
+                          "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/" + target,
+                          vars.get("PGUSER"),
+                          vars.get("PGPASSWORD"))
+                      .close())
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("permission denied for database");
+    }
+  }
+
+  @Test
+  void concurrentAttachesNeverShareADatabaseWhetherTheyFindASpareOrNot() throws Exception {
+    PostgresProvider provider = provider(2);
+    provider.refillSpareDatabases();
+    var pool = Executors.newFixedThreadPool(6);
+    try {
+      List<Future<InMemoryResourceContext>> futures = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        Callable<InMemoryResourceContext> attach = () -> provisioned(provider);
+        futures.add(pool.submit(attach));
+      }
+      var oids = new HashSet<String>();
+      for (var f : futures) {
+        var res = f.get();
+        String database = provider.variables(res).get("PGDATABASE");
+        oids.add(one("SELECT oid FROM pg_database WHERE datname = '" + database + "'"));
+        assertThat(
+                one(
+                    "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '"
+                        + database
+                        + "'"))
+            .isEqualTo(TenantNames.of(res.resourceId()).owner());
+        try (Connection c =
+            DriverManager.getConnection(provider.variables(res).get("JDBC_DATABASE_URL"))) {
+          assertThat(c.isValid(5)).isTrue();
+        }
+      }
+      assertThat(oids).hasSize(6);
+      var stats = provider.spareStats();
+      assertThat(stats.claimed() + stats.missed()).isEqualTo(6);
+      assertThat(stats.claimed()).isGreaterThanOrEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aSpareSomeoneIsConnectedToIsPassedOver() throws Exception {
+    PostgresProvider provider = provider(1);
+    provider.refillSpareDatabases();
+    String spare = spares().keySet().iterator().next();
+    try (Connection inside =
+        DriverManager.getConnection(
+            "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/" + spare,
+            LocalPostgres.SUPERUSER,
+            pg.superuserPassword().reveal())) {
+      var res = provisioned(provider);
+      assertThat(provider.variables(res).get("PGDATABASE")).isNotEqualTo(spare);
+      assertThat(provider.spareStats().missed()).isEqualTo(1);
+      assertThat(inside.isValid(5)).isTrue();
+      assertThat(spares()).containsKey(spare);
+    }
+  }
+
+  @Test
+  void aRefillDropsWhatACrashOrAnOlderTemplateLeftAndZeroDropsEverySpare() throws Exception {
+    PostgresProvider provider = provider(2);
+    provider.refillSpareDatabases();
+    try (Connection c = admin();
+        var st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + SpareDatabases.MAKING_PREFIX + "left0by0a0crash");
+      st.execute("CREATE DATABASE " + SpareDatabases.SPARE_PREFIX + "of0an0older0template");
+      st.execute(
+          "COMMENT ON DATABASE "
+              + SpareDatabases.SPARE_PREFIX
+              + "of0an0older0template IS 'miosa spare database of an older template'");
+    }
+    assertThat(provider.refillSpareDatabases()).containsEntry("pg-spares", 2);
+    assertThat(
+            one(
+                "SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE"
+                    + " 'miosa\\_making\\_%' OR datname LIKE '%older0template'"))
+        .isNull();
+    assertThat(spares()).hasSize(2);
+
+    assertThat(provider(0).refillSpareDatabases()).containsEntry("pg-spares", 0);
+    assertThat(one("SELECT count(*) FROM pg_database WHERE datname LIKE 'miosa\\_spare\\_%'"))
+        .isEqualTo("0");
+    // Without spares an attach creates its database.
+    PostgresProvider none = provider(0);
+    var res = provisioned(none);
+    assertThat(none.variables(res).get("PGDATABASE")).startsWith("t_");
+    assertThat(none.spareStats().claimed()).isZero();
+  }
+
+  private static boolean publicMayConnect(String database) throws SQLException {
+    return "t"
+        .equals(one("SELECT has_database_privilege('public', '" + database + "', 'CONNECT')"));
+  }
+}
