@@ -195,12 +195,19 @@ final class SpareDatabases implements AutoCloseable {
     }
     boolean template = target > 0 && TenantTemplates.TEMPLATE.equals(ddl.template(server, admin));
     int want = template ? target : 0;
+    boolean templateChecked = false;
     while (!closed) {
       List<String> spares = spares(admin);
       if (spares.size() > want) {
         drop(admin, spares.get(spares.size() - 1));
       } else if (spares.size() < want) {
-        make(server, admin);
+        if (!make(server, admin)) {
+          // The template is not finished: decide (make it) again, once per refill.
+          if (templateChecked || !TenantTemplates.TEMPLATE.equals(ddl.template(server, admin))) {
+            return spares.size();
+          }
+          templateChecked = true;
+        }
       } else {
         return spares.size();
       }
@@ -223,13 +230,26 @@ final class SpareDatabases implements AutoCloseable {
    * isolation's lock, so it never races the sweep), connected to once, then marked and renamed to
    * its spare name in one transaction.
    */
-  private void make(PostgresServer server, Connection admin) throws SQLException {
+  private boolean make(PostgresServer server, Connection admin) throws SQLException {
     String random = HexFormat.of().formatHex(randomBytes());
     String making = MAKING_PREFIX + random;
     String spare = SPARE_PREFIX + random;
+    // The template this process decided on may have been broken or made again since (by an
+    // operator, or a replica that found it unfinished): clone only a finished one, the same one
+    // before and after the clone (a clone locks its source, so it cannot change in between).
+    String template = TenantTemplates.finishedOid(admin);
+    if (template == null) {
+      ddl.forgetTemplate(server); // deciding again makes it again
+      return false;
+    }
     exec(
         admin,
         "CREATE DATABASE " + making + " ENCODING 'UTF8' TEMPLATE " + TenantTemplates.TEMPLATE);
+    if (!template.equals(TenantTemplates.finishedOid(admin))) {
+      drop(admin, making);
+      ddl.forgetTemplate(server);
+      return false;
+    }
     exec(
         admin,
         "SELECT pg_advisory_xact_lock(hashtext('miosa.revoke-public-connect'));"
@@ -249,6 +269,7 @@ final class SpareDatabases implements AutoCloseable {
             + making
             + " RENAME TO "
             + spare);
+    return true;
   }
 
   private static void drop(Connection admin, String name) throws SQLException {

@@ -56,6 +56,11 @@ final class TenantDdl implements AutoCloseable {
     return templates.template(server, admin);
   }
 
+  /** Forgets the template decided for a server: the next {@link #template} call checks again. */
+  void forgetTemplate(PostgresServer server) {
+    templates.forget(server.id());
+  }
+
   /**
    * A pooled admin connection to the server's maintenance database (autocommit on). Closing it
    * returns it to the pool; a connection broken meanwhile is replaced, not handed out.

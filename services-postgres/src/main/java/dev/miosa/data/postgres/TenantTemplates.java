@@ -3,10 +3,12 @@ package dev.miosa.data.postgres;
 import static dev.miosa.data.postgres.Sql.exec;
 import static dev.miosa.data.postgres.Sql.exists;
 import static dev.miosa.data.postgres.Sql.inTransaction;
+import static dev.miosa.data.postgres.Sql.strings;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -108,12 +110,26 @@ final class TenantTemplates {
   }
 
   private static boolean templateFinished(Connection admin) throws SQLException {
-    return exists(
-        admin,
-        "SELECT 1 FROM pg_database d WHERE d.datname = ? AND d.datistemplate"
-            + " AND NOT d.datallowconn AND shobj_description(d.oid, 'pg_database') = ?",
-        TEMPLATE,
-        TEMPLATE_MARK);
+    return finishedOid(admin) != null;
+  }
+
+  /**
+   * The oid of the server's template when it is finished (marked, a template, closed to
+   * connections).
+   *
+   * @param admin an admin connection
+   * @return the oid as text, or null when there is no finished template
+   * @throws SQLException when the server cannot be read
+   */
+  static String finishedOid(Connection admin) throws SQLException {
+    List<String> oid =
+        strings(
+            admin,
+            "SELECT d.oid::text FROM pg_database d WHERE d.datname = ? AND d.datistemplate"
+                + " AND NOT d.datallowconn AND shobj_description(d.oid, 'pg_database') = ?",
+            TEMPLATE,
+            TEMPLATE_MARK);
+    return oid.isEmpty() ? null : oid.get(0);
   }
 
   private static int serverVersion(Connection admin) throws SQLException {

@@ -30,7 +30,15 @@ class PostgresProviderIT {
   static void start() {
     pg = TestServers.postgres();
     server = TestPostgresServers.of("pg-1", pg);
-    provider = new PostgresProvider(List.of(server));
+    // Without spare databases: these tests watch the template and CREATE DATABASE path, and a
+    // background refill would clone the template while a test breaks it (SpareDatabasesIT covers
+    // the spares, on a server of its own).
+    provider = withoutSpares();
+  }
+
+  static PostgresProvider withoutSpares() {
+    return new PostgresProvider(
+        List.of(server), () -> dev.miosa.data.credentials.Passwords.alphanumeric(40), null, 0);
   }
 
   static InMemoryResourceContext newResource(String env) {
@@ -137,7 +145,9 @@ class PostgresProviderIT {
     PostgresProvider special =
         new PostgresProvider(
             List.of(server),
-            () -> Secret.of("p@ss/w:rd%?#+ &x='\"\\" + "0123456789abcdefghijklmnopqrstuv"));
+            () -> Secret.of("p@ss/w:rd%?#+ &x='\"\\" + "0123456789abcdefghijklmnopqrstuv"),
+            null,
+            0);
     var res = InMemoryResourceContext.of("production", "pg-1", special.validateConfig(Map.of()));
     res.attributes().putAll(special.provision(res).attributes());
     Map<String, String> vars = special.variables(res);
@@ -240,7 +250,7 @@ class PostgresProviderIT {
         var st = t.createStatement()) {
       st.execute("CREATE TABLE stray (v int)");
     }
-    try (var fresh = new PostgresProvider(List.of(server))) {
+    try (var fresh = withoutSpares()) {
       var res = InMemoryResourceContext.of("production", "pg-1", fresh.validateConfig(Map.of()));
       res.attributes().putAll(fresh.provision(res).attributes());
       try (Connection c =

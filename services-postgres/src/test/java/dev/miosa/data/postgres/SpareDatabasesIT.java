@@ -267,6 +267,45 @@ class SpareDatabasesIT {
     assertThat(none.spareStats().claimed()).isZero();
   }
 
+  @Test
+  void aRefillNeverClonesATemplateLeftUnfinishedItMakesItAgainFirst() throws Exception {
+    PostgresProvider provider = provider(1);
+    provider.refillSpareDatabases(); // this provider has decided on the template now
+    try (Connection c = admin();
+        var st = c.createStatement()) {
+      st.execute("DROP DATABASE " + spares().keySet().iterator().next() + " WITH (FORCE)");
+      st.execute("ALTER DATABASE miosa_template WITH IS_TEMPLATE false ALLOW_CONNECTIONS true");
+      st.execute("DROP DATABASE miosa_template WITH (FORCE)");
+      st.execute("CREATE DATABASE miosa_template"); // as a crash half-way would leave it
+    }
+    try (Connection t =
+            DriverManager.getConnection(
+                "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/miosa_template",
+                LocalPostgres.SUPERUSER,
+                pg.superuserPassword().reveal());
+        var st = t.createStatement()) {
+      st.execute("CREATE TABLE stray (v int)");
+    }
+
+    assertThat(provider.refillSpareDatabases()).containsEntry("pg-spares", 1);
+    String spare = spares().keySet().iterator().next();
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/" + spare,
+                LocalPostgres.SUPERUSER,
+                pg.superuserPassword().reveal());
+        var st = c.createStatement();
+        var rs = st.executeQuery("SELECT to_regclass('public.stray') IS NULL")) {
+      rs.next();
+      assertThat(rs.getBoolean(1)).as("cloned from a template made afresh").isTrue();
+    }
+    assertThat(
+            one(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database"
+                    + " WHERE datname = 'miosa_template' AND datistemplate AND NOT datallowconn"))
+        .isEqualTo(TenantTemplates.TEMPLATE_MARK);
+  }
+
   private static boolean publicMayConnect(String database) throws SQLException {
     return "t"
         .equals(one("SELECT has_database_privilege('public', '" + database + "', 'CONNECT')"));
