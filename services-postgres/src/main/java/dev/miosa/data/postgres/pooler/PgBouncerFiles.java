@@ -85,31 +85,47 @@ final class PgBouncerFiles {
   }
 
   /**
-   * Replaces a file atomically with mode 0640 (readable by the group, which the directory's setgid
-   * bit can make PgBouncer's).
+   * Replaces files atomically, in the given order, each with mode 0640 (readable by the group,
+   * which the directory's setgid bit can make PgBouncer's): every new content goes to a temporary
+   * file in the same directory and is flushed to disk, and only then are they renamed over the old
+   * files one after the other. All are flushed before the first rename, so the flushes share one
+   * journal commit where the file system allows it (ext4 commits every dirty file of the
+   * transaction at the first {@code fsync}), and no file is ever seen half-written.
    *
-   * @param file the target
-   * @param text its new content
+   * @param files target paths and their new contents, in rename order
    * @throws IOException when the directory is not writable
    */
-  static void writeAtomically(Path file, String text) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Path tmp =
-        Files.createTempFile(
-            dir,
-            "." + file.getFileName() + ".",
-            ".tmp",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));
+  static void writeAtomically(java.util.LinkedHashMap<Path, String> files) throws IOException {
+    java.util.List<Path[]> moves = new java.util.ArrayList<>();
     try {
-      try (FileChannel ch =
-          FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
-        ch.force(true);
+      for (var e : files.entrySet()) {
+        Path dir = e.getKey().toAbsolutePath().getParent();
+        Path tmp =
+            Files.createTempFile(
+                dir,
+                "." + e.getKey().getFileName() + ".",
+                ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));
+        moves.add(new Path[] {tmp, e.getKey()});
+        try (FileChannel ch =
+            FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+          ch.write(java.nio.ByteBuffer.wrap(e.getValue().getBytes(StandardCharsets.UTF_8)));
+        }
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r-----"));
       }
-      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r-----"));
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      for (Path[] move : moves) {
+        try (FileChannel ch = FileChannel.open(move[0], StandardOpenOption.WRITE)) {
+          ch.force(true);
+        }
+      }
+      for (Path[] move : moves) {
+        Files.move(
+            move[0], move[1], StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      }
     } finally {
-      Files.deleteIfExists(tmp);
+      for (Path[] move : moves) {
+        Files.deleteIfExists(move[0]);
+      }
     }
   }
 

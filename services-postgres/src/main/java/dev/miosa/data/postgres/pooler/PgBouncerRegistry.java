@@ -13,7 +13,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +50,7 @@ public final class PgBouncerRegistry {
   private final Secret adminVerifier;
   private final Object gate = new Object();
   private final AtomicLong changes = new AtomicLong(); // numbered after their row committed
+  private final AtomicInteger recording = new AtomicInteger(); // changes being committed now
   private long covered; // guarded by gate: changes up to this number have an outcome
   private boolean writing; // guarded by gate
   private Outcome lastOutcome; // guarded by gate: of the rewrite that set `covered`
@@ -83,8 +87,7 @@ public final class PgBouncerRegistry {
    *     written or PgBouncer does not reload
    */
   public void register(String resourceId, PoolerEntry entry) {
-    store.upsert(resourceId, entry);
-    rewriteAndReload(changes.incrementAndGet());
+    rewriteAndReload(recorded(() -> store.upsert(resourceId, entry)));
   }
 
   /**
@@ -98,8 +101,7 @@ public final class PgBouncerRegistry {
    * @throws ProvisioningException {@code POOLER_UNAVAILABLE} (retryable)
    */
   public void addLogins(String resourceId, String database, List<Login> logins) {
-    store.upsertLogins(resourceId, database, logins);
-    rewriteAndReload(changes.incrementAndGet());
+    rewriteAndReload(recorded(() -> store.upsertLogins(resourceId, database, logins)));
   }
 
   /**
@@ -118,8 +120,7 @@ public final class PgBouncerRegistry {
     if (staying.role().equals(retired)) {
       throw new IllegalArgumentException("the login role that stays cannot be retired");
     }
-    store.retireLogin(resourceId, staying, retired);
-    rewriteAndReload(changes.incrementAndGet());
+    rewriteAndReload(recorded(() -> store.retireLogin(resourceId, staying, retired)));
     log.info("login role {} of database {} removed from PgBouncer", retired, staying.database());
   }
 
@@ -131,8 +132,7 @@ public final class PgBouncerRegistry {
    * @throws ProvisioningException {@code POOLER_UNAVAILABLE} (retryable)
    */
   public void unregister(String database) {
-    store.delete(database);
-    rewriteAndReload(changes.incrementAndGet());
+    rewriteAndReload(recorded(() -> store.delete(database)));
     try {
       if (admin.databases().contains(database)) {
         admin.kill(database);
@@ -198,6 +198,26 @@ public final class PgBouncerRegistry {
   }
 
   /**
+   * How long a rewrite about to start waits at most for changes whose rows are being committed at
+   * that moment (the other environments of one attach, provisioned at the same time), so that they
+   * share its render and {@code RELOAD} instead of waiting for the next one: a group commit, as
+   * PostgreSQL's {@code commit_delay}. A commit on the control-plane store takes a few
+   * milliseconds; a rewrite and reload take tens.
+   */
+  static final long GROUP_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(15);
+
+  /** Commits a change's rows and numbers it; while it commits, a starting rewrite waits for it. */
+  private long recorded(Runnable write) {
+    recording.incrementAndGet();
+    try {
+      write.run();
+      return changes.incrementAndGet();
+    } finally {
+      recording.decrementAndGet();
+    }
+  }
+
+  /**
    * Rewrites and reloads, sharing the work with concurrent callers: returns once a rewrite that
    * read the rows after change {@code mark} was committed has finished, with that rewrite's
    * outcome.
@@ -220,6 +240,11 @@ public final class PgBouncerRegistry {
               "POOLER_UNAVAILABLE", "interrupted while PgBouncer was reconfigured", true, e);
         }
       }
+    }
+    // Group commit: changes being committed right now are read by this rewrite, not the next.
+    long groupDeadline = System.nanoTime() + GROUP_WAIT_NANOS;
+    while (recording.get() > 0 && System.nanoTime() < groupDeadline) {
+      LockSupport.parkNanos(200_000);
     }
     Outcome result;
     readMark = -1;
@@ -284,12 +309,14 @@ public final class PgBouncerRegistry {
     try {
       Files.createDirectories(settings.configDir());
       // The auth file first: a database entry never appears before its role can log in.
-      PgBouncerFiles.writeAtomically(
+      var files = new java.util.LinkedHashMap<java.nio.file.Path, String>();
+      files.put(
           settings.configDir().resolve(PgBouncer.USERS_FILE),
           PgBouncerFiles.users(settings.adminUser(), adminVerifier, entries, logins));
-      PgBouncerFiles.writeAtomically(
+      files.put(
           settings.configDir().resolve(PgBouncer.DATABASES_FILE),
           PgBouncerFiles.databases(entries, clientLimits));
+      PgBouncerFiles.writeAtomically(files);
     } catch (IOException e) {
       throw new ProvisioningException(
           "POOLER_UNAVAILABLE",
