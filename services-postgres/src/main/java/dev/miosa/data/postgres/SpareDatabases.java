@@ -10,8 +10,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * {@code PUBLIC} and connected to once (so the first tenant session finds the database's relation
  * cache file already written). A claim renames one to the tenant's name and gives it to the owner
  * role in the transaction that also runs the {@code CONNECT} isolation, so a tenant database never
- * exists without its owner and isolation. Refills run in the background after each claim, one at a
+ * exists without its owner and isolation. Refills run in the background once claims have paused for
+ * {@link #REFILL_QUIET_NANOS} (at most {@link #REFILL_MAX_DELAY_NANOS} after the first), one at a
  * time per server across replicas (a session advisory lock). See DESIGN.md beside this file.
  *
  * <p>Spares exist only where the template does (PostgreSQL 14+); with a target of 0 none are made
@@ -309,16 +312,28 @@ final class SpareDatabases implements AutoCloseable {
     closed = true;
   }
 
+  /**
+   * How long a refill waits after the last claim before it starts: {@code CREATE DATABASE} takes
+   * the disk and a core, and started at once it slowed the rest of the attach that claimed (the
+   * other data services of a project attached together). At most {@link #REFILL_MAX_DELAY_NANOS}
+   * while claims keep coming.
+   */
+  static final long REFILL_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+  static final long REFILL_MAX_DELAY_NANOS = TimeUnit.SECONDS.toNanos(3);
+
   /** One server's background refill: at most one runs; a request during it runs it once more. */
   private final class Refill {
     private final PostgresServer server;
     private final AtomicInteger requests = new AtomicInteger();
+    private volatile long lastRequest;
 
     Refill(PostgresServer server) {
       this.server = server;
     }
 
     void request() {
+      lastRequest = System.nanoTime();
       if (closed || requests.getAndIncrement() > 0) {
         return; // the running one looks again before it ends
       }
@@ -327,8 +342,22 @@ final class SpareDatabases implements AutoCloseable {
       t.start();
     }
 
+    /** Waits until no request came for the quiet time, or the longest delay passed. */
+    private void awaitQuiet() {
+      long start = System.nanoTime();
+      while (!closed) {
+        long now = System.nanoTime();
+        long until = Math.min(lastRequest + REFILL_QUIET_NANOS, start + REFILL_MAX_DELAY_NANOS);
+        if (now - until >= 0) {
+          return;
+        }
+        LockSupport.parkNanos(until - now);
+      }
+    }
+
     private void run() {
       do {
+        awaitQuiet();
         int seen = requests.get();
         try {
           refill(server);
