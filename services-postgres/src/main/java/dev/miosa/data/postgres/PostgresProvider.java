@@ -444,6 +444,11 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
         server.host(), server.port(), currentLogin(resource), password, name, server.sslmode());
   }
 
+  /** The tenant DDL, for tests of this package. */
+  TenantDdl ddl() {
+    return ddl;
+  }
+
   private PostgresServer server(String backend) {
     PostgresServer s = servers.get(backend);
     if (s == null) {

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +50,13 @@ final class SpareDatabases implements AutoCloseable {
    */
   static final String SPARE_MARK = "miosa spare database of " + TenantTemplates.TEMPLATE_MARK;
 
+  /** The exact names this code gives (prefix and 20 hex digits); no other name is acted on. */
+  static final Pattern OURS = Pattern.compile("miosa_(making|spare)_[0-9a-f]{20}");
+
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Called with a new spare's name between its creation and its opening; for tests. */
+  volatile Consumer<String> afterCreate = name -> {};
 
   private final int target;
   private final TenantDdl ddl;
@@ -101,7 +109,7 @@ final class SpareDatabases implements AutoCloseable {
           DECLARE s text; taken boolean := false; d text;
           BEGIN
             FOR s IN SELECT db.datname FROM pg_database db
-                     WHERE db.datname LIKE 'miosa\\_spare\\_%%'
+                     WHERE db.datname ~ '^miosa_spare_[0-9a-f]{20}$'
                        AND shobj_description(db.oid, 'pg_database') = '%s'
                        AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datid = db.oid)
                      ORDER BY db.oid LOOP
@@ -133,7 +141,13 @@ final class SpareDatabases implements AutoCloseable {
       claimed.incrementAndGet();
       return true;
     } catch (SQLException e) {
-      if (!"P0002".equals(e.getSQLState())) { // no_data_found: none was free
+      String state = e.getSQLState();
+      if ("42P04".equals(state) || "23505".equals(state)) {
+        // The tenant's database exists already (a concurrent attempt of the same resource made
+        // it): nothing changed here, and the caller's path for an existing database goes on.
+        return false;
+      }
+      if (!"P0002".equals(state)) { // no_data_found: none was free
         throw e;
       }
       missed.incrementAndGet();
@@ -187,12 +201,13 @@ final class SpareDatabases implements AutoCloseable {
       drop(admin, left);
     }
     List<String> stale =
-        strings(
-            admin,
-            "SELECT datname FROM pg_database WHERE datname LIKE ?"
-                + " AND shobj_description(oid, 'pg_database') IS DISTINCT FROM ?",
-            like(SPARE_PREFIX),
-            SPARE_MARK);
+        ours(
+            strings(
+                admin,
+                "SELECT datname FROM pg_database WHERE datname LIKE ?"
+                    + " AND shobj_description(oid, 'pg_database') IS DISTINCT FROM ?",
+                like(SPARE_PREFIX),
+                SPARE_MARK));
     for (String name : stale) {
       drop(admin, name);
     }
@@ -220,12 +235,18 @@ final class SpareDatabases implements AutoCloseable {
 
   /** The finished spares on the server, oldest first. */
   static List<String> spares(Connection admin) throws SQLException {
-    return strings(
-        admin,
-        "SELECT datname FROM pg_database WHERE datname LIKE ?"
-            + " AND shobj_description(oid, 'pg_database') = ? ORDER BY oid",
-        like(SPARE_PREFIX),
-        SPARE_MARK);
+    return ours(
+        strings(
+            admin,
+            "SELECT datname FROM pg_database WHERE datname LIKE ?"
+                + " AND shobj_description(oid, 'pg_database') = ? ORDER BY oid",
+            like(SPARE_PREFIX),
+            SPARE_MARK));
+  }
+
+  /** Only the names this code gives: one an operator made with a similar name is left alone. */
+  private static List<String> ours(List<String> names) {
+    return names.stream().filter(n -> OURS.matcher(n).matches()).toList();
   }
 
   /**
@@ -245,20 +266,22 @@ final class SpareDatabases implements AutoCloseable {
       ddl.forgetTemplate(server); // deciding again makes it again
       return false;
     }
+    // Closed to every session until PUBLIC's CONNECT is revoked (TenantDdl#open): otherwise any
+    // tenant login could enter it meanwhile and leave objects for its future owner.
     exec(
         admin,
-        "CREATE DATABASE " + making + " ENCODING 'UTF8' TEMPLATE " + TenantTemplates.TEMPLATE);
+        "CREATE DATABASE "
+            + making
+            + " ENCODING 'UTF8' TEMPLATE "
+            + TenantTemplates.TEMPLATE
+            + " ALLOW_CONNECTIONS false");
     if (!template.equals(TenantTemplates.finishedOid(admin))) {
       drop(admin, making);
       ddl.forgetTemplate(server);
       return false;
     }
-    exec(
-        admin,
-        "SELECT pg_advisory_xact_lock(hashtext('miosa.revoke-public-connect'));"
-            + " REVOKE CONNECT, TEMPORARY ON DATABASE "
-            + making
-            + " FROM PUBLIC");
+    afterCreate.accept(making);
+    TenantDdl.open(admin, making);
     try (Connection warm = TenantDdl.connect(server, making)) {
       exec(warm, "SELECT 1"); // writes the database's relation cache init file
     }

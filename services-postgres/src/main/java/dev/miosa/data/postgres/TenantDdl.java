@@ -104,10 +104,10 @@ final class TenantDdl implements AutoCloseable {
    * owning the database and its objects, the login role a member of it whose sessions run as it,
    * {@code CONNECT} on the database for the owner only. A new resource costs two round trips when a
    * spare database is free (both roles in one transaction; the claim of a spare with its ownership
-   * and the isolation in another, see {@link SpareDatabases}), three otherwise (the roles, {@code
-   * CREATE DATABASE}, which cannot run in a transaction, and the isolation). An existing one is
-   * read in one query and repaired; a database of the older layout (owned by its login role) is
-   * moved to the owner in place while its sessions keep working (see {@link
+   * and the isolation in another, see {@link SpareDatabases}), four otherwise (the roles, {@code
+   * CREATE DATABASE}, which cannot run in a transaction, its {@link #open}, and the isolation). An
+   * existing one is read in one query and repaired; a database of the older layout (owned by its
+   * login role) is moved to the owner in place while its sessions keep working (see {@link
    * TenantRoles#takeOwnership}). Every step is idempotent, so a crash between any two leaves a
    * state the next call finishes.
    *
@@ -176,6 +176,9 @@ final class TenantDdl implements AutoCloseable {
     String template = templates.template(server, admin);
     String name = names.database();
     try {
+      // Closed to every session until PUBLIC's CONNECT is revoked: a new database's ACL is empty,
+      // which grants CONNECT and TEMPORARY to PUBLIC, so any tenant login could enter it (and
+      // leave objects there) between the two statements, or for good after a crash.
       exec(
           admin,
           "CREATE DATABASE "
@@ -183,7 +186,8 @@ final class TenantDdl implements AutoCloseable {
               + " OWNER "
               + names.owner()
               + " ENCODING 'UTF8' TEMPLATE "
-              + template);
+              + template
+              + " ALLOW_CONNECTIONS false");
     } catch (SQLException e) {
       if ("42P04".equals(e.getSQLState())) { // duplicate_database
         return false;
@@ -193,6 +197,8 @@ final class TenantDdl implements AutoCloseable {
       }
       throw e;
     }
+    afterCreateDatabase.accept(name);
+    open(admin, name);
     if (TenantTemplates.NO_TEMPLATE.equals(template)) {
       try (Connection db = connect(server, name)) {
         inTransaction(
@@ -203,6 +209,29 @@ final class TenantDdl implements AutoCloseable {
     }
     return true;
   }
+
+  /**
+   * Opens a database made with {@code ALLOW_CONNECTIONS false} to the sessions its ACL admits,
+   * after revoking CONNECT and TEMPORARY from PUBLIC, in one transaction (under the isolation
+   * sweep's advisory lock, so the two never revoke on it together).
+   *
+   * @param admin an admin connection
+   * @param database a database name made by this code (a plain identifier)
+   * @throws SQLException when the server refuses
+   */
+  static void open(Connection admin, String database) throws SQLException {
+    exec(
+        admin,
+        "SELECT pg_advisory_xact_lock(hashtext('miosa.revoke-public-connect'));"
+            + " REVOKE CONNECT, TEMPORARY ON DATABASE "
+            + database
+            + " FROM PUBLIC; ALTER DATABASE "
+            + database
+            + " WITH ALLOW_CONNECTIONS true");
+  }
+
+  /** Called with a new database's name between its creation and {@link #open}; for tests. */
+  volatile java.util.function.Consumer<String> afterCreateDatabase = name -> {};
 
   /**
    * Revokes CONNECT and TEMPORARY from PUBLIC on every connectable database of the server and
@@ -233,11 +262,12 @@ final class TenantDdl implements AutoCloseable {
   /**
    * The PL/pgSQL statements of the isolation, for a {@code DO} block that declares {@code d text}:
    * the sweep that revokes CONNECT and TEMPORARY from PUBLIC on every connectable database that
-   * still grants them, then the grant on the tenant's database to its owner role and the revokes
-   * from {@code formerGrantees}. Two provisions at once would both find a database created by
-   * either and revoke on it together, which PostgreSQL refuses ("tuple concurrently updated"); so
-   * the block first takes an advisory lock on the tenant server, held to the end of the
-   * transaction.
+   * still grants them, then the grant on the tenant's database to its owner role, the revokes from
+   * {@code formerGrantees}, and {@code ALLOW_CONNECTIONS true} on it (a database is created closed,
+   * see {@link #open}; one left closed by a crash is opened here, after the sweep). Two provisions
+   * at once would both find a database created by either and revoke on it together, which
+   * PostgreSQL refuses ("tuple concurrently updated"); so the block first takes an advisory lock on
+   * the tenant server, held to the end of the transaction.
    *
    * @param names the tenant's names
    * @param formerGrantees roles whose own privileges on the database are revoked
@@ -250,6 +280,11 @@ final class TenantDdl implements AutoCloseable {
             .append(" TO ")
             .append(names.owner())
             .append(';');
+    // A database created but not yet opened when a crash came is opened now, after the sweep.
+    grants
+        .append(" ALTER DATABASE ")
+        .append(names.database())
+        .append(" WITH ALLOW_CONNECTIONS true;");
     for (String role : formerGrantees) {
       grants.append(" REVOKE ALL ON DATABASE ").append(names.database()).append(" FROM ");
       grants.append(role).append(';');

@@ -242,19 +242,27 @@ class SpareDatabasesIT {
     provider.refillSpareDatabases();
     try (Connection c = admin();
         var st = c.createStatement()) {
-      st.execute("CREATE DATABASE " + SpareDatabases.MAKING_PREFIX + "left0by0a0crash");
-      st.execute("CREATE DATABASE " + SpareDatabases.SPARE_PREFIX + "of0an0older0template");
+      st.execute("CREATE DATABASE " + SpareDatabases.MAKING_PREFIX + "0123456789abcdef0123");
+      st.execute("CREATE DATABASE " + SpareDatabases.SPARE_PREFIX + "fedcba9876543210fedc");
       st.execute(
           "COMMENT ON DATABASE "
               + SpareDatabases.SPARE_PREFIX
-              + "of0an0older0template IS 'miosa spare database of an older template'");
+              + "fedcba9876543210fedc IS 'miosa spare database of an older template'");
+      // An operator's database with a similar name is not ours: left alone, never claimed.
+      st.execute("CREATE DATABASE \"miosa_spare_copy; DROP DATABASE postgres\"");
     }
     assertThat(provider.refillSpareDatabases()).containsEntry("pg-spares", 2);
     assertThat(
             one(
-                "SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE"
-                    + " 'miosa\\_making\\_%' OR datname LIKE '%older0template'"))
+                "SELECT string_agg(datname, ',') FROM pg_database WHERE datname IN ("
+                    + "'miosa_making_0123456789abcdef0123', 'miosa_spare_fedcba9876543210fedc')"))
         .isNull();
+    assertThat(one("SELECT datname FROM pg_database WHERE datname LIKE 'miosa\\_spare\\_copy%'"))
+        .isEqualTo("miosa_spare_copy; DROP DATABASE postgres");
+    try (Connection c = admin();
+        var st = c.createStatement()) {
+      st.execute("DROP DATABASE \"miosa_spare_copy; DROP DATABASE postgres\"");
+    }
     assertThat(spares()).hasSize(2);
 
     assertThat(provider(0).refillSpareDatabases()).containsEntry("pg-spares", 0);
@@ -304,6 +312,36 @@ class SpareDatabasesIT {
                 "SELECT shobj_description(oid, 'pg_database') FROM pg_database"
                     + " WHERE datname = 'miosa_template' AND datistemplate AND NOT datallowconn"))
         .isEqualTo(TenantTemplates.TEMPLATE_MARK);
+  }
+
+  @Test
+  void aDatabaseBeingMadeAdmitsNoTenantBeforeItIsClosedToPublic() throws Exception {
+    PostgresProvider none = provider(0);
+    Map<String, String> tenant = none.variables(provisioned(none)); // an existing tenant
+    var attempts = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    java.util.function.Consumer<String> tryToEnter =
+        database -> {
+          try (Connection c =
+              DriverManager.getConnection(
+                  "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/" + database,
+                  tenant.get("PGUSER"),
+                  tenant.get("PGPASSWORD"))) {
+            attempts.add(database + ": entered");
+          } catch (SQLException e) {
+            attempts.add(database + ": " + e.getSQLState());
+          }
+        };
+    // A spare between its CREATE DATABASE and its REVOKE from PUBLIC.
+    PostgresProvider provider = provider(1);
+    provider.ddl().spares().afterCreate = tryToEnter;
+    provider.refillSpareDatabases();
+    // Another tenant's database between its CREATE DATABASE and its isolation (no spare free).
+    none.ddl().afterCreateDatabase = tryToEnter;
+    provisioned(none);
+
+    assertThat(attempts).hasSize(2);
+    // 55000 object_not_in_prerequisite_state: "database ... is not currently accepting connections"
+    assertThat(attempts).allMatch(a -> a.endsWith(": 55000"), "refused before any privilege check");
   }
 
   private static boolean publicMayConnect(String database) throws SQLException {
