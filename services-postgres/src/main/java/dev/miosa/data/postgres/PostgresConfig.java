@@ -184,4 +184,29 @@ public record PostgresConfig(
         "config.poolMode",
         "must be \"transaction\" or \"session\" (statement pooling breaks multi-statement transactions)");
   }
+
+  /**
+   * What PgBouncer serves for a database with this plan, naming one of its login roles.
+   *
+   * @param database the database name
+   * @param server the tenant server it is on
+   * @param login the login role the entry names
+   * @param verifier that role's SCRAM-SHA-256 verifier
+   * @return the entry
+   */
+  dev.miosa.data.postgres.pooler.PoolerEntry poolerEntry(
+      String database,
+      PostgresServer server,
+      String login,
+      dev.miosa.data.credentials.Secret verifier) {
+    return new dev.miosa.data.postgres.pooler.PoolerEntry(
+        database,
+        login,
+        server.host(),
+        server.port(),
+        poolMode,
+        poolSize,
+        maxClientConnections,
+        verifier);
+  }
 }

@@ -3,7 +3,6 @@ package dev.miosa.data.postgres;
 import dev.miosa.data.credentials.Passwords;
 import dev.miosa.data.credentials.Secret;
 import dev.miosa.data.postgres.pooler.PgBouncerRegistry;
-import dev.miosa.data.postgres.pooler.PoolerEntry;
 import dev.miosa.data.postgres.pooler.Scram;
 import dev.miosa.data.provisioner.spi.CredentialRotation;
 import dev.miosa.data.provisioner.spi.ProvisionResult;
@@ -68,6 +67,7 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
   private final PgBouncerRegistry pooler;
   private final TenantDdl ddl;
   private final PostgresRotation rotation;
+  private final PostgresSpares spares;
   private final ExecutorService background =
       Executors.newCachedThreadPool(
           r -> {
@@ -76,11 +76,8 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
             return t;
           });
 
-  /** How many spare databases a provider keeps ready per server unless told otherwise. */
-  public static final int DEFAULT_SPARE_DATABASES = 4;
-
   /**
-   * A provider keeping {@value #DEFAULT_SPARE_DATABASES} spare databases per server.
+   * A provider keeping {@value PostgresSpares#DEFAULT_PER_SERVER} spare databases per server.
    *
    * @param servers the tenant servers, at least one
    * @param passwordGenerator makes new role passwords (at least 32 characters)
@@ -88,7 +85,7 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
    */
   public PostgresProvider(
       List<PostgresServer> servers, Supplier<Secret> passwordGenerator, PgBouncerRegistry pooler) {
-    this(servers, passwordGenerator, pooler, DEFAULT_SPARE_DATABASES);
+    this(servers, passwordGenerator, pooler, PostgresSpares.DEFAULT_PER_SERVER);
   }
 
   /**
@@ -115,19 +112,10 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
     }
     this.servers = new LinkedHashMap<>();
     servers.forEach(s -> this.servers.put(s.id(), s));
+    this.spares = new PostgresSpares(this.servers.values(), ddl.spares());
     this.passwordGenerator = passwordGenerator;
     this.pooler = pooler;
     this.rotation = new PostgresRotation(ddl, pooler, passwordGenerator);
-  }
-
-  /**
-   * A provider without a pooler.
-   *
-   * @param servers the tenant servers, at least one
-   * @param passwordGenerator makes new role passwords (at least 32 characters)
-   */
-  public PostgresProvider(List<PostgresServer> servers, Supplier<Secret> passwordGenerator) {
-    this(servers, passwordGenerator, null);
   }
 
   /** A provider with random 40-character alphanumeric passwords. */
@@ -136,54 +124,12 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
   }
 
   /**
-   * The spare databases this process claimed and missed (attaches that found none free and created
-   * their database), and how many it keeps per server.
+   * The spare databases of the tenant servers: counts and refills.
    *
-   * @param target spares kept per server
-   * @param claimed spares claimed since start
-   * @param missed attaches since start that found none free
+   * @return the spares' view
    */
-  public record SpareStats(int target, long claimed, long missed) {}
-
-  /**
-   * What the spare databases did in this process, for metrics.
-   *
-   * @return the counts since start
-   */
-  public SpareStats spareStats() {
-    SpareDatabases spares = ddl.spares();
-    return new SpareStats(spares.target(), spares.claimedCount(), spares.missedCount());
-  }
-
-  /**
-   * Brings the spare databases of every server to the target now (as the background refill does
-   * after each attach), for a start-up fill and for benchmarks and tests.
-   *
-   * @return the finished spares per server id afterwards (-1 where another replica was refilling)
-   * @throws ProvisioningException when a server cannot be reached or refuses
-   */
-  public Map<String, Integer> refillSpareDatabases() {
-    return refill();
-  }
-
-  /**
-   * Starts a background refill of every server's spare databases (as after each attach); returns at
-   * once. A server that cannot be reached is logged and tried again after the next attach.
-   */
-  public void refillSpareDatabasesSoon() {
-    servers.values().forEach(s -> ddl.spares().refillSoon(s));
-  }
-
-  private Map<String, Integer> refill() {
-    Map<String, Integer> out = new LinkedHashMap<>();
-    for (PostgresServer server : servers.values()) {
-      try {
-        out.put(server.id(), ddl.spares().refill(server));
-      } catch (SQLException e) {
-        throw failure("refill the spare databases", e);
-      }
-    }
-    return out;
+  public PostgresSpares spares() {
+    return spares;
   }
 
   @Override
@@ -264,14 +210,15 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
                 Async.withMdc(
                     () ->
                         pooler.register(
-                            resource.resourceId(), poolerEntry(resource, server, login, verifier))),
+                            resource.resourceId(),
+                            plan.poolerEntry(names.database(), server, login, verifier))),
                 background);
     boolean created;
     try (Connection admin = ddl.admin(server)) {
       created = ddl.ensure(server, admin, names, login, verifier, plan.connectionLimit());
     } catch (SQLException e) {
       Async.awaitQuietly(registered); // the attempt ends with nothing of it still running
-      throw failure("create the roles and database", e);
+      throw Sql.failure("create the roles and database", e);
     } catch (RuntimeException e) {
       Async.awaitQuietly(registered);
       throw e;
@@ -291,22 +238,6 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
         created ? ProvisionResult.Action.CREATED : ProvisionResult.Action.UPDATED, attributes);
   }
 
-  /** What PgBouncer serves for a resource, naming one of its login roles. */
-  static PoolerEntry poolerEntry(
-      ResourceContext resource, PostgresServer server, String login, Secret verifier) {
-    PostgresConfig plan = PostgresConfig.from(resource.config());
-    String database = nameFor(resource.resourceId());
-    return new PoolerEntry(
-        database,
-        login,
-        server.host(),
-        server.port(),
-        plan.poolMode(),
-        plan.poolSize(),
-        plan.maxClientConnections(),
-        verifier);
-  }
-
   /**
    * {@inheritDoc}
    *
@@ -324,7 +255,7 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
     try {
       return rotation.addNext(resource, server);
     } catch (SQLException e) {
-      throw failure("add the next login role", e);
+      throw Sql.failure("add the next login role", e);
     }
   }
 
@@ -341,7 +272,7 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
     try {
       rotation.revokePrevious(resource, server);
     } catch (SQLException e) {
-      throw failure("revoke the previous login role", e);
+      throw Sql.failure("revoke the previous login role", e);
     }
   }
 
@@ -357,7 +288,7 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
       ddl.drop(admin, names);
       log.info("dropped database {} and its roles on {}", names.database(), server.id());
     } catch (SQLException e) {
-      throw failure("drop the database and roles", e);
+      throw Sql.failure("drop the database and roles", e);
     }
   }
 
@@ -379,7 +310,7 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
       ddl.disable(admin, names);
       log.info("logins of {} on {} disabled, their sessions ended", names.database(), server.id());
     } catch (SQLException e) {
-      throw failure("disable the role", e);
+      throw Sql.failure("disable the role", e);
     }
   }
 
@@ -402,7 +333,6 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
   public Map<String, String> variables(ResourceContext resource) {
     PostgresServer server = server(resource.backend());
     String name = resource.attributes().getOrDefault(ATTR_DATABASE, nameFor(resource.resourceId()));
-    String user = currentLogin(resource);
     String password =
         resource
             .existingSecret(SECRET_PASSWORD)
@@ -416,7 +346,7 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
         pooled ? pooler.settings().publicHost() : server.publicHost(),
         pooled ? pooler.settings().publicPort() : server.publicPort(),
         name,
-        user,
+        currentLogin(resource),
         password,
         server.sslmode(),
         transactionPooled,
@@ -459,16 +389,6 @@ public final class PostgresProvider implements ServiceProvider, CredentialRotati
           null);
     }
     return s;
-  }
-
-  private static ProvisioningException failure(String what, SQLException e) {
-    String state = e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")";
-    boolean connection = e.getSQLState() != null && e.getSQLState().startsWith("08");
-    return new ProvisioningException(
-        connection ? "BACKEND_UNAVAILABLE" : "BACKEND_ERROR",
-        "could not " + what + " on the tenant Postgres server" + state,
-        true,
-        e);
   }
 
   /** Closes the pools of admin connections to the tenant servers. */

@@ -105,7 +105,12 @@ final class PostgresRotation {
     if (pooler != null) {
       pooler.retireLogin(
           resource.resourceId(),
-          PostgresProvider.poolerEntry(resource, server, current, currentVerifier(resource)),
+          PostgresConfig.from(resource.config())
+              .poolerEntry(
+                  PostgresProvider.nameFor(resource.resourceId()),
+                  server,
+                  current,
+                  currentVerifier(resource)),
           retired);
     }
     try (Connection admin = ddl.admin(server)) {

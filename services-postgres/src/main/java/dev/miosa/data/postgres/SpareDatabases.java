@@ -10,14 +10,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A few empty databases made ahead of time on each tenant server, so that an attach renames one (a
@@ -28,15 +23,14 @@ import org.slf4j.LoggerFactory;
  * cache file already written). A claim renames one to the tenant's name and gives it to the owner
  * role in the transaction that also runs the {@code CONNECT} isolation, so a tenant database never
  * exists without its owner and isolation. Refills run in the background once claims have paused for
- * {@link #REFILL_QUIET_NANOS} (at most {@link #REFILL_MAX_DELAY_NANOS} after the first), one at a
- * time per server across replicas (a session advisory lock). See DESIGN.md beside this file.
+ * {@link SpareRefill#QUIET_NANOS} (at most {@link SpareRefill#MAX_DELAY_NANOS} after the first),
+ * one at a time per server across replicas (a session advisory lock). See DESIGN.md beside this
+ * file.
  *
  * <p>Spares exist only where the template does (PostgreSQL 14+); with a target of 0 none are made
  * and those left over are dropped.
  */
 final class SpareDatabases implements AutoCloseable {
-
-  private static final Logger log = LoggerFactory.getLogger(SpareDatabases.class);
 
   /** Prefix of a finished spare's name; the rest is 20 random hex digits. */
   static final String SPARE_PREFIX = "miosa_spare_";
@@ -60,7 +54,7 @@ final class SpareDatabases implements AutoCloseable {
 
   private final int target;
   private final TenantDdl ddl;
-  private final Map<String, Refill> refills = new ConcurrentHashMap<>();
+  private final Map<String, SpareRefill> refills = new ConcurrentHashMap<>();
   private final AtomicLong claimed = new AtomicLong();
   private final AtomicLong missed = new AtomicLong();
   private volatile boolean closed;
@@ -85,9 +79,9 @@ final class SpareDatabases implements AutoCloseable {
   /**
    * Claims a spare for a tenant in one round trip and one transaction: renames it to {@code
    * names.database()}, gives it to the owner role (which must exist) and runs the {@code CONNECT}
-   * isolation of {@link TenantDdl#isolationBlock}. A spare that another replica claims meanwhile,
-   * or that a session is connected to, is passed over (its rename would wait up to 5 s for the
-   * session to leave, then fail). Starts a refill either way.
+   * isolation of {@link TenantIsolation#isolationBlock}. A spare that another replica claims
+   * meanwhile, or that a session is connected to, is passed over (its rename would wait up to 5 s
+   * for the session to leave, then fail). Starts a refill either way.
    *
    * @param server the tenant server
    * @param admin an admin connection to it
@@ -137,7 +131,7 @@ final class SpareDatabases implements AutoCloseable {
                   names.database(),
                   names.owner(),
                   names.database(),
-                  TenantDdl.isolationBlock(names, List.of())));
+                  TenantIsolation.isolationBlock(names, List.of())));
       claimed.incrementAndGet();
       return true;
     } catch (SQLException e) {
@@ -167,7 +161,7 @@ final class SpareDatabases implements AutoCloseable {
     if (closed || (target == 0 && refills.containsKey(server.id()))) {
       return;
     }
-    refills.computeIfAbsent(server.id(), id -> new Refill(server)).request();
+    refills.computeIfAbsent(server.id(), id -> new SpareRefill(this, server)).request();
   }
 
   /**
@@ -266,7 +260,8 @@ final class SpareDatabases implements AutoCloseable {
       ddl.forgetTemplate(server); // deciding again makes it again
       return false;
     }
-    // Closed to every session until PUBLIC's CONNECT is revoked (TenantDdl#open): otherwise any
+    // Closed to every session until PUBLIC's CONNECT is revoked (TenantIsolation#open): otherwise
+    // any
     // tenant login could enter it meanwhile and leave objects for its future owner.
     exec(
         admin,
@@ -281,7 +276,7 @@ final class SpareDatabases implements AutoCloseable {
       return false;
     }
     afterCreate.accept(making);
-    TenantDdl.open(admin, making);
+    TenantIsolation.open(admin, making);
     try (Connection warm = TenantDdl.connect(server, making)) {
       exec(warm, "SELECT 1"); // writes the database's relation cache init file
     }
@@ -329,74 +324,14 @@ final class SpareDatabases implements AutoCloseable {
     return missed.get();
   }
 
+  /** Whether {@link #close} was called. */
+  boolean isClosed() {
+    return closed;
+  }
+
   /** Stops refilling: a refill running ends after the spare it is making. */
   @Override
   public void close() {
     closed = true;
-  }
-
-  /**
-   * How long a refill waits after the last claim before it starts: {@code CREATE DATABASE} takes
-   * the disk and a core, and started at once it slowed the rest of the attach that claimed (the
-   * other data services of a project attached together). At most {@link #REFILL_MAX_DELAY_NANOS}
-   * while claims keep coming.
-   */
-  static final long REFILL_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-
-  static final long REFILL_MAX_DELAY_NANOS = TimeUnit.SECONDS.toNanos(3);
-
-  /** One server's background refill: at most one runs; a request during it runs it once more. */
-  private final class Refill {
-    private final PostgresServer server;
-    private final AtomicInteger requests = new AtomicInteger();
-    private volatile long lastRequest;
-
-    Refill(PostgresServer server) {
-      this.server = server;
-    }
-
-    void request() {
-      lastRequest = System.nanoTime();
-      if (closed || requests.getAndIncrement() > 0) {
-        return; // the running one looks again before it ends
-      }
-      Thread t = new Thread(this::run, "miosa-spare-databases-" + server.id());
-      t.setDaemon(true); // a refill cut short by the end of the process leaves a name never claimed
-      t.start();
-    }
-
-    /** Waits until no request came for the quiet time, or the longest delay passed. */
-    private void awaitQuiet() {
-      long start = System.nanoTime();
-      while (!closed) {
-        long now = System.nanoTime();
-        long until = Math.min(lastRequest + REFILL_QUIET_NANOS, start + REFILL_MAX_DELAY_NANOS);
-        if (now - until >= 0) {
-          return;
-        }
-        LockSupport.parkNanos(until - now);
-      }
-    }
-
-    private void run() {
-      do {
-        awaitQuiet();
-        int seen = requests.get();
-        try {
-          refill(server);
-        } catch (SQLException | RuntimeException e) {
-          if (!closed) {
-            log.warn(
-                "could not refill the spare databases of {} (SQLSTATE {}): attaches create"
-                    + " their databases until a later refill works",
-                server.id(),
-                e instanceof SQLException s ? s.getSQLState() : e.getClass().getSimpleName());
-          }
-        }
-        if (requests.addAndGet(-seen) == 0 || closed) {
-          return;
-        }
-      } while (true);
-    }
   }
 }

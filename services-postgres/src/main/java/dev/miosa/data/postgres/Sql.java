@@ -1,5 +1,6 @@
 package dev.miosa.data.postgres;
 
+import dev.miosa.data.provisioner.spi.ProvisioningException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -7,7 +8,10 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Small JDBC helpers of the tenant DDL: statements, one-row checks and transactions. */
+/**
+ * Small JDBC helpers of the tenant DDL: statements, one-row checks, transactions, and the failure
+ * an error of the tenant server becomes.
+ */
 final class Sql {
 
   private Sql() {}
@@ -77,6 +81,25 @@ final class Sql {
     try (Statement st = c.createStatement()) {
       st.execute(sql);
     }
+  }
+
+  /**
+   * A retryable provisioning failure for an error of the tenant server: {@code BACKEND_UNAVAILABLE}
+   * when the connection failed (SQLSTATE class 08), {@code BACKEND_ERROR} otherwise. The message
+   * names the SQLSTATE, never the server's text (it can hold names or values).
+   *
+   * @param what what could not be done ("create the roles and database")
+   * @param e the error
+   * @return the failure to throw
+   */
+  static ProvisioningException failure(String what, SQLException e) {
+    String state = e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")";
+    boolean connection = e.getSQLState() != null && e.getSQLState().startsWith("08");
+    return new ProvisioningException(
+        connection ? "BACKEND_UNAVAILABLE" : "BACKEND_ERROR",
+        "could not " + what + " on the tenant Postgres server" + state,
+        true,
+        e);
   }
 
   /** Whether an error is PostgreSQL's {@code duplicate_object} (a role that exists). */

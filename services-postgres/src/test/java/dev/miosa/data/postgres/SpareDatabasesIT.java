@@ -60,7 +60,7 @@ class SpareDatabasesIT {
     PostgresProvider cleaner = provider(0);
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> cleaner.refillSpareDatabases().get("pg-spares") == 0);
+        .until(() -> cleaner.spares().refillNow().get("pg-spares") == 0);
   }
 
   @AfterEach
@@ -121,7 +121,7 @@ class SpareDatabasesIT {
   void aRefillMakesSparesThatNoOneCanEnterAndAnAttachTakesOneWithItsOwnerAndIsolation()
       throws Exception {
     PostgresProvider provider = provider(2);
-    assertThat(provider.refillSpareDatabases()).containsEntry("pg-spares", 2);
+    assertThat(provider.spares().refillNow()).containsEntry("pg-spares", 2);
     Map<String, Long> before = spares();
     assertThat(before).hasSize(2);
     for (String spare : before.keySet()) {
@@ -139,7 +139,7 @@ class SpareDatabasesIT {
     long oid =
         Long.parseLong(one("SELECT oid FROM pg_database WHERE datname = '" + database + "'"));
     assertThat(before).containsValue(oid); // a spare, renamed: no CREATE DATABASE
-    assertThat(provider.spareStats().claimed()).isEqualTo(1);
+    assertThat(provider.spares().claimed()).isEqualTo(1);
     assertThat(one("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE oid = " + oid))
         .isEqualTo(TenantNames.of(res.resourceId()).owner());
     assertThat(one("SELECT shobj_description(" + oid + ", 'pg_database')")).isNull();
@@ -164,7 +164,7 @@ class SpareDatabasesIT {
   @Test
   void aTenantCannotEnterASpareNorAnotherTenantsDatabase() throws Exception {
     PostgresProvider provider = provider(3);
-    provider.refillSpareDatabases();
+    provider.spares().refillNow();
     var a = provisioned(provider);
     var b = provisioned(provider);
     Map<String, String> vars = provider.variables(a);
@@ -185,7 +185,7 @@ class SpareDatabasesIT {
   @Test
   void concurrentAttachesNeverShareADatabaseWhetherTheyFindASpareOrNot() throws Exception {
     PostgresProvider provider = provider(2);
-    provider.refillSpareDatabases();
+    provider.spares().refillNow();
     var pool = Executors.newFixedThreadPool(6);
     try {
       List<Future<InMemoryResourceContext>> futures = new ArrayList<>();
@@ -210,7 +210,7 @@ class SpareDatabasesIT {
         }
       }
       assertThat(oids).hasSize(6);
-      var stats = provider.spareStats();
+      var stats = provider.spares();
       assertThat(stats.claimed() + stats.missed()).isEqualTo(6);
       assertThat(stats.claimed()).isGreaterThanOrEqualTo(1);
     } finally {
@@ -221,7 +221,7 @@ class SpareDatabasesIT {
   @Test
   void aSpareSomeoneIsConnectedToIsPassedOver() throws Exception {
     PostgresProvider provider = provider(1);
-    provider.refillSpareDatabases();
+    provider.spares().refillNow();
     String spare = spares().keySet().iterator().next();
     try (Connection inside =
         DriverManager.getConnection(
@@ -230,7 +230,7 @@ class SpareDatabasesIT {
             pg.superuserPassword().reveal())) {
       var res = provisioned(provider);
       assertThat(provider.variables(res).get("PGDATABASE")).isNotEqualTo(spare);
-      assertThat(provider.spareStats().missed()).isEqualTo(1);
+      assertThat(provider.spares().missed()).isEqualTo(1);
       assertThat(inside.isValid(5)).isTrue();
       assertThat(spares()).containsKey(spare);
     }
@@ -239,7 +239,7 @@ class SpareDatabasesIT {
   @Test
   void aRefillDropsWhatACrashOrAnOlderTemplateLeftAndZeroDropsEverySpare() throws Exception {
     PostgresProvider provider = provider(2);
-    provider.refillSpareDatabases();
+    provider.spares().refillNow();
     try (Connection c = admin();
         var st = c.createStatement()) {
       st.execute("CREATE DATABASE " + SpareDatabases.MAKING_PREFIX + "0123456789abcdef0123");
@@ -251,7 +251,7 @@ class SpareDatabasesIT {
       // An operator's database with a similar name is not ours: left alone, never claimed.
       st.execute("CREATE DATABASE \"miosa_spare_copy; DROP DATABASE postgres\"");
     }
-    assertThat(provider.refillSpareDatabases()).containsEntry("pg-spares", 2);
+    assertThat(provider.spares().refillNow()).containsEntry("pg-spares", 2);
     assertThat(
             one(
                 "SELECT string_agg(datname, ',') FROM pg_database WHERE datname IN ("
@@ -265,20 +265,20 @@ class SpareDatabasesIT {
     }
     assertThat(spares()).hasSize(2);
 
-    assertThat(provider(0).refillSpareDatabases()).containsEntry("pg-spares", 0);
+    assertThat(provider(0).spares().refillNow()).containsEntry("pg-spares", 0);
     assertThat(one("SELECT count(*) FROM pg_database WHERE datname LIKE 'miosa\\_spare\\_%'"))
         .isEqualTo("0");
     // Without spares an attach creates its database.
     PostgresProvider none = provider(0);
     var res = provisioned(none);
     assertThat(none.variables(res).get("PGDATABASE")).startsWith("t_");
-    assertThat(none.spareStats().claimed()).isZero();
+    assertThat(none.spares().claimed()).isZero();
   }
 
   @Test
   void aRefillNeverClonesATemplateLeftUnfinishedItMakesItAgainFirst() throws Exception {
     PostgresProvider provider = provider(1);
-    provider.refillSpareDatabases(); // this provider has decided on the template now
+    provider.spares().refillNow(); // this provider has decided on the template now
     try (Connection c = admin();
         var st = c.createStatement()) {
       st.execute("DROP DATABASE " + spares().keySet().iterator().next() + " WITH (FORCE)");
@@ -295,7 +295,7 @@ class SpareDatabasesIT {
       st.execute("CREATE TABLE stray (v int)");
     }
 
-    assertThat(provider.refillSpareDatabases()).containsEntry("pg-spares", 1);
+    assertThat(provider.spares().refillNow()).containsEntry("pg-spares", 1);
     String spare = spares().keySet().iterator().next();
     try (Connection c =
             DriverManager.getConnection(
@@ -334,7 +334,7 @@ class SpareDatabasesIT {
     // A spare between its CREATE DATABASE and its REVOKE from PUBLIC.
     PostgresProvider provider = provider(1);
     provider.ddl().spares().afterCreate = tryToEnter;
-    provider.refillSpareDatabases();
+    provider.spares().refillNow();
     // Another tenant's database between its CREATE DATABASE and its isolation (no spare free).
     none.ddl().afterCreateDatabase = tryToEnter;
     provisioned(none);

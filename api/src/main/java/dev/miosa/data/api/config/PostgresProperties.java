@@ -19,8 +19,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     {@code PATH}); their major version must be at least the tenant servers'
  * @param spareDatabases empty databases kept ready per tenant server, so that an attach renames one
  *     instead of waiting for {@code CREATE DATABASE} ({@code MIOSA_POSTGRES_SPARE_DATABASES}, 0 to
- *     64, default {@value dev.miosa.data.postgres.PostgresProvider#DEFAULT_SPARE_DATABASES}; 0
- *     turns them off and drops those left)
+ *     64, default {@value dev.miosa.data.postgres.PostgresSpares#DEFAULT_PER_SERVER}; 0 turns them
+ *     off and drops those left)
  */
 @ConfigurationProperties("miosa.postgres")
 public record PostgresProperties(
@@ -34,7 +34,7 @@ public record PostgresProperties(
   /** The spare databases per server: the setting, or the default. */
   public int spareDatabasesOrDefault() {
     return spareDatabases == null
-        ? dev.miosa.data.postgres.PostgresProvider.DEFAULT_SPARE_DATABASES
+        ? dev.miosa.data.postgres.PostgresSpares.DEFAULT_PER_SERVER
         : spareDatabases;
   }
 

@@ -149,12 +149,12 @@ public class PostgresWiring {
             pooler.registry().orElse(null),
             spares);
     FunctionCounter.builder(
-            "miosa.postgres.spare.databases.claims", provider, p -> p.spareStats().claimed())
+            "miosa.postgres.spare.databases.claims", provider, p -> p.spares().claimed())
         .tag("result", "claimed")
         .description("Postgres attaches that renamed a spare database")
         .register(meters);
     FunctionCounter.builder(
-            "miosa.postgres.spare.databases.claims", provider, p -> p.spareStats().missed())
+            "miosa.postgres.spare.databases.claims", provider, p -> p.spares().missed())
         .tag("result", "missed")
         .description("Postgres attaches that found no spare database and created one")
         .register(meters);
@@ -233,7 +233,7 @@ public class PostgresWiring {
     @EventListener(ApplicationReadyEvent.class)
     void sync() {
       // In the background: the first attach then finds spares; a server down now fails nothing.
-      provider.refillSpareDatabasesSoon();
+      provider.spares().refillSoon();
       if (pooler.registry().isEmpty()) {
         return;
       }
