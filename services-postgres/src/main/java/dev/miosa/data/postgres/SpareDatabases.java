@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * A few empty databases made ahead of time on each tenant server, so that an attach renames one (a
@@ -44,8 +43,14 @@ final class SpareDatabases implements AutoCloseable {
    */
   static final String SPARE_MARK = "miosa spare database of " + TenantTemplates.TEMPLATE_MARK;
 
-  /** The exact names this code gives (prefix and 20 hex digits); no other name is acted on. */
-  static final Pattern OURS = Pattern.compile("miosa_(making|spare)_[0-9a-f]{20}");
+  /**
+   * The exact shapes of the names this code gives (prefix and 20 hex digits), as PostgreSQL regular
+   * expressions: no other name is claimed or dropped, so an operator's database with a look-alike
+   * name is left alone and never reaches a statement.
+   */
+  static final String SPARE_NAME = "^miosa_spare_[0-9a-f]{20}$";
+
+  static final String MAKING_NAME = "^miosa_making_[0-9a-f]{20}$";
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -60,13 +65,10 @@ final class SpareDatabases implements AutoCloseable {
   private volatile boolean closed;
 
   /**
-   * @param target how many spares to keep per server (0: none)
+   * @param target how many spares to keep per server (0: none; checked by the provider)
    * @param ddl admin connections and the template of each server
    */
   SpareDatabases(int target, TenantDdl ddl) {
-    if (target < 0) {
-      throw new IllegalArgumentException("the number of spare databases cannot be negative");
-    }
     this.target = target;
     this.ddl = ddl;
   }
@@ -103,7 +105,7 @@ final class SpareDatabases implements AutoCloseable {
           DECLARE s text; taken boolean := false; d text;
           BEGIN
             FOR s IN SELECT db.datname FROM pg_database db
-                     WHERE db.datname ~ '^miosa_spare_[0-9a-f]{20}$'
+                     WHERE db.datname ~ '%s'
                        AND shobj_description(db.oid, 'pg_database') = '%s'
                        AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datid = db.oid)
                      ORDER BY db.oid LOOP
@@ -126,6 +128,7 @@ final class SpareDatabases implements AutoCloseable {
           $miosa$
           """
               .formatted(
+                  SPARE_NAME,
                   SPARE_MARK,
                   names.database(),
                   names.database(),
@@ -190,20 +193,17 @@ final class SpareDatabases implements AutoCloseable {
   private int refillLocked(PostgresServer server, Connection admin) throws SQLException {
     // A spare being made is only ever made under this lock: one seen now was left by a crash.
     for (String left :
-        strings(
-            admin, "SELECT datname FROM pg_database WHERE datname LIKE ?", like(MAKING_PREFIX))) {
+        strings(admin, "SELECT datname FROM pg_database WHERE datname ~ ?", MAKING_NAME)) {
       drop(admin, left);
     }
-    List<String> stale =
-        ours(
-            strings(
-                admin,
-                "SELECT datname FROM pg_database WHERE datname LIKE ?"
-                    + " AND shobj_description(oid, 'pg_database') IS DISTINCT FROM ?",
-                like(SPARE_PREFIX),
-                SPARE_MARK));
-    for (String name : stale) {
-      drop(admin, name);
+    for (String stale :
+        strings(
+            admin,
+            "SELECT datname FROM pg_database WHERE datname ~ ?"
+                + " AND shobj_description(oid, 'pg_database') IS DISTINCT FROM ?",
+            SPARE_NAME,
+            SPARE_MARK)) {
+      drop(admin, stale);
     }
     boolean template = target > 0 && TenantTemplates.TEMPLATE.equals(ddl.template(server, admin));
     int want = template ? target : 0;
@@ -229,18 +229,12 @@ final class SpareDatabases implements AutoCloseable {
 
   /** The finished spares on the server, oldest first. */
   static List<String> spares(Connection admin) throws SQLException {
-    return ours(
-        strings(
-            admin,
-            "SELECT datname FROM pg_database WHERE datname LIKE ?"
-                + " AND shobj_description(oid, 'pg_database') = ? ORDER BY oid",
-            like(SPARE_PREFIX),
-            SPARE_MARK));
-  }
-
-  /** Only the names this code gives: one an operator made with a similar name is left alone. */
-  private static List<String> ours(List<String> names) {
-    return names.stream().filter(n -> OURS.matcher(n).matches()).toList();
+    return strings(
+        admin,
+        "SELECT datname FROM pg_database WHERE datname ~ ?"
+            + " AND shobj_description(oid, 'pg_database') = ? ORDER BY oid",
+        SPARE_NAME,
+        SPARE_MARK);
   }
 
   /**
@@ -301,11 +295,6 @@ final class SpareDatabases implements AutoCloseable {
         throw e;
       }
     }
-  }
-
-  /** A LIKE pattern for names that start with a prefix ({@code _} is a wildcard otherwise). */
-  private static String like(String prefix) {
-    return prefix.replace("_", "\\_") + "%";
   }
 
   private static byte[] randomBytes() {

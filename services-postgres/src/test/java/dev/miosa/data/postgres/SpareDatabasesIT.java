@@ -250,6 +250,7 @@ class SpareDatabasesIT {
               + "fedcba9876543210fedc IS 'miosa spare database of an older template'");
       // An operator's database with a similar name is not ours: left alone, never claimed.
       st.execute("CREATE DATABASE \"miosa_spare_copy; DROP DATABASE postgres\"");
+      st.execute("CREATE DATABASE \"miosa_making_copy; DROP DATABASE postgres\"");
     }
     assertThat(provider.spares().refillNow()).containsEntry("pg-spares", 2);
     assertThat(
@@ -257,11 +258,16 @@ class SpareDatabasesIT {
                 "SELECT string_agg(datname, ',') FROM pg_database WHERE datname IN ("
                     + "'miosa_making_0123456789abcdef0123', 'miosa_spare_fedcba9876543210fedc')"))
         .isNull();
-    assertThat(one("SELECT datname FROM pg_database WHERE datname LIKE 'miosa\\_spare\\_copy%'"))
-        .isEqualTo("miosa_spare_copy; DROP DATABASE postgres");
+    assertThat(
+            one(
+                "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database"
+                    + " WHERE datname LIKE 'miosa\\_%\\_copy%'"))
+        .isEqualTo(
+            "miosa_making_copy; DROP DATABASE postgres,miosa_spare_copy; DROP DATABASE postgres");
     try (Connection c = admin();
         var st = c.createStatement()) {
       st.execute("DROP DATABASE \"miosa_spare_copy; DROP DATABASE postgres\"");
+      st.execute("DROP DATABASE \"miosa_making_copy; DROP DATABASE postgres\"");
     }
     assertThat(spares()).hasSize(2);
 
